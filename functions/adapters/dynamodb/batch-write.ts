@@ -1,0 +1,32 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+type WriteRequest =
+  | { PutRequest: { Item: Record<string, unknown> } }
+  | { DeleteRequest: { Key: Record<string, unknown> } };
+
+const BATCH_SIZE = 25;
+const PARALLEL_BATCHES = 4;
+const MAX_ATTEMPTS = 8;
+
+/** Idempotent puts and deletes in batches of 25, retrying unprocessed items with backoff. */
+export async function batchWrite(
+  db: DynamoDBDocumentClient,
+  table: string,
+  requests: readonly WriteRequest[],
+): Promise<void> {
+  const batches: WriteRequest[][] = [];
+  for (let i = 0; i < requests.length; i += BATCH_SIZE) batches.push(requests.slice(i, i + BATCH_SIZE));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      let pending = batches[next++] ?? [];
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWrite to ${table} left items unprocessed`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+        const response = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+        pending = (response.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
+}

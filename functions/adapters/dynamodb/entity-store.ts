@@ -1,0 +1,178 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type {
+  Change,
+  CreateOptions,
+  CreateResult,
+  Entity,
+  EntityKind,
+  EntityStore,
+  UpdateResult,
+} from '../../domain/ports.js';
+import { currentRegion, tableName } from './client.js';
+import type { TableId } from './tables.js';
+
+const tableOf: Record<EntityKind, TableId> = { provider: 'catalog', agency: 'catalog', service: 'catalog' };
+
+export const entityKey = (kind: string, id: string) => ({ pk: `${kind}#${id}`, sk: kind });
+
+/** Attributes the store adds to an entity's item; never part of what the API returns. */
+const internal = ['pk', 'sk', 'kind', 'change', 'idempotency', 'original'] as const;
+
+export interface StoredChange {
+  readonly actor: { sub: string; role: string; org?: string };
+  readonly action: string;
+  readonly at: string;
+  readonly region: string;
+}
+
+export function toEntity<T>(item: Record<string, unknown>): T {
+  const entity = { ...item };
+  for (const name of internal) delete entity[name];
+  return entity as T;
+}
+
+function stamp(change: Change, at: string): StoredChange {
+  const { sub, role, org } = change.actor;
+  return { actor: { sub, role, ...(org ? { org } : {}) }, action: change.action, at, region: currentRegion() };
+}
+
+export class DynamoEntityStore implements EntityStore {
+  constructor(private readonly db: DynamoDBDocumentClient) {}
+
+  /**
+   * One conditional put (a transaction with the uniqueness guards where there are some): it creates the
+   * item or reports what is already there, so retrying it can never make a second entity.
+   */
+  async create<T extends Entity>(kind: EntityKind, entity: T, options: CreateOptions): Promise<CreateResult<T>> {
+    const TableName = tableName(tableOf[kind]);
+    const item = {
+      ...entity,
+      ...entityKey(kind, entity.id),
+      kind,
+      change: stamp(options.change, entity.createdAt),
+      ...(options.idempotency
+        ? { idempotency: options.idempotency, original: JSON.stringify(entity) }
+        : {}),
+    };
+    const put = {
+      TableName,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+    const uniqueKeys = options.uniqueKeys ?? [];
+    try {
+      if (uniqueKeys.length === 0) {
+        await this.db.send(new PutCommand(put));
+      } else {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: put },
+              ...uniqueKeys.map((key) => ({
+                Put: {
+                  TableName,
+                  Item: { pk: `unique#${kind}#${key}`, sk: 'unique', ownerId: entity.id },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+            ],
+          }),
+        );
+      }
+      return { outcome: 'created', entity };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return this.existing(kind, entity.id, error.Item);
+      }
+      if (error instanceof TransactionCanceledException) {
+        const [entityReason, ...guardReasons] = error.CancellationReasons ?? [];
+        if (entityReason?.Code === 'ConditionalCheckFailed') return this.existing(kind, entity.id, entityReason.Item);
+        const taken = guardReasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (taken >= 0) return { outcome: 'duplicate-key', uniqueKey: uniqueKeys[taken] ?? 'key' };
+      }
+      throw error;
+    }
+  }
+
+  private async existing<T extends Entity>(
+    kind: EntityKind,
+    id: string,
+    raw: Record<string, unknown> | undefined,
+  ): Promise<CreateResult<T>> {
+    const item = raw
+      ? unmarshall(raw as Parameters<typeof unmarshall>[0])
+      : ((await this.db.send(new GetCommand({ TableName: tableName(tableOf[kind]), Key: entityKey(kind, id) })))
+          .Item ?? {});
+    const original = typeof item.original === 'string' ? (JSON.parse(item.original) as T) : toEntity<T>(item);
+    return { outcome: 'exists', original, fingerprint: item.idempotency?.fingerprint };
+  }
+
+  async get<T extends Entity>(kind: EntityKind, id: string): Promise<T | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: tableName(tableOf[kind]), Key: entityKey(kind, id) }),
+    );
+    return Item ? toEntity<T>(Item) : undefined;
+  }
+
+  async getMany<T extends Entity>(kind: EntityKind, ids: readonly string[]): Promise<T[]> {
+    if (ids.length === 0) return [];
+    const TableName = tableName(tableOf[kind]);
+    const found = new Map<string, T>();
+    let keys: Record<string, unknown>[] = [...new Set(ids)].map((id) => entityKey(kind, id));
+    // BatchGet may leave keys unprocessed under load; ask again for just those, a bounded number of times.
+    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+      const response = await this.db.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
+      for (const item of response.Responses?.[TableName] ?? []) {
+        const entity = toEntity<T>(item);
+        found.set(entity.id, entity);
+      }
+      keys = response.UnprocessedKeys?.[TableName]?.Keys ?? [];
+      if (keys.length) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
+    }
+    if (keys.length) throw new Error('BatchGet left keys unprocessed after retries');
+    return ids.flatMap((id) => found.get(id) ?? []);
+  }
+
+  /**
+   * One conditional update: it applies only if the stored version is the one the change was computed from,
+   * so a retry after an unknown outcome either applies once or reports the newer version.
+   */
+  async update<T extends Entity>(kind: EntityKind, next: T, change: Change): Promise<UpdateResult<T>> {
+    const { id: _id, createdAt: _createdAt, ...fields } = next as T & Record<string, unknown>;
+    const assignments = Object.entries({ ...fields, change: stamp(change, new Date().toISOString()) });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: tableName(tableOf[kind]),
+          Key: entityKey(kind, next.id),
+          UpdateExpression: `SET ${assignments.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: {
+            '#version': 'version',
+            ...Object.fromEntries(assignments.map(([name], i) => [`#f${i}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ':expected': next.version - 1,
+            ...Object.fromEntries(assignments.map(([, value], i) => [`:f${i}`, value])),
+          },
+        }),
+      );
+      return { outcome: 'updated', entity: next };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { outcome: 'stale', current: await this.get<T>(kind, next.id) };
+      }
+      throw error;
+    }
+  }
+}

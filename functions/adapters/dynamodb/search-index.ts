@@ -1,0 +1,75 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { PostingFilters, PostingPage, PostingQuery, SearchIndex } from '../../domain/ports.js';
+import { tableName } from './client.js';
+
+/**
+ * At most this many postings are read for one page. When filters are so selective that a page is not
+ * full by then, the page comes back short with a cursor, so no request reads an unbounded range.
+ */
+export const POSTINGS_READ_BUDGET = 1000;
+
+export class DynamoSearchIndex implements SearchIndex {
+  constructor(private readonly db: DynamoDBDocumentClient) {}
+
+  async queryPostings(query: PostingQuery): Promise<PostingPage> {
+    const filter = filterExpression(query.filters);
+    const ids: string[] = [];
+    let position = query.after;
+    let read = 0;
+    while (read < POSTINGS_READ_BUDGET) {
+      const pageSize = Math.min(POSTINGS_READ_BUDGET - read, Math.max(query.limit * 2, 50));
+      const response = await this.db.send(
+        new QueryCommand({
+          TableName: tableName('projections'),
+          KeyConditionExpression: position === undefined ? 'pk = :pk' : 'pk = :pk AND sk > :after',
+          ...(filter.expression ? { FilterExpression: filter.expression } : {}),
+          ExpressionAttributeNames: Object.keys(filter.names).length ? filter.names : undefined,
+          ExpressionAttributeValues: {
+            ':pk': query.term,
+            ...(position === undefined ? {} : { ':after': position }),
+            ...filter.values,
+          },
+          ProjectionExpression: 'sk, id',
+          Limit: pageSize,
+        }),
+      );
+      read += response.ScannedCount ?? 0;
+      for (const item of response.Items ?? []) {
+        ids.push(item.id as string);
+        if (ids.length === query.limit) {
+          const more = item.sk !== (response.Items ?? []).at(-1)?.sk || response.LastEvaluatedKey !== undefined;
+          return { ids, lastSortKey: more ? (item.sk as string) : null };
+        }
+      }
+      if (!response.LastEvaluatedKey) return { ids, lastSortKey: null };
+      position = response.LastEvaluatedKey.sk as string;
+    }
+    return { ids, lastSortKey: position ?? null };
+  }
+}
+
+function filterExpression(filters: PostingFilters) {
+  const clauses: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const equals = (attribute: string, value: unknown) => {
+    names[`#${attribute}`] = attribute;
+    values[`:${attribute}`] = value;
+    clauses.push(`#${attribute} = :${attribute}`);
+  };
+  if (filters.category) equals('category', filters.category);
+  if (filters.ai !== undefined) equals('ai', filters.ai);
+  if (filters.csapGrade) equals('csapGrade', filters.csapGrade);
+  if (filters.providerId) equals('providerId', filters.providerId);
+  if (filters.network) {
+    names['#networks'] = 'networks';
+    values[':network'] = filters.network;
+    clauses.push('contains(#networks, :network)');
+  }
+  (filters.words ?? []).forEach((word, i) => {
+    names['#text'] = 'text';
+    values[`:w${i}`] = word;
+    clauses.push(`contains(#text, :w${i})`);
+  });
+  return { expression: clauses.join(' AND '), names, values };
+}

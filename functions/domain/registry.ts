@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { type Caller, requireUser, type User } from './caller.js';
+import { forbidden, notFound } from './errors.js';
+import { createIdempotently, type Created } from './create.js';
+import type { Deps, Entity } from './ports.js';
+import { parseInput, text } from './validation.js';
+
+export interface Provider extends Entity {
+  readonly name: string;
+  readonly businessRegistrationNumber: string;
+  readonly contactEmail: string;
+}
+
+export const agencyKinds = ['CENTRAL', 'LOCAL', 'PUBLIC_INSTITUTION', 'EDUCATION'] as const;
+export const networks = ['INTERNET', 'INTRANET'] as const;
+export type Network = (typeof networks)[number];
+
+export interface Agency extends Entity {
+  readonly name: string;
+  readonly institutionCode: string;
+  readonly kind: (typeof agencyKinds)[number];
+  readonly network: Network;
+}
+
+const BRN_WEIGHTS = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+
+/** Korean business registration number check digit (National Tax Service algorithm). */
+export function isValidBusinessRegistrationNumber(digits: string): boolean {
+  if (!/^\d{10}$/.test(digits)) return false;
+  const d = [...digits].map(Number);
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += (d[i] ?? 0) * (BRN_WEIGHTS[i] ?? 0);
+  sum += Math.floor(((d[8] ?? 0) * 5) / 10);
+  return (10 - (sum % 10)) % 10 === d[9];
+}
+
+const businessRegistrationNumber = z
+  .string()
+  .regex(/^(\d{10}|\d{3}-\d{2}-\d{5})$/, 'Expected 10 digits, optionally as 123-45-67890.')
+  .transform((s) => s.replaceAll('-', ''))
+  .refine(isValidBusinessRegistrationNumber, 'The check digit does not match.');
+
+export const providerInput = z.strictObject({
+  name: text(200),
+  businessRegistrationNumber,
+  contactEmail: z.email('Expected an e-mail address.').max(254),
+});
+
+export const agencyInput = z.strictObject({
+  name: text(200),
+  institutionCode: z.string().regex(/^\d{7}$/, 'Expected 7 digits.'),
+  kind: z.enum(agencyKinds),
+  network: z.enum(networks),
+});
+
+export async function registerProvider(
+  deps: Deps,
+  caller: Caller,
+  body: unknown,
+  idempotencyKey: string | undefined,
+): Promise<Created<Provider>> {
+  const user = requireAdmin(caller);
+  const input = parseInput(providerInput, body, 'provider');
+  return createIdempotently(deps, user, {
+    kind: 'provider',
+    prefix: 'prv',
+    body,
+    idempotencyKey,
+    uniqueKeys: [`brn:${input.businessRegistrationNumber}`],
+    build: (id, createdAt) => ({ id, ...input, createdAt, version: 1 }),
+    duplicateMessage: 'A provider with this business registration number is already registered.',
+  });
+}
+
+export async function getProvider(deps: Deps, id: string): Promise<Provider> {
+  const provider = await deps.entities.get<Provider>('provider', id);
+  if (!provider) throw notFound(`Provider ${id}`);
+  return provider;
+}
+
+export async function registerAgency(
+  deps: Deps,
+  caller: Caller,
+  body: unknown,
+  idempotencyKey: string | undefined,
+): Promise<Created<Agency>> {
+  const user = requireAdmin(caller);
+  const input = parseInput(agencyInput, body, 'agency');
+  return createIdempotently(deps, user, {
+    kind: 'agency',
+    prefix: 'agc',
+    body,
+    idempotencyKey,
+    uniqueKeys: [`institution:${input.institutionCode}`],
+    build: (id, createdAt) => ({ id, ...input, createdAt, version: 1 }),
+    duplicateMessage: 'An agency with this institution code is already registered.',
+  });
+}
+
+/** Admins read any agency; an agency user reads only its own. */
+export async function getAgency(deps: Deps, caller: Caller, id: string): Promise<Agency> {
+  const user = requireUser(caller);
+  if (!(user.role === 'admin' || (user.role === 'agency' && user.org === id))) {
+    throw forbidden('Only administrators and the agency itself may read an agency.');
+  }
+  const agency = await deps.entities.get<Agency>('agency', id);
+  if (!agency) throw notFound(`Agency ${id}`);
+  return agency;
+}
+
+function requireAdmin(caller: Caller): User {
+  const user = requireUser(caller);
+  if (user.role !== 'admin') throw forbidden('Only administrators may do this.');
+  return user;
+}

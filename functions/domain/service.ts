@@ -1,0 +1,307 @@
+import { z } from 'zod';
+import { type Caller, hasRole, requireOrg, requireUser, type User } from './caller.js';
+import { createIdempotently, type Created } from './create.js';
+import { conflict, forbidden, notFound, preconditionFailed } from './errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Deps, Entity, Page } from './ports.js';
+import { networks } from './registry.js';
+import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
+import { isoDate, krw, parseInput, text } from './validation.js';
+
+export const categories = ['IAAS', 'PAAS', 'SAAS', 'SUPPORT', 'CONVERGENCE'] as const;
+export const csapGrades = ['HIGH', 'MEDIUM', 'LOW'] as const;
+export const serviceStatuses = [
+  'DRAFT',
+  'SUBMITTED',
+  'UNDER_REVIEW',
+  'LISTED',
+  'REJECTED',
+  'SUSPENDED',
+  'EXPIRED',
+  'WITHDRAWN',
+] as const;
+export type ServiceStatus = (typeof serviceStatuses)[number];
+export type Category = (typeof categories)[number];
+
+export interface PricePlan {
+  readonly id: string;
+  readonly name: string;
+  readonly unit: string;
+  readonly unitPriceKrw: number;
+}
+
+export interface Selection {
+  readonly sessionNumber: number;
+  readonly decidedAt: string;
+  readonly validUntil: string;
+}
+
+export interface Service extends Entity {
+  readonly providerId: string;
+  readonly name: string;
+  readonly summary: string;
+  readonly category: Category;
+  readonly ai: boolean;
+  readonly networks: readonly (typeof networks)[number][];
+  readonly csap: { readonly grade: string; readonly certificateNumber: string; readonly validUntil: string } | null;
+  readonly plans: readonly PricePlan[];
+  readonly status: ServiceStatus;
+  readonly selection: Selection | null;
+  readonly updatedAt: string;
+}
+
+const plan = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Expected a lower-case slug of at most 32 characters.'),
+  name: text(100),
+  unit: text(50),
+  unitPriceKrw: krw.min(1, 'A plan costs at least 1 KRW.'),
+});
+
+const serviceFields = {
+  name: text(200),
+  summary: text(2000),
+  category: z.enum(categories),
+  ai: z.boolean(),
+  networks: z
+    .array(z.enum(networks))
+    .min(1, 'At least one network.')
+    .refine((list) => new Set(list).size === list.length, 'Networks must not repeat.'),
+  csap: z
+    .strictObject({ grade: z.enum(csapGrades), certificateNumber: text(50), validUntil: isoDate })
+    .nullable(),
+  plans: z
+    .array(plan)
+    .min(1, 'At least one price plan.')
+    .max(50)
+    .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Plan ids must be unique.'),
+};
+
+export const serviceInput = z.strictObject(serviceFields);
+export const servicePatch = z
+  .strictObject(serviceFields)
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change.');
+
+/** `LISTED` whose selection validity has passed reads as `EXPIRED`, and cannot be contracted. */
+export function effectiveStatus(service: Service, now: Date): ServiceStatus {
+  if (service.status === 'LISTED' && service.selection && service.selection.validUntil < seoulDate(now)) {
+    return 'EXPIRED';
+  }
+  return service.status;
+}
+
+/** Calendar date in Korea (UTC+9, no daylight saving), which is what selection validity dates mean. */
+export function seoulDate(now: Date): string {
+  return new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+}
+
+export function present(service: Service, now: Date): Service {
+  const status = effectiveStatus(service, now);
+  return status === service.status ? service : { ...service, status };
+}
+
+export async function createService(
+  deps: Deps,
+  caller: Caller,
+  body: unknown,
+  idempotencyKey: string | undefined,
+): Promise<Created<Service>> {
+  const user = requireProvider(caller);
+  const providerId = requireOrg(user);
+  const input = parseInput(serviceInput, body, 'service');
+  return createIdempotently(deps, user, {
+    kind: 'service',
+    prefix: 'svc',
+    body,
+    idempotencyKey,
+    build: (id, createdAt) => ({
+      id,
+      providerId,
+      ...input,
+      status: 'DRAFT',
+      selection: null,
+      createdAt,
+      updatedAt: createdAt,
+      version: 1,
+    }),
+  });
+}
+
+/** Listed services are public; anything else only its provider, the committee and administrators see. */
+export async function getService(deps: Deps, caller: Caller, id: string): Promise<Service> {
+  const service = await deps.entities.get<Service>('service', id);
+  if (!service || !canSee(caller, service, deps.now())) throw notFound(`Service ${id}`);
+  return present(service, deps.now());
+}
+
+function canSee(caller: Caller, service: Service, now: Date): boolean {
+  if (effectiveStatus(service, now) === 'LISTED') return true;
+  if (hasRole(caller, 'committee', 'admin')) return true;
+  return caller.kind === 'user' && caller.role === 'provider' && caller.org === service.providerId;
+}
+
+export async function patchService(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  body: unknown,
+  ifMatch: number | undefined,
+): Promise<Service> {
+  const patch = parseInput(servicePatch, body, 'service patch');
+  return transition(deps, caller, id, ifMatch, {
+    action: 'update',
+    allowed: ['DRAFT'],
+    authorize: requireOwner,
+    apply: (service) => ({ ...service, ...patch }),
+  });
+}
+
+const terminal: readonly ServiceStatus[] = ['REJECTED', 'EXPIRED', 'WITHDRAWN'];
+
+export const serviceTransitions = {
+  submit: { action: 'submit', allowed: ['DRAFT'], authorize: requireOwner, to: 'SUBMITTED' },
+  withdraw: {
+    action: 'withdraw',
+    allowed: serviceStatuses.filter((s) => !terminal.includes(s)),
+    authorize: requireOwner,
+    to: 'WITHDRAWN',
+  },
+  suspend: { action: 'suspend', allowed: ['LISTED'], authorize: requireAdmin, to: 'SUSPENDED' },
+  reinstate: { action: 'reinstate', allowed: ['SUSPENDED'], authorize: requireAdmin, to: 'LISTED' },
+} as const satisfies Record<string, TransitionRule & { to: ServiceStatus }>;
+
+export type ServiceTransition = keyof typeof serviceTransitions;
+
+export async function transitionService(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  name: ServiceTransition,
+  ifMatch: number | undefined,
+): Promise<Service> {
+  const rule = serviceTransitions[name];
+  return transition(deps, caller, id, ifMatch, {
+    ...rule,
+    apply: (service, now) => {
+      if (name === 'reinstate' && service.selection && service.selection.validUntil < seoulDate(now)) {
+        throw conflict('The selection has expired; the service must be reviewed again.');
+      }
+      return { ...service, status: rule.to };
+    },
+  });
+}
+
+interface TransitionRule {
+  readonly action: string;
+  readonly allowed: readonly ServiceStatus[];
+  readonly authorize: (caller: Caller, service: Service) => User;
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Read, check, write conditional on the version read. Losing a race re-reads and re-checks, so a
+ * transition that became illegal meanwhile answers 409, and one that asked for a version with If-Match
+ * answers 412; nothing is written unless every check passed against the stored version.
+ */
+async function transition(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  ifMatch: number | undefined,
+  rule: TransitionRule & { apply: (service: Service, now: Date) => Service },
+): Promise<Service> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.entities.get<Service>('service', id);
+    if (!current) throw notFound(`Service ${id}`);
+    const user = rule.authorize(caller, current);
+    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed(current.version);
+    const now = deps.now();
+    const status = effectiveStatus(current, now);
+    if (!rule.allowed.includes(status)) {
+      throw conflict(`A ${status} service cannot ${rule.action === 'update' ? 'be edited' : rule.action}.`);
+    }
+    const next: Service = {
+      ...rule.apply(current, now),
+      updatedAt: now.toISOString(),
+      version: current.version + 1,
+    };
+    const result = await deps.entities.update('service', next, { actor: user, action: rule.action });
+    if (result.outcome === 'updated') return present(result.entity, now);
+    if (attempt >= MAX_ATTEMPTS) throw conflict('The service is being changed concurrently; try again.');
+  }
+}
+
+function requireProvider(caller: Caller): User {
+  const user = requireUser(caller);
+  if (user.role !== 'provider') throw forbidden('Only providers may do this.');
+  return user;
+}
+
+function requireOwner(caller: Caller, service: Service): User {
+  const user = requireProvider(caller);
+  if (user.org !== service.providerId) throw forbidden('Only the provider that owns this service may do this.');
+  return user;
+}
+
+function requireAdmin(caller: Caller): User {
+  const user = requireUser(caller);
+  if (user.role !== 'admin') throw forbidden('Only administrators may do this.');
+  return user;
+}
+
+const listQuery = z.strictObject({
+  category: z.enum(categories).optional(),
+  ai: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  network: z.enum(networks).optional(),
+  csapGrade: z.enum(csapGrades).optional(),
+  providerId: z.string().min(1).max(64).optional(),
+  q: z
+    .string()
+    .max(100)
+    .refine((q) => words(q).length > 0, 'The search text needs a letter or digit.')
+    .optional(),
+  status: z.enum(serviceStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+
+/** Filtered, paginated catalog listing; see `search.ts` for why it never scans. */
+export async function listServices(
+  deps: Deps,
+  caller: Caller,
+  query: Record<string, string | undefined>,
+): Promise<Page<Service>> {
+  const { limit, cursor, status = 'LISTED', ...filters } = parseInput(listQuery, query, 'query');
+  const scoped = scopeByStatus(caller, status, filters);
+  const term = postingPartition(status, drivingTerm(scoped));
+  const filterKey = JSON.stringify({ term, ...scoped });
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, filterKey);
+  const postings = await deps.search.queryPostings({
+    term,
+    filters: { ...scoped, ...(scoped.q ? { words: words(scoped.q) } : {}) },
+    limit,
+    ...(after === undefined ? {} : { after }),
+  });
+  // Postings trail the entities by the projection delay, so hydrated items are checked again.
+  const now = deps.now();
+  const services = await deps.entities.getMany<Service>('service', postings.ids);
+  const items = services
+    .filter((service) => effectiveStatus(service, now) === status && matchesFilters(service, scoped))
+    .map((service) => present(service, now));
+  return { items, next: postings.lastSortKey ? encodeCursor(postings.lastSortKey, filterKey) : null };
+}
+
+/** Only `LISTED` is public; providers see their own services in other states, committee and admins all. */
+function scopeByStatus(caller: Caller, status: ServiceStatus, filters: ServiceFilters): ServiceFilters {
+  if (status === 'LISTED' || hasRole(caller, 'committee', 'admin')) return filters;
+  if (caller.kind === 'user' && caller.role === 'provider') {
+    const org = requireOrg(caller);
+    if (filters.providerId && filters.providerId !== org) {
+      throw forbidden('Providers may list only their own services in states other than LISTED.');
+    }
+    return { ...filters, providerId: org };
+  }
+  requireUser(caller);
+  throw forbidden('Only LISTED services may be listed with this role.');
+}

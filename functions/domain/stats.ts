@@ -1,0 +1,86 @@
+import { type Category, categories, type Service } from './service.js';
+import { type Contract, contractStatuses } from './contract.js';
+
+/**
+ * What one entity adds to the statistics. The projection stores each entity's last contribution and adds
+ * only the difference, so a redelivered or replayed change counts once.
+ */
+export interface Contribution {
+  readonly counters: Readonly<Record<string, number>>;
+  /** The agency this entity makes an "agency with contracts", if any. */
+  readonly agencyWithContract?: string;
+}
+
+export const noContribution: Contribution = { counters: {} };
+
+export function serviceContribution(service: Service): Contribution {
+  if (service.status !== 'LISTED') return noContribution;
+  return {
+    counters: {
+      'services.listed': 1,
+      'services.ai': service.ai ? 1 : 0,
+      [`services.byCategory.${service.category}`]: 1,
+    },
+  };
+}
+
+/** "Signed" counts contracts that reached ACTIVE, including those COMPLETED or TERMINATED since. */
+export function contractContribution(contract: Contract): Contribution {
+  const counters: Record<string, number> = { [`contracts.byStatus.${contract.status}`]: 1 };
+  if (!contract.signedAt) return { counters };
+  counters['contracts.signed'] = 1;
+  counters['contracts.totalAmountKrw'] = contract.amountKrw;
+  if (contract.leadTimeDays !== null) counters[leadTimeCounter(contract.leadTimeDays)] = 1;
+  return { counters, agencyWithContract: contract.agencyId };
+}
+
+const LEAD_TIME_PREFIX = 'leadTime.tenths.';
+const leadTimeCounter = (days: number) => `${LEAD_TIME_PREFIX}${Math.round(days * 10)}`;
+
+export interface StatsView {
+  readonly services: { listed: number; ai: number; byCategory: Record<Category, number> };
+  readonly agencies: { withContracts: number };
+  readonly contracts: { signed: number; totalAmountKrw: number; byStatus: Record<string, number> };
+  readonly medianLeadTimeDays: number | null;
+}
+
+export function statsView(counters: Readonly<Record<string, number>>): StatsView {
+  const count = (name: string) => counters[name] ?? 0;
+  return {
+    services: {
+      listed: count('services.listed'),
+      ai: count('services.ai'),
+      byCategory: Object.fromEntries(categories.map((c) => [c, count(`services.byCategory.${c}`)])) as Record<
+        Category,
+        number
+      >,
+    },
+    agencies: { withContracts: count('agencies.withContracts') },
+    contracts: {
+      signed: count('contracts.signed'),
+      totalAmountKrw: count('contracts.totalAmountKrw'),
+      byStatus: Object.fromEntries(contractStatuses.map((s) => [s, count(`contracts.byStatus.${s}`)])),
+    },
+    medianLeadTimeDays: medianFromHistogram(counters),
+  };
+}
+
+/** Median of the lead-time histogram (tenths of a day → count), exact to its resolution. */
+export function medianFromHistogram(counters: Readonly<Record<string, number>>): number | null {
+  const buckets = Object.entries(counters)
+    .filter(([name, n]) => name.startsWith(LEAD_TIME_PREFIX) && n > 0)
+    .map(([name, n]) => [Number(name.slice(LEAD_TIME_PREFIX.length)), n] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const total = buckets.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  const valueAt = (rank: number) => {
+    let seen = 0;
+    for (const [tenths, n] of buckets) {
+      seen += n;
+      if (seen > rank) return tenths;
+    }
+    return buckets[buckets.length - 1]?.[0] ?? 0;
+  };
+  const middle = (valueAt(Math.floor((total - 1) / 2)) + valueAt(Math.floor(total / 2))) / 2;
+  return Math.round(middle) / 10;
+}

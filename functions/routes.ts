@@ -1,0 +1,53 @@
+/**
+ * The one route table. API Gateway resources and methods (CDK) and the local gateway are both built from
+ * it, and each API function serves exactly the routes that name it here.
+ */
+export const roles = ['agency', 'provider', 'committee', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+/** Lambda functions behind the API; each lives in `functions/handlers/<id>.ts` and exports `handler`. */
+export const apiFunctions = ['health', 'registry', 'services', 'stats'] as const;
+export type ApiFunctionId = (typeof apiFunctions)[number];
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH';
+
+export interface Route {
+  readonly method: HttpMethod;
+  /** API Gateway resource path, `{name}` for path parameters. */
+  readonly path: string;
+  readonly fn: ApiFunctionId;
+  /** `anyone` accepts anonymous callers (a token, when sent, must still be valid). */
+  readonly access: 'anyone' | readonly Role[];
+  /** Creates take an `Idempotency-Key`; `required` makes it mandatory. */
+  readonly idempotency?: 'optional' | 'required';
+}
+
+export const routeTable = [
+  { method: 'GET', path: '/health', fn: 'health', access: 'anyone' },
+
+  { method: 'POST', path: '/v1/providers', fn: 'registry', access: ['admin'], idempotency: 'optional' },
+  { method: 'GET', path: '/v1/providers/{id}', fn: 'registry', access: 'anyone' },
+  { method: 'POST', path: '/v1/agencies', fn: 'registry', access: ['admin'], idempotency: 'optional' },
+  { method: 'GET', path: '/v1/agencies/{id}', fn: 'registry', access: ['admin', 'agency'] },
+
+  { method: 'POST', path: '/v1/services', fn: 'services', access: ['provider'], idempotency: 'optional' },
+  { method: 'GET', path: '/v1/services', fn: 'services', access: 'anyone' },
+  { method: 'GET', path: '/v1/services/{id}', fn: 'services', access: 'anyone' },
+  { method: 'PATCH', path: '/v1/services/{id}', fn: 'services', access: ['provider'] },
+  { method: 'POST', path: '/v1/services/{id}/submit', fn: 'services', access: ['provider'] },
+  { method: 'POST', path: '/v1/services/{id}/withdraw', fn: 'services', access: ['provider'] },
+  { method: 'POST', path: '/v1/services/{id}/suspend', fn: 'services', access: ['admin'] },
+  { method: 'POST', path: '/v1/services/{id}/reinstate', fn: 'services', access: ['admin'] },
+
+  { method: 'GET', path: '/v1/stats', fn: 'stats', access: 'anyone' },
+] as const satisfies readonly Route[];
+
+export type RouteKey = `${(typeof routeTable)[number]['method']} ${(typeof routeTable)[number]['path']}`;
+
+export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
+
+export function routesOf(fn: ApiFunctionId): readonly Route[] {
+  return routeTable.filter((route) => route.fn === fn);
+}
