@@ -7,7 +7,7 @@ export interface Entity {
   readonly createdAt: string;
 }
 
-export type EntityKind = 'provider' | 'agency' | 'service';
+export type EntityKind = 'provider' | 'agency' | 'service' | 'contract';
 
 /** Who changed an entity and how; the store stamps it on the item so the audit trail can be projected. */
 export interface Change {

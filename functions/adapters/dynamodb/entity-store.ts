@@ -15,12 +15,18 @@ import type {
   Entity,
   EntityKind,
   EntityStore,
+  IdempotentCreate,
   UpdateResult,
 } from '../../domain/ports.js';
 import { currentRegion, tableName } from './client.js';
 import type { TableId } from './tables.js';
 
-const tableOf: Record<EntityKind, TableId> = { provider: 'catalog', agency: 'catalog', service: 'catalog' };
+export const tableOf: Record<EntityKind, TableId> = {
+  provider: 'catalog',
+  agency: 'catalog',
+  service: 'catalog',
+  contract: 'ledger',
+};
 
 export const entityKey = (kind: string, id: string) => ({ pk: `${kind}#${id}`, sk: kind });
 
@@ -40,7 +46,22 @@ export function toEntity<T>(item: Record<string, unknown>): T {
   return entity as T;
 }
 
-function stamp(change: Change, at: string): StoredChange {
+/** The item an entity is stored as; the demo loader writes the same items in bulk. */
+export function entityItem(kind: EntityKind, entity: Entity, change: StoredChange, idempotency?: IdempotentCreate) {
+  return {
+    ...entity,
+    ...entityKey(kind, entity.id),
+    kind,
+    change,
+    ...(idempotency ? { idempotency, original: JSON.stringify(entity) } : {}),
+  };
+}
+
+export function uniqueGuardItem(kind: EntityKind, uniqueKey: string, ownerId: string) {
+  return { pk: `unique#${kind}#${uniqueKey}`, sk: 'unique', ownerId };
+}
+
+export function stamp(change: Change, at: string): StoredChange {
   const { sub, role, org } = change.actor;
   return { actor: { sub, role, ...(org ? { org } : {}) }, action: change.action, at, region: currentRegion() };
 }
@@ -54,15 +75,7 @@ export class DynamoEntityStore implements EntityStore {
    */
   async create<T extends Entity>(kind: EntityKind, entity: T, options: CreateOptions): Promise<CreateResult<T>> {
     const TableName = tableName(tableOf[kind]);
-    const item = {
-      ...entity,
-      ...entityKey(kind, entity.id),
-      kind,
-      change: stamp(options.change, entity.createdAt),
-      ...(options.idempotency
-        ? { idempotency: options.idempotency, original: JSON.stringify(entity) }
-        : {}),
-    };
+    const item = entityItem(kind, entity, stamp(options.change, entity.createdAt), options.idempotency);
     const put = {
       TableName,
       Item: item,
@@ -81,7 +94,7 @@ export class DynamoEntityStore implements EntityStore {
               ...uniqueKeys.map((key) => ({
                 Put: {
                   TableName,
-                  Item: { pk: `unique#${kind}#${key}`, sk: 'unique', ownerId: entity.id },
+                  Item: uniqueGuardItem(kind, key, entity.id),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               })),

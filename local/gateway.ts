@@ -1,0 +1,248 @@
+/**
+ * The local API Gateway: turns HTTP requests into the REST API proxy events the deployed functions get,
+ * routed by the same route table the CDK reads, with verified token claims in
+ * `requestContext.authorizer` as the authorizer passes them in AWS.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { problem } from '../functions/http/problem.js';
+import { type ApiFunctionId, type Route, routeTable } from '../functions/routes.js';
+import type { Claims } from './tokens.js';
+
+type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** One import per API function; typed by the function list, so a new function cannot be forgotten here. */
+const functionModules: Record<ApiFunctionId, () => Promise<{ handler: ApiHandler }>> = {
+  health: () => import('../functions/handlers/health.js'),
+  registry: () => import('../functions/handlers/registry.js'),
+  services: () => import('../functions/handlers/services.js'),
+  stats: () => import('../functions/handlers/stats.js'),
+};
+
+/** API Gateway's own payload limit; the functions enforce the API's smaller one. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface GatewayOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly verify: (token: string) => Promise<Claims>;
+  /** Called once per request with a one-line summary. */
+  readonly log?: (line: string) => void;
+}
+
+export interface Gateway {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute {
+  readonly route: Route;
+  readonly pattern: RegExp;
+  readonly names: string[];
+  readonly literalSegments: number;
+}
+
+function compile(route: Route): CompiledRoute {
+  const names: string[] = [];
+  const segments = route.path.split('/').filter(Boolean);
+  const source = segments
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (!param?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      names.push(param[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return {
+    route,
+    pattern: new RegExp(`^/${source}/?$`),
+    names,
+    literalSegments: segments.length - names.length,
+  };
+}
+
+// API Gateway prefers literal path segments over parameters.
+const compiledRoutes = routeTable.map(compile).sort((a, b) => b.literalSegments - a.literalSegments);
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    handle(req, res, options)
+      .catch((error: unknown) => {
+        send(res, 502, { ...problem('unavailable', `The function failed: ${(error as Error).message}`) });
+      })
+      .finally(() => {
+        options.log?.(`${req.method} ${req.url} ${res.statusCode} ${Math.round(performance.now() - started)}ms`);
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port, address } = server.address() as AddressInfo;
+  return {
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: GatewayOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const matches = compiledRoutes.flatMap((compiled) => {
+    const match = compiled.pattern.exec(url.pathname);
+    return match ? [{ compiled, match }] : [];
+  });
+  if (matches.length === 0) {
+    return send(res, 404, problem('not-found', `No route for ${url.pathname}.`));
+  }
+  const found = matches.find(({ compiled }) => compiled.route.method === method);
+  if (!found) {
+    res.setHeader('allow', [...new Set(matches.map(({ compiled }) => compiled.route.method))].join(', '));
+    return send(res, 405, { ...problem('invalid', `${method} is not allowed on ${url.pathname}.`), status: 405, title: 'Method not allowed' });
+  }
+  const body = await readBody(req);
+  if (body === undefined) return send(res, 413, problem('payload-too-large', 'The body exceeds the gateway limit.'));
+
+  let claims: Claims | undefined;
+  const authorization = req.headers.authorization;
+  if (authorization !== undefined) {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    try {
+      if (!bearer?.[1]) throw new Error('not a bearer token');
+      claims = await options.verify(bearer[1]);
+    } catch {
+      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+      return send(res, 401, problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.'));
+    }
+  }
+
+  const { compiled, match } = found;
+  const requestId = randomUUID();
+  const event = toEvent(req, url, compiled, match, body, claims, requestId);
+  const { handler } = await functionModules[compiled.route.fn]();
+  const result = await handler(event, lambdaContext(compiled.route.fn, requestId));
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) res.setHeader(name, values.map(String));
+  res.statusCode = result.statusCode;
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  compiled: CompiledRoute,
+  match: RegExpExecArray,
+  body: Buffer,
+  claims: Claims | undefined,
+  requestId: string,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? '';
+    const value = req.rawHeaders[i + 1] ?? '';
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    (multiQuery[name] ??= []).push(value);
+  }
+  const pathParameters = Object.fromEntries(
+    compiled.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
+  );
+  const hasQuery = Object.keys(query).length > 0;
+  return {
+    resource: compiled.route.path,
+    path: url.pathname,
+    httpMethod: compiled.route.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: compiled.names.length ? pathParameters : null,
+    stageVariables: null,
+    body: body.length ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: claims
+        ? { principalId: claims.sub, sub: claims.sub, role: claims.role, org: claims.org ?? '' }
+        : { principalId: 'anonymous', sub: '', role: '', org: '' },
+      httpMethod: compiled.route.method,
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        user: null,
+        userAgent: req.headers['user-agent'] ?? null,
+        userArn: null,
+      },
+      path: url.pathname,
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: compiled.route.path,
+      stage: 'local',
+    },
+  };
+}
+
+function lambdaContext(fn: ApiFunctionId, requestId: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    awsRequestId: requestId,
+    functionName: `local-${fn}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:local-${fn}`,
+    memoryLimitInMB: '512',
+    logGroupName: `/aws/lambda/local-${fn}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** The body, or `undefined` when it exceeds the gateway limit. */
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, body: object): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/problem+json');
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,101 @@
+/**
+ * One local Region: a DynamoDB Local process with the schema's tables, the stream poller feeding the
+ * projector, and the gateway in front of the unchanged handlers. Handlers read their configuration from
+ * the environment as in Lambda, so a process hosts one Region; the drill runs one process per Region.
+ */
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { physicalTableName } from '../functions/adapters/dynamodb/tables.js';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { type Gateway, startGateway } from './gateway.js';
+import { StreamPoller } from './stream-poller.js';
+import { ensureTables, tableEnvironment } from './tables.js';
+import { type SigningKeys, tokenVerifier } from './tokens.js';
+
+export const DEFAULT_REGION = 'ap-northeast-2';
+export const TABLE_PREFIX = 'dsm';
+
+export interface LocalRegionOptions {
+  readonly region?: string;
+  /** Persist DynamoDB Local data and stream checkpoints here; in memory when omitted. */
+  readonly stateDir?: string;
+  /** Use this already running DynamoDB Local instead of starting one (tests share one per run). */
+  readonly endpoint?: string;
+  readonly tablePrefix?: string;
+  readonly port?: number;
+  readonly keys: SigningKeys;
+  readonly log?: (line: string) => void;
+  readonly onProjectionError?: (error: unknown) => void;
+}
+
+export interface LocalRegion {
+  readonly region: string;
+  readonly url: string;
+  readonly endpoint: string;
+  readonly tablePrefix: string;
+  readonly client: DynamoDBClient;
+  readonly gateway: Gateway;
+  readonly poller: StreamPoller;
+  stop(): Promise<void>;
+}
+
+export function regionEnvironment(region: string, endpoint: string, tablePrefix = TABLE_PREFIX): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    POWERTOOLS_SERVICE_NAME: 'marketplace-api',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    ...tableEnvironment(tablePrefix),
+  };
+}
+
+export async function startLocalRegion(options: LocalRegionOptions): Promise<LocalRegion> {
+  const region = options.region ?? DEFAULT_REGION;
+  const tablePrefix = options.tablePrefix ?? TABLE_PREFIX;
+  const dynamodb: DynamoDbLocal | undefined = options.endpoint
+    ? undefined
+    : await startDynamoDbLocal(options.stateDir ? { dataDir: join(options.stateDir, 'dynamodb') } : {});
+  const endpoint = options.endpoint ?? dynamodb?.endpoint ?? '';
+  try {
+    Object.assign(process.env, regionEnvironment(region, endpoint, tablePrefix));
+    const client = new DynamoDBClient({});
+    await ensureTables(client, tablePrefix);
+    const { handler } = await import('../functions/handlers/projector.js');
+    const poller = new StreamPoller({
+      client,
+      endpoint,
+      region,
+      tables: [physicalTableName(tablePrefix, 'catalog'), physicalTableName(tablePrefix, 'ledger')],
+      handler,
+      ...(options.stateDir ? { checkpointFile: join(options.stateDir, 'stream-checkpoints.json') } : {}),
+      ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
+    });
+    await poller.start();
+    const gateway = await startGateway({
+      port: options.port ?? 0,
+      verify: await tokenVerifier(options.keys),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    return {
+      region,
+      url: gateway.url,
+      endpoint,
+      tablePrefix,
+      client,
+      gateway,
+      poller,
+      async stop() {
+        await gateway.close();
+        await poller.stop();
+        client.destroy();
+        await dynamodb?.stop();
+      },
+    };
+  } catch (error) {
+    await dynamodb?.stop('SIGKILL');
+    throw error;
+  }
+}

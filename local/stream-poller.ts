@@ -1,0 +1,193 @@
+/**
+ * Plays Lambda's DynamoDB Streams event source mapping locally: reads each table's stream shard by shard,
+ * in order, and hands batches to the projector handler the deployed stack subscribes to the same streams.
+ * A failed batch is retried from its checkpoint, as the event source mapping would.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
+export interface StreamPollerOptions {
+  readonly client: DynamoDBClient;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly tables: readonly string[];
+  readonly handler: (event: DynamoDBStreamEvent) => Promise<void>;
+  /** Where to keep shard checkpoints across restarts; in memory when omitted. */
+  readonly checkpointFile?: string;
+  readonly intervalMs?: number;
+  readonly batchSize?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+type Checkpoints = Record<string, { sequence?: string; done?: boolean }>;
+
+export class StreamPoller {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly checkpoints: Checkpoints;
+  private readonly iterators = new Map<string, string>();
+  private streamArns: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: StreamPollerOptions) {
+    this.streams = new DynamoDBStreamsClient({
+      endpoint: options.endpoint,
+      region: options.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const file = options.checkpointFile;
+    this.checkpoints = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Checkpoints) : {};
+  }
+
+  async start(): Promise<void> {
+    this.streamArns = [];
+    for (const table of this.options.tables) {
+      const { Table } = await this.options.client.send(new DescribeTableCommand({ TableName: table }));
+      if (Table?.LatestStreamArn) this.streamArns.push(Table.LatestStreamArn);
+    }
+    const loop = async () => {
+      if (this.stopped) return;
+      try {
+        await this.tick();
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+      if (!this.stopped) this.timer = setTimeout(loop, this.options.intervalMs ?? 100);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Resolves once a full pass over every shard finds nothing new: all writes so far are projected. */
+  async drain(): Promise<void> {
+    for (;;) {
+      if ((await this.tick()) === 0) return;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => 0);
+    this.streams.destroy();
+  }
+
+  /** One pass over every shard; concurrent callers share the pass in progress. */
+  private tick(): Promise<number> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    let delivered = 0;
+    for (const streamArn of this.streamArns) {
+      for (const shard of await this.shardsInOrder(streamArn)) {
+        delivered += await this.drainShard(streamArn, shard);
+      }
+    }
+    return delivered;
+  }
+
+  /** Parents before children, as stream records must be read in order per item. */
+  private async shardsInOrder(streamArn: string): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const { StreamDescription } = await this.streams.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+      );
+      shards.push(...(StreamDescription?.Shards ?? []));
+      start = StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    const known = new Set(shards.map((shard) => shard.ShardId));
+    return shards.filter(
+      (shard) =>
+        !this.checkpoints[`${streamArn}|${shard.ShardId}`]?.done &&
+        (!shard.ParentShardId ||
+          !known.has(shard.ParentShardId) ||
+          this.checkpoints[`${streamArn}|${shard.ParentShardId}`]?.done),
+    );
+  }
+
+  private async drainShard(streamArn: string, shard: Shard): Promise<number> {
+    const id = `${streamArn}|${shard.ShardId}`;
+    let delivered = 0;
+    for (;;) {
+      const iterator = this.iterators.get(id) ?? (await this.iteratorFor(streamArn, shard, id));
+      let page: Awaited<ReturnType<typeof this.getRecords>>;
+      try {
+        page = await this.getRecords(iterator);
+      } catch (error) {
+        // Iterators expire; the checkpoint says where to start a fresh one.
+        this.iterators.delete(id);
+        if ((error as Error).name === 'ExpiredIteratorException') continue;
+        throw error;
+      }
+      const { Records = [], NextShardIterator } = page;
+      if (Records.length) {
+        await this.options.handler({ Records: Records.map((record) => toLambdaRecord(record, streamArn)) });
+        this.checkpoints[id] = { sequence: Records.at(-1)?.dynamodb?.SequenceNumber };
+        this.save();
+        delivered += Records.length;
+      }
+      if (!NextShardIterator) {
+        this.checkpoints[id] = { ...this.checkpoints[id], done: true };
+        this.iterators.delete(id);
+        this.save();
+        return delivered;
+      }
+      this.iterators.set(id, NextShardIterator);
+      if (!Records.length) return delivered;
+    }
+  }
+
+  private getRecords(iterator: string) {
+    return this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 1000 }));
+  }
+
+  private async iteratorFor(streamArn: string, shard: Shard, id: string): Promise<string> {
+    const sequence = this.checkpoints[id]?.sequence;
+    const { ShardIterator } = await this.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.ShardId,
+        ...(sequence
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: sequence }
+          : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }),
+    );
+    if (!ShardIterator) throw new Error(`no iterator for ${id}`);
+    return ShardIterator;
+  }
+
+  private save(): void {
+    const file = this.options.checkpointFile;
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(this.checkpoints));
+  }
+}
+
+function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion,
+    eventSourceARN: streamArn,
+    dynamodb: record.dynamodb as DynamoDBRecord['dynamodb'],
+  };
+}
