@@ -75,7 +75,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         send(res, 502, { ...problem('unavailable', `The function failed: ${(error as Error).message}`) });
       })
       .finally(() => {
-        options.log?.(`${req.method} ${req.url} ${res.statusCode} ${Math.round(performance.now() - started)}ms`);
+        options.log?.(
+          `${req.method} ${req.url} ${res.statusCode} ${Math.round(performance.now() - started)}ms`,
+        );
       });
   });
   server.keepAliveTimeout = 65_000;
@@ -108,10 +110,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Gatewa
   const found = matches.find(({ compiled }) => compiled.route.method === method);
   if (!found) {
     res.setHeader('allow', [...new Set(matches.map(({ compiled }) => compiled.route.method))].join(', '));
-    return send(res, 405, { ...problem('invalid', `${method} is not allowed on ${url.pathname}.`), status: 405, title: 'Method not allowed' });
+    return send(res, 405, {
+      ...problem('invalid', `${method} is not allowed on ${url.pathname}.`),
+      status: 405,
+      title: 'Method not allowed',
+    });
   }
   const body = await readBody(req);
-  if (body === undefined) return send(res, 413, problem('payload-too-large', 'The body exceeds the gateway limit.'));
+  if (body === undefined)
+    return send(res, 413, problem('payload-too-large', 'The body exceeds the gateway limit.'));
 
   let claims: Claims | undefined;
   const authorization = req.headers.authorization;
@@ -122,7 +129,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Gatewa
       claims = await options.verify(bearer[1]);
     } catch {
       res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-      return send(res, 401, problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.'));
+      return send(
+        res,
+        401,
+        problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.'),
+      );
     }
   }
 
@@ -132,7 +143,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Gatewa
   const { handler } = await functionModules[compiled.route.fn]();
   const result = await handler(event, lambdaContext(compiled.route.fn, requestId));
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) res.setHeader(name, values.map(String));
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    res.setHeader(name, values.map(String));
   res.statusCode = result.statusCode;
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
@@ -152,13 +164,13 @@ function toEvent(
     const name = req.rawHeaders[i] ?? '';
     const value = req.rawHeaders[i + 1] ?? '';
     headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {
     query[name] = value;
-    (multiQuery[name] ??= []).push(value);
+    multiQuery[name] = [...(multiQuery[name] ?? []), value];
   }
   const pathParameters = Object.fromEntries(
     compiled.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),

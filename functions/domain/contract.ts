@@ -1,6 +1,13 @@
 import type { Entity } from './ports.js';
 
-export const contractStatuses = ['REQUESTED', 'QUOTED', 'ACTIVE', 'COMPLETED', 'CANCELLED', 'TERMINATED'] as const;
+export const contractStatuses = [
+  'REQUESTED',
+  'QUOTED',
+  'ACTIVE',
+  'COMPLETED',
+  'CANCELLED',
+  'TERMINATED',
+] as const;
 export type ContractStatus = (typeof contractStatuses)[number];
 export const contractMethods = ['NEGOTIATED', 'CATALOG'] as const;
 

@@ -43,7 +43,8 @@ export async function createIdempotently<T extends Entity>(
     case 'created':
       return { entity: result.entity, replayed: false };
     case 'exists':
-      if (key && result.fingerprint === requestFingerprint) return { entity: result.original, replayed: true };
+      if (key && result.fingerprint === requestFingerprint)
+        return { entity: result.original, replayed: true };
       throw conflict('This Idempotency-Key was already used with a different request body.');
     case 'duplicate-key':
       throw conflict(spec.duplicateMessage ?? `${result.uniqueKey} is already taken.`);

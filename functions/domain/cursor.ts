@@ -18,7 +18,9 @@ export function decodeCursor(cursor: string, queryKey: string): string {
   }
   const shape = decoded as { p?: unknown; q?: unknown } | undefined;
   if (!shape || typeof shape.p !== 'string' || typeof shape.q !== 'string') {
-    throw invalid('The cursor is not valid.', [{ path: '/cursor', message: 'Not a cursor this API issued.' }]);
+    throw invalid('The cursor is not valid.', [
+      { path: '/cursor', message: 'Not a cursor this API issued.' },
+    ]);
   }
   if (shape.q !== digest(queryKey)) {
     throw invalid('The cursor belongs to another query.', [

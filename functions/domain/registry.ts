@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Caller, requireUser, type User } from './caller.js';
+import { type Created, createIdempotently } from './create.js';
 import { forbidden, notFound } from './errors.js';
-import { createIdempotently, type Created } from './create.js';
 import type { Deps, Entity } from './ports.js';
 import { parseInput, text } from './validation.js';
 

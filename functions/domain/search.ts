@@ -78,7 +78,7 @@ export function drivingTerm(filters: ServiceFilters): string {
   const queryWords = filters.q ? words(filters.q) : [];
   if (queryWords.length) {
     // A longer word's bigrams are rarer in practice; its last bigram is as good a pick as any other.
-    const longest = queryWords.reduce((a, b) => ([...b].length > [...a].length ? b : a));
+    const longest = queryWords.reduce((a, b) => (Array.from(b).length > Array.from(a).length ? b : a));
     const terms = wordTerms(longest);
     return textTerm(terms[terms.length - 1] ?? longest);
   }

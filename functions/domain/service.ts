@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type Caller, hasRole, requireOrg, requireUser, type User } from './caller.js';
-import { createIdempotently, type Created } from './create.js';
-import { conflict, forbidden, notFound, preconditionFailed } from './errors.js';
+import { type Created, createIdempotently } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { conflict, forbidden, notFound, preconditionFailed } from './errors.js';
 import type { Deps, Entity, Page } from './ports.js';
 import { networks } from './registry.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
@@ -43,7 +43,11 @@ export interface Service extends Entity {
   readonly category: Category;
   readonly ai: boolean;
   readonly networks: readonly (typeof networks)[number][];
-  readonly csap: { readonly grade: string; readonly certificateNumber: string; readonly validUntil: string } | null;
+  readonly csap: {
+    readonly grade: string;
+    readonly certificateNumber: string;
+    readonly validUntil: string;
+  } | null;
   readonly plans: readonly PricePlan[];
   readonly status: ServiceStatus;
   readonly selection: Selection | null;
@@ -240,7 +244,8 @@ function requireProvider(caller: Caller): User {
 
 function requireOwner(caller: Caller, service: Service): User {
   const user = requireProvider(caller);
-  if (user.org !== service.providerId) throw forbidden('Only the provider that owns this service may do this.');
+  if (user.org !== service.providerId)
+    throw forbidden('Only the provider that owns this service may do this.');
   return user;
 }
 
@@ -252,7 +257,10 @@ function requireAdmin(caller: Caller): User {
 
 const listQuery = z.strictObject({
   category: z.enum(categories).optional(),
-  ai: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  ai: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   network: z.enum(networks).optional(),
   csapGrade: z.enum(csapGrades).optional(),
   providerId: z.string().min(1).max(64).optional(),

@@ -1,5 +1,5 @@
-import { type Category, categories, type Service } from './service.js';
 import { type Contract, contractStatuses } from './contract.js';
+import { type Category, categories, type Service } from './service.js';
 
 /**
  * What one entity adds to the statistics. The projection stores each entity's last contribution and adds

@@ -12,5 +12,6 @@ export const handler = apiHandler('registry', {
     const { entity, replayed } = await registerAgency(runtime(), caller, body, idempotencyKey);
     return created(entity, `/v1/agencies/${entity.id}`, replayed);
   },
-  'GET /v1/agencies/{id}': async ({ caller, params }) => ok(await getAgency(runtime(), caller, params.id ?? '')),
+  'GET /v1/agencies/{id}': async ({ caller, params }) =>
+    ok(await getAgency(runtime(), caller, params.id ?? '')),
 });

@@ -1,4 +1,4 @@
-import { documentClient, currentRegion } from '../adapters/dynamodb/client.js';
+import { currentRegion, documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoEntityStore } from '../adapters/dynamodb/entity-store.js';
 import { DynamoHealthProbe } from '../adapters/dynamodb/health-probe.js';
 import { DynamoSearchIndex } from '../adapters/dynamodb/search-index.js';

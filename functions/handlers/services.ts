@@ -9,8 +9,10 @@ import {
 import { type ApiRequest, apiHandler, created, ok } from '../http/api.js';
 import { runtime } from './runtime.js';
 
-const lifecycle = (name: ServiceTransition) => async ({ caller, params, ifMatch }: ApiRequest) =>
-  ok(await transitionService(runtime(), caller, params.id ?? '', name, ifMatch));
+const lifecycle =
+  (name: ServiceTransition) =>
+  async ({ caller, params, ifMatch }: ApiRequest) =>
+    ok(await transitionService(runtime(), caller, params.id ?? '', name, ifMatch));
 
 export const handler = apiHandler('services', {
   'POST /v1/services': async ({ caller, body, idempotencyKey }) => {
@@ -18,7 +20,8 @@ export const handler = apiHandler('services', {
     return created(entity, `/v1/services/${entity.id}`, replayed);
   },
   'GET /v1/services': async ({ caller, query }) => ok(await listServices(runtime(), caller, query)),
-  'GET /v1/services/{id}': async ({ caller, params }) => ok(await getService(runtime(), caller, params.id ?? '')),
+  'GET /v1/services/{id}': async ({ caller, params }) =>
+    ok(await getService(runtime(), caller, params.id ?? '')),
   'PATCH /v1/services/{id}': async ({ caller, params, body, ifMatch }) =>
     ok(await patchService(runtime(), caller, params.id ?? '', body, ifMatch)),
   'POST /v1/services/{id}/submit': lifecycle('submit'),

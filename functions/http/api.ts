@@ -32,11 +32,19 @@ const logger = new Logger({ serviceName: 'marketplace-api' });
 /** A versioned resource: 200 with `ETag: "<version>"`. */
 export function ok(resource: { version: number } | object): ApiResponse {
   const version = (resource as { version?: unknown }).version;
-  return { status: 200, body: resource, headers: typeof version === 'number' ? { etag: `"${version}"` } : {} };
+  return {
+    status: 200,
+    body: resource,
+    headers: typeof version === 'number' ? { etag: `"${version}"` } : {},
+  };
 }
 
 /** 201 with `Location`, or the original 201 again with `Idempotent-Replayed: true` for a retry. */
-export function created(resource: { id: string; version: number }, location: string, replayed: boolean): ApiResponse {
+export function created(
+  resource: { id: string; version: number },
+  location: string,
+  replayed: boolean,
+): ApiResponse {
   return {
     status: 201,
     body: resource,
@@ -98,7 +106,8 @@ function callerOf(event: APIGatewayProxyEvent): Caller {
   const sub = typeof claims?.sub === 'string' ? claims.sub : '';
   if (!sub) return anonymous;
   const role = claims?.role;
-  if (!roles.includes(role as Role)) throw new DomainError('unauthenticated', 'The token carries no known role.');
+  if (!roles.includes(role as Role))
+    throw new DomainError('unauthenticated', 'The token carries no known role.');
   const org = typeof claims?.org === 'string' && claims.org ? claims.org : undefined;
   return { kind: 'user', sub, role: role as Role, ...(org ? { org } : {}) };
 }
@@ -116,11 +125,17 @@ function parseBody(event: APIGatewayProxyEvent, headers: Record<string, string>)
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length === 0) return undefined;
   if (bytes.length > MAX_BODY_BYTES) {
-    throw new DomainError('payload-too-large', `The body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}.`);
+    throw new DomainError(
+      'payload-too-large',
+      `The body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES}.`,
+    );
   }
   const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!(mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType))) {
-    throw new DomainError('unsupported-media-type', `Send JSON with Content-Type: application/json, not "${mediaType}".`);
+    throw new DomainError(
+      'unsupported-media-type',
+      `Send JSON with Content-Type: application/json, not "${mediaType}".`,
+    );
   }
   try {
     return JSON.parse(bytes.toString('utf8'));
@@ -208,7 +223,11 @@ function failure(error: unknown, instance: string): ApiResponse {
   };
 }
 
-function toResult(response: ApiResponse, event: APIGatewayProxyEvent, requestId: string): APIGatewayProxyResult {
+function toResult(
+  response: ApiResponse,
+  event: APIGatewayProxyEvent,
+  requestId: string,
+): APIGatewayProxyResult {
   const headers: Record<string, string> = { 'x-request-id': requestId, ...response.headers };
   const etag = headers.etag;
   const ifNoneMatch = lowerCaseKeys(event.headers)['if-none-match'];
@@ -223,7 +242,8 @@ function toResult(response: ApiResponse, event: APIGatewayProxyEvent, requestId:
 
 function lowerCaseKeys(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
 }
 

@@ -24,7 +24,11 @@ export const serviceBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-export async function createProvider(api: TestApi, stem: string, name = `테스트 공급자 ${stem}`): Promise<string> {
+export async function createProvider(
+  api: TestApi,
+  stem: string,
+  name = `테스트 공급자 ${stem}`,
+): Promise<string> {
   const res = await api.call('POST', '/v1/providers', {
     token: await api.token('admin'),
     body: { name, businessRegistrationNumber: brn(stem), contactEmail: `sales-${stem}@example.kr` },
@@ -39,7 +43,11 @@ let seeded = 0;
  * Stores a service in a state no catalog route reaches yet (LISTED, SUSPENDED: the review committee's
  * routes make those), the way the entity store stores it.
  */
-export async function seedService(api: TestApi, providerId: string, overrides: Partial<Service> = {}): Promise<Service> {
+export async function seedService(
+  api: TestApi,
+  providerId: string,
+  overrides: Partial<Service> = {},
+): Promise<Service> {
   seeded += 1;
   const now = new Date().toISOString();
   const service: Service = {

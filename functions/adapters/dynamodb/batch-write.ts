@@ -22,7 +22,8 @@ export async function batchWrite(
       let pending = batches[next++] ?? [];
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWrite to ${table} left items unprocessed`);
-        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+        if (attempt > 0)
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
         const response = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
         pending = (response.UnprocessedItems?.[table] ?? []) as WriteRequest[];
       }

@@ -47,7 +47,12 @@ export function toEntity<T>(item: Record<string, unknown>): T {
 }
 
 /** The item an entity is stored as; the demo loader writes the same items in bulk. */
-export function entityItem(kind: EntityKind, entity: Entity, change: StoredChange, idempotency?: IdempotentCreate) {
+export function entityItem(
+  kind: EntityKind,
+  entity: Entity,
+  change: StoredChange,
+  idempotency?: IdempotentCreate,
+) {
   return {
     ...entity,
     ...entityKey(kind, entity.id),
@@ -63,7 +68,12 @@ export function uniqueGuardItem(kind: EntityKind, uniqueKey: string, ownerId: st
 
 export function stamp(change: Change, at: string): StoredChange {
   const { sub, role, org } = change.actor;
-  return { actor: { sub, role, ...(org ? { org } : {}) }, action: change.action, at, region: currentRegion() };
+  return {
+    actor: { sub, role, ...(org ? { org } : {}) },
+    action: change.action,
+    at,
+    region: currentRegion(),
+  };
 }
 
 export class DynamoEntityStore implements EntityStore {
@@ -73,7 +83,11 @@ export class DynamoEntityStore implements EntityStore {
    * One conditional put (a transaction with the uniqueness guards where there are some): it creates the
    * item or reports what is already there, so retrying it can never make a second entity.
    */
-  async create<T extends Entity>(kind: EntityKind, entity: T, options: CreateOptions): Promise<CreateResult<T>> {
+  async create<T extends Entity>(
+    kind: EntityKind,
+    entity: T,
+    options: CreateOptions,
+  ): Promise<CreateResult<T>> {
     const TableName = tableName(tableOf[kind]);
     const item = entityItem(kind, entity, stamp(options.change, entity.createdAt), options.idempotency);
     const put = {
@@ -109,7 +123,8 @@ export class DynamoEntityStore implements EntityStore {
       }
       if (error instanceof TransactionCanceledException) {
         const [entityReason, ...guardReasons] = error.CancellationReasons ?? [];
-        if (entityReason?.Code === 'ConditionalCheckFailed') return this.existing(kind, entity.id, entityReason.Item);
+        if (entityReason?.Code === 'ConditionalCheckFailed')
+          return this.existing(kind, entity.id, entityReason.Item);
         const taken = guardReasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
         if (taken >= 0) return { outcome: 'duplicate-key', uniqueKey: uniqueKeys[taken] ?? 'key' };
       }
@@ -124,8 +139,11 @@ export class DynamoEntityStore implements EntityStore {
   ): Promise<CreateResult<T>> {
     const item = raw
       ? unmarshall(raw as Parameters<typeof unmarshall>[0])
-      : ((await this.db.send(new GetCommand({ TableName: tableName(tableOf[kind]), Key: entityKey(kind, id) })))
-          .Item ?? {});
+      : ((
+          await this.db.send(
+            new GetCommand({ TableName: tableName(tableOf[kind]), Key: entityKey(kind, id) }),
+          )
+        ).Item ?? {});
     const original = typeof item.original === 'string' ? (JSON.parse(item.original) as T) : toEntity<T>(item);
     return { outcome: 'exists', original, fingerprint: item.idempotency?.fingerprint };
   }
@@ -144,7 +162,9 @@ export class DynamoEntityStore implements EntityStore {
     let keys: Record<string, unknown>[] = [...new Set(ids)].map((id) => entityKey(kind, id));
     // BatchGet may leave keys unprocessed under load; ask again for just those, a bounded number of times.
     for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
-      const response = await this.db.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }));
+      const response = await this.db.send(
+        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }),
+      );
       for (const item of response.Responses?.[TableName] ?? []) {
         const entity = toEntity<T>(item);
         found.set(entity.id, entity);

@@ -22,7 +22,11 @@ export class DynamoHealthProbe implements HealthProbe {
     const started = performance.now();
     try {
       await this.db.send(
-        new GetCommand({ TableName: tableName(id), Key: { pk: 'health', sk: 'health' }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: tableName(id),
+          Key: { pk: 'health', sk: 'health' },
+          ConsistentRead: true,
+        }),
         { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) },
       );
       return { ok: true, latencyMs: Math.round(performance.now() - started) };

@@ -5,15 +5,16 @@
  * Every step is idempotent: streams deliver at least once, and a failed batch is delivered again.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contract } from '../../domain/contract.js';
 import { postingPartition, postingSortKey, searchableText, serviceTerms } from '../../domain/search.js';
 import type { Service } from '../../domain/service.js';
-import { type Contribution, contractContribution, noContribution, serviceContribution } from '../../domain/stats.js';
+import {
+  type Contribution,
+  contractContribution,
+  noContribution,
+  serviceContribution,
+} from '../../domain/stats.js';
 import { batchWrite } from './batch-write.js';
 import { tableName } from './client.js';
 import { type StoredChange, toEntity } from './entity-store.js';
@@ -73,7 +74,9 @@ export class Projector {
     const contributions = changes.flatMap((change) => {
       const image = change.after;
       const contribution = image ? contributionOf(image) : undefined;
-      return contribution ? [{ key: `contrib#${change.key}`, version: Number(image?.version), contribution }] : [];
+      return contribution
+        ? [{ key: `contrib#${change.key}`, version: Number(image?.version), contribution }]
+        : [];
     });
     for (let i = 0; i < contributions.length; i += STATS_CHUNK) {
       await this.applyContributions(contributions.slice(i, i + STATS_CHUNK));
@@ -87,7 +90,8 @@ export class Projector {
       if (fresh.length === 0) return;
       const totals = new Map<string, number>();
       const agencyDeltas = new Map<string, number>();
-      const add = (map: Map<string, number>, name: string, by: number) => map.set(name, (map.get(name) ?? 0) + by);
+      const add = (map: Map<string, number>, name: string, by: number) =>
+        map.set(name, (map.get(name) ?? 0) + by);
       for (const c of fresh) {
         const before = (stored.get(c.key) as StoredContribution | undefined) ?? noContribution;
         for (const [name, n] of Object.entries(c.contribution.counters)) add(totals, name, n);
@@ -96,7 +100,9 @@ export class Projector {
         if (c.contribution.agencyWithContract) add(agencyDeltas, c.contribution.agencyWithContract, 1);
       }
       const agencyIds = [...agencyDeltas].filter(([, d]) => d !== 0).map(([id]) => id);
-      const agencyCounts = await this.readItems(agencyIds.map((id) => ({ pk: `agencystats#${id}`, sk: 'count' })));
+      const agencyCounts = await this.readItems(
+        agencyIds.map((id) => ({ pk: `agencystats#${id}`, sk: 'count' })),
+      );
       const agencyWrites = agencyIds.map((id) => {
         const before = Number(agencyCounts.get(`agencystats#${id}`)?.signed ?? 0);
         const after = before + (agencyDeltas.get(id) ?? 0);
@@ -118,7 +124,10 @@ export class Projector {
                     Item: { pk: c.key, sk: 'contrib', version: c.version, ...c.contribution },
                     ...(previous === undefined
                       ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                      : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous } }),
+                      : {
+                          ConditionExpression: 'version = :v',
+                          ExpressionAttributeValues: { ':v': previous },
+                        }),
                   },
                 };
               }),
@@ -127,8 +136,14 @@ export class Projector {
                   TableName: table,
                   Item: { pk: `agencystats#${a.id}`, sk: 'count', signed: a.after },
                   ...(a.before === 0
-                    ? { ConditionExpression: 'attribute_not_exists(pk) OR signed = :zero', ExpressionAttributeValues: { ':zero': 0 } }
-                    : { ConditionExpression: 'signed = :before', ExpressionAttributeValues: { ':before': a.before } }),
+                    ? {
+                        ConditionExpression: 'attribute_not_exists(pk) OR signed = :zero',
+                        ExpressionAttributeValues: { ':zero': 0 },
+                      }
+                    : {
+                        ConditionExpression: 'signed = :before',
+                        ExpressionAttributeValues: { ':before': a.before },
+                      }),
                 },
               })),
               ...(deltas.length
@@ -138,8 +153,12 @@ export class Projector {
                         TableName: table,
                         Key: STATS_TOTALS_KEY,
                         UpdateExpression: `ADD ${deltas.map((_, i) => `#c${i} :d${i}`).join(', ')}`,
-                        ExpressionAttributeNames: Object.fromEntries(deltas.map(([name], i) => [`#c${i}`, name])),
-                        ExpressionAttributeValues: Object.fromEntries(deltas.map(([, n], i) => [`:d${i}`, n])),
+                        ExpressionAttributeNames: Object.fromEntries(
+                          deltas.map(([name], i) => [`#c${i}`, name]),
+                        ),
+                        ExpressionAttributeValues: Object.fromEntries(
+                          deltas.map(([, n], i) => [`:d${i}`, n]),
+                        ),
                       },
                     },
                   ]
@@ -195,7 +214,9 @@ export class Projector {
       let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
       for (let attempt = 0; pending.length; attempt++) {
         if (attempt >= 8) throw new Error('BatchGet left keys unprocessed after retries');
-        const response = await this.db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        const response = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
+        );
         for (const item of response.Responses?.[table] ?? []) found.set(String(item.pk), item);
         pending = response.UnprocessedKeys?.[table]?.Keys ?? [];
       }
@@ -252,7 +273,13 @@ function netChanges(records: readonly ChangeRecord[]): NetChange[] {
     const key = `${record.key.pk}\n${record.key.sk}`;
     const seen = byKey.get(key);
     byKey.set(key, {
-      ...(seen ? (seen.before ? { before: seen.before } : {}) : record.oldImage ? { before: record.oldImage } : {}),
+      ...(seen
+        ? seen.before
+          ? { before: seen.before }
+          : {}
+        : record.oldImage
+          ? { before: record.oldImage }
+          : {}),
       ...(record.newImage ? { after: record.newImage } : {}),
     });
   }

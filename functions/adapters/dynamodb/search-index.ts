@@ -37,7 +37,8 @@ export class DynamoSearchIndex implements SearchIndex {
       for (const item of response.Items ?? []) {
         ids.push(item.id as string);
         if (ids.length === query.limit) {
-          const more = item.sk !== (response.Items ?? []).at(-1)?.sk || response.LastEvaluatedKey !== undefined;
+          const more =
+            item.sk !== (response.Items ?? []).at(-1)?.sk || response.LastEvaluatedKey !== undefined;
           return { ids, lastSortKey: more ? (item.sk as string) : null };
         }
       }
