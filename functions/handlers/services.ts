@@ -6,24 +6,28 @@ import {
   type ServiceTransition,
   transitionService,
 } from '../domain/service.js';
+import { serviceView } from '../domain/views.js';
 import { type ApiRequest, apiHandler, created, ok } from '../http/api.js';
 import { runtime } from './runtime.js';
 
 const lifecycle =
   (name: ServiceTransition) =>
   async ({ caller, params, ifMatch }: ApiRequest) =>
-    ok(await transitionService(runtime(), caller, params.id ?? '', name, ifMatch));
+    ok(serviceView(await transitionService(runtime(), caller, params.id ?? '', name, ifMatch)));
 
 export const handler = apiHandler('services', {
   'POST /v1/services': async ({ caller, body, idempotencyKey }) => {
     const { entity, replayed } = await createService(runtime(), caller, body, idempotencyKey);
-    return created(entity, `/v1/services/${entity.id}`, replayed);
+    return created(serviceView(entity), `/v1/services/${entity.id}`, replayed);
   },
-  'GET /v1/services': async ({ caller, query }) => ok(await listServices(runtime(), caller, query)),
+  'GET /v1/services': async ({ caller, query }) => {
+    const page = await listServices(runtime(), caller, query);
+    return ok({ items: page.items.map(serviceView), next: page.next });
+  },
   'GET /v1/services/{id}': async ({ caller, params }) =>
-    ok(await getService(runtime(), caller, params.id ?? '')),
+    ok(serviceView(await getService(runtime(), caller, params.id ?? ''))),
   'PATCH /v1/services/{id}': async ({ caller, params, body, ifMatch }) =>
-    ok(await patchService(runtime(), caller, params.id ?? '', body, ifMatch)),
+    ok(serviceView(await patchService(runtime(), caller, params.id ?? '', body, ifMatch))),
   'POST /v1/services/{id}/submit': lifecycle('submit'),
   'POST /v1/services/{id}/withdraw': lifecycle('withdraw'),
   'POST /v1/services/{id}/suspend': lifecycle('suspend'),

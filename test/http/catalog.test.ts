@@ -1,5 +1,5 @@
-import { generateSigningKeys, mintToken } from '../../local/tokens.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSigningKeys, mintToken } from '../../local/tokens.js';
 import { brn, createProvider, seedService, serviceBody } from '../support/fixtures.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 
@@ -34,7 +34,12 @@ async function rejectsWithoutWriting(
   const res = await api.call(method, path, options);
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(res.body).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   await api.settle();
   expect(await api.snapshot()).toEqual(before);
   return res;
@@ -56,7 +61,12 @@ describe('authentication', () => {
   it('rejects a token signed by another key, an expired token and a non-bearer header with 401', async () => {
     const foreign = await mintToken(await generateSigningKeys(), { sub: 'x', role: 'admin' });
     const expired = await mintToken(api.keys, { sub: 'x', role: 'admin' }, -10);
-    for (const authorization of [`Bearer ${foreign}`, `Bearer ${expired}`, 'Basic YWRtaW46YWRtaW4=', 'Bearer']) {
+    for (const authorization of [
+      `Bearer ${foreign}`,
+      `Bearer ${expired}`,
+      'Basic YWRtaW46YWRtaW4=',
+      'Bearer',
+    ]) {
       const res = await api.call('GET', '/v1/stats', { headers: { authorization } });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -77,7 +87,10 @@ describe('providers', () => {
   it('registers a provider (admin), normalising the registration number, with Location and ETag', async () => {
     const res = await api.call('POST', '/v1/providers', {
       token: admin,
-      body: { ...body, businessRegistrationNumber: `${brn('123456789').slice(0, 3)}-${brn('123456789').slice(3, 5)}-${brn('123456789').slice(5)}` },
+      body: {
+        ...body,
+        businessRegistrationNumber: `${brn('123456789').slice(0, 3)}-${brn('123456789').slice(3, 5)}-${brn('123456789').slice(5)}`,
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
@@ -94,12 +107,18 @@ describe('providers', () => {
     const read = await api.call('GET', `/v1/providers/${res.body.id}`);
     expect(read.status).toBe(200);
     expect(read.body).toEqual(res.body);
-    const unchanged = await api.call('GET', `/v1/providers/${res.body.id}`, { headers: { 'if-none-match': '"1"' } });
+    const unchanged = await api.call('GET', `/v1/providers/${res.body.id}`, {
+      headers: { 'if-none-match': '"1"' },
+    });
     expect(unchanged.status).toBe(304);
   });
 
   it('replays a create with the same Idempotency-Key and body; the same key with another body is 409', async () => {
-    const request = { token: admin, body: { ...body, businessRegistrationNumber: brn('300000001') }, headers: { 'idempotency-key': 'prov-key-1' } };
+    const request = {
+      token: admin,
+      body: { ...body, businessRegistrationNumber: brn('300000001') },
+      headers: { 'idempotency-key': 'prov-key-1' },
+    };
     const first = await api.call('POST', '/v1/providers', request);
     expect(first.status).toBe(201);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
@@ -116,7 +135,10 @@ describe('providers', () => {
   });
 
   it('refuses a second provider with the same registration number', async () => {
-    await api.call('POST', '/v1/providers', { token: admin, body: { ...body, businessRegistrationNumber: brn('300000002') } });
+    await api.call('POST', '/v1/providers', {
+      token: admin,
+      body: { ...body, businessRegistrationNumber: brn('300000002') },
+    });
     const res = await rejectsWithoutWriting(
       'POST',
       '/v1/providers',
@@ -155,27 +177,46 @@ describe('agencies', () => {
   it('registers an agency (admin) and lets only admins and that agency read it', async () => {
     const res = await api.call('POST', '/v1/agencies', { token: admin, body });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.stringMatching(/^agc_/), ...body, createdAt: expect.any(String), version: 1 });
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^agc_/),
+      ...body,
+      createdAt: expect.any(String),
+      version: 1,
+    });
     agencyId = res.body.id;
     expect((await api.call('GET', `/v1/agencies/${agencyId}`, { token: admin })).status).toBe(200);
-    const own = await api.call('GET', `/v1/agencies/${agencyId}`, { token: await api.token('agency', agencyId) });
+    const own = await api.call('GET', `/v1/agencies/${agencyId}`, {
+      token: await api.token('agency', agencyId),
+    });
     expect(own.status).toBe(200);
     expect(own.headers.get('etag')).toBe('"1"');
-    expect((await api.call('GET', `/v1/agencies/${agencyId}`, { token: await api.token('agency', 'agc_other') })).status).toBe(403);
+    expect(
+      (await api.call('GET', `/v1/agencies/${agencyId}`, { token: await api.token('agency', 'agc_other') }))
+        .status,
+    ).toBe(403);
     expect((await api.call('GET', `/v1/agencies/${agencyId}`, { token: provider })).status).toBe(403);
     expect((await api.call('GET', `/v1/agencies/${agencyId}`)).status).toBe(401);
     expect((await api.call('GET', '/v1/agencies/agc_missing', { token: admin })).status).toBe(404);
   });
 
   it('refuses a duplicate institution code, bad enums and bad codes', async () => {
-    await rejectsWithoutWriting('POST', '/v1/agencies', { token: admin, body: { ...body, name: '다른 구청' } }, 409);
+    await rejectsWithoutWriting(
+      'POST',
+      '/v1/agencies',
+      { token: admin, body: { ...body, name: '다른 구청' } },
+      409,
+    );
     const res = await rejectsWithoutWriting(
       'POST',
       '/v1/agencies',
       { token: admin, body: { ...body, institutionCode: '12345', kind: 'CITY', network: 'LAN' } },
       400,
     );
-    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/institutionCode', '/kind', '/network']);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      '/institutionCode',
+      '/kind',
+      '/network',
+    ]);
   });
 });
 
@@ -215,14 +256,33 @@ describe('services: create, read, edit, lifecycle', () => {
       headers: { 'if-match': '"1"' },
     });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ summary: '요약을 고쳤습니다', networks: ['INTERNET', 'INTRANET'], version: 2 });
+    expect(edited.body).toMatchObject({
+      summary: '요약을 고쳤습니다',
+      networks: ['INTERNET', 'INTRANET'],
+      version: 2,
+    });
     expect(edited.headers.get('etag')).toBe('"2"');
-    await rejectsWithoutWriting('PATCH', path, { token: provider, body: { name: 'x' }, headers: { 'if-match': '"1"' } }, 412);
-    await rejectsWithoutWriting('PATCH', path, { token: provider, body: { name: 'x' }, headers: { 'if-match': 'one' } }, 400);
+    await rejectsWithoutWriting(
+      'PATCH',
+      path,
+      { token: provider, body: { name: 'x' }, headers: { 'if-match': '"1"' } },
+      412,
+    );
+    await rejectsWithoutWriting(
+      'PATCH',
+      path,
+      { token: provider, body: { name: 'x' }, headers: { 'if-match': 'one' } },
+      400,
+    );
     await rejectsWithoutWriting('PATCH', path, { token: otherProvider, body: { name: 'x' } }, 403);
     await rejectsWithoutWriting('PATCH', path, { token: provider, body: {} }, 400);
     await rejectsWithoutWriting('PATCH', path, { token: provider, body: { status: 'LISTED' } }, 400);
-    await rejectsWithoutWriting('PATCH', '/v1/services/svc_missing', { token: provider, body: { name: 'x' } }, 404);
+    await rejectsWithoutWriting(
+      'PATCH',
+      '/v1/services/svc_missing',
+      { token: provider, body: { name: 'x' } },
+      404,
+    );
   });
 
   it('submits and withdraws; illegal transitions are 409 and write nothing', async () => {
@@ -235,7 +295,10 @@ describe('services: create, read, edit, lifecycle', () => {
     await rejectsWithoutWriting('PATCH', path, { token: provider, body: { name: '늦은 수정' } }, 409);
     await rejectsWithoutWriting('POST', `${path}/withdraw`, { token: otherProvider }, 403);
     await rejectsWithoutWriting('POST', `${path}/suspend`, { token: admin }, 409);
-    const withdrawn = await api.call('POST', `${path}/withdraw`, { token: provider, headers: { 'if-match': '"2"' } });
+    const withdrawn = await api.call('POST', `${path}/withdraw`, {
+      token: provider,
+      headers: { 'if-match': '"2"' },
+    });
     expect(withdrawn.body).toMatchObject({ status: 'WITHDRAWN', version: 3 });
     await rejectsWithoutWriting('POST', `${path}/withdraw`, { token: provider }, 409);
   });
@@ -270,7 +333,12 @@ describe('services: create, read, edit, lifecycle', () => {
 
   it('only providers with an org create services', async () => {
     await rejectsWithoutWriting('POST', '/v1/services', { token: admin, body: serviceBody() }, 403);
-    await rejectsWithoutWriting('POST', '/v1/services', { token: await api.token('provider'), body: serviceBody() }, 403);
+    await rejectsWithoutWriting(
+      'POST',
+      '/v1/services',
+      { token: await api.token('provider'), body: serviceBody() },
+      403,
+    );
     await rejectsWithoutWriting('POST', '/v1/services', { body: serviceBody() }, 401);
   });
 });
@@ -314,10 +382,16 @@ describe('bad input on every write route writes nothing', () => {
     const res = await rejectsWithoutWriting(
       'POST',
       '/v1/services',
-      { token: provider, body: serviceBody({ plans: [{ id: 'a', name: 'x', unit: '월', unitPriceKrw: 10.5 }] }) },
+      {
+        token: provider,
+        body: serviceBody({ plans: [{ id: 'a', name: 'x', unit: '월', unitPriceKrw: 10.5 }] }),
+      },
       400,
     );
-    expect(res.body.errors).toContainEqual({ path: '/plans/0/unitPriceKrw', message: 'Amounts are whole KRW.' });
+    expect(res.body.errors).toContainEqual({
+      path: '/plans/0/unitPriceKrw',
+      message: 'Amounts are whole KRW.',
+    });
   });
 
   it('a body over 64 KiB is 413', async () => {
@@ -336,7 +410,11 @@ describe('bad input on every write route writes nothing', () => {
       await rejectsWithoutWriting(
         route.method,
         route.path,
-        { token: route.token, rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+        {
+          token: route.token,
+          rawBody: 'name=x',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        },
         415,
       );
     }
@@ -359,11 +437,40 @@ describe('GET /v1/services: filters, search and pagination', () => {
   beforeAll(async () => {
     catalogProvider = await createProvider(api, '220833333');
     const variants: Partial<Parameters<typeof seedService>[2]>[] = [
-      { name: '가상서버 클라우드', summary: '고성능 가상 서버', category: 'IAAS', networks: ['INTERNET', 'INTRANET'], csap: { grade: 'HIGH', certificateNumber: 'C1', validUntil: '2030-01-01' } },
-      { name: '나라 문서 자동화', summary: '생성형 AI 문서 요약', category: 'CONVERGENCE', ai: true, networks: ['INTERNET'] },
-      { name: '다온 보안관제', summary: '클라우드 보안 관제 서비스', category: 'SUPPORT', networks: ['INTRANET'] },
-      { name: '라온 데이터 플랫폼', summary: 'Big data analytics platform', category: 'PAAS', networks: ['INTERNET'], csap: { grade: 'MEDIUM', certificateNumber: 'C2', validUntil: '2030-01-01' } },
-      { name: '마루 디지털트윈', summary: '디지털 트윈 시각화 with AI', category: 'CONVERGENCE', ai: true, networks: ['INTERNET', 'INTRANET'] },
+      {
+        name: '가상서버 클라우드',
+        summary: '고성능 가상 서버',
+        category: 'IAAS',
+        networks: ['INTERNET', 'INTRANET'],
+        csap: { grade: 'HIGH', certificateNumber: 'C1', validUntil: '2030-01-01' },
+      },
+      {
+        name: '나라 문서 자동화',
+        summary: '생성형 AI 문서 요약',
+        category: 'CONVERGENCE',
+        ai: true,
+        networks: ['INTERNET'],
+      },
+      {
+        name: '다온 보안관제',
+        summary: '클라우드 보안 관제 서비스',
+        category: 'SUPPORT',
+        networks: ['INTRANET'],
+      },
+      {
+        name: '라온 데이터 플랫폼',
+        summary: 'Big data analytics platform',
+        category: 'PAAS',
+        networks: ['INTERNET'],
+        csap: { grade: 'MEDIUM', certificateNumber: 'C2', validUntil: '2030-01-01' },
+      },
+      {
+        name: '마루 디지털트윈',
+        summary: '디지털 트윈 시각화 with AI',
+        category: 'CONVERGENCE',
+        ai: true,
+        networks: ['INTERNET', 'INTRANET'],
+      },
       { name: '바다 그룹웨어', summary: '전자결재와 메일 SaaS', category: 'SAAS', networks: ['INTERNET'] },
     ];
     for (const variant of variants) {
@@ -375,7 +482,11 @@ describe('GET /v1/services: filters, search and pagination', () => {
   });
 
   const list = async (query: string, token?: string) => {
-    const res = await api.call('GET', `/v1/services?providerId=${catalogProvider}&${query}`, token ? { token } : {});
+    const res = await api.call(
+      'GET',
+      `/v1/services?providerId=${catalogProvider}&${query}`,
+      token ? { token } : {},
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body as { items: { name: string; status: string }[]; next: string | null };
   };
@@ -391,7 +502,11 @@ describe('GET /v1/services: filters, search and pagination', () => {
     expect(namesOf(await list('category=CONVERGENCE'))).toEqual(['나라 문서 자동화', '마루 디지털트윈']);
     expect(namesOf(await list('ai=true&network=INTRANET'))).toEqual(['마루 디지털트윈']);
     expect(namesOf(await list('ai=false&category=IAAS'))).toEqual(['가상서버 클라우드']);
-    expect(namesOf(await list('network=INTRANET'))).toEqual(['가상서버 클라우드', '다온 보안관제', '마루 디지털트윈']);
+    expect(namesOf(await list('network=INTRANET'))).toEqual([
+      '가상서버 클라우드',
+      '다온 보안관제',
+      '마루 디지털트윈',
+    ]);
     expect(namesOf(await list('csapGrade=MEDIUM'))).toEqual(['라온 데이터 플랫폼']);
   });
 
@@ -417,13 +532,25 @@ describe('GET /v1/services: filters, search and pagination', () => {
     } while (cursor && pages < 10);
     expect(seen).toEqual([...names].sort());
     const first = await list('limit=2');
-    const misuse = await api.call('GET', `/v1/services?providerId=${catalogProvider}&category=IAAS&cursor=${first.next}`);
+    const misuse = await api.call(
+      'GET',
+      `/v1/services?providerId=${catalogProvider}&category=IAAS&cursor=${first.next}`,
+    );
     expect(misuse.status).toBe(400);
     expect((await api.call('GET', '/v1/services?cursor=garbage')).status).toBe(400);
   });
 
   it('rejects bad parameters with 400', async () => {
-    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'category=CLOUD', 'ai=yes', 'color=red', 'q=%20%20', 'status=LIVE']) {
+    for (const query of [
+      'limit=0',
+      'limit=101',
+      'limit=abc',
+      'category=CLOUD',
+      'ai=yes',
+      'color=red',
+      'q=%20%20',
+      'status=LIVE',
+    ]) {
       const res = await api.call('GET', `/v1/services?${query}`);
       expect(res.status, query).toBe(400);
     }
@@ -433,9 +560,26 @@ describe('GET /v1/services: filters, search and pagination', () => {
     const catalogToken = await api.token('provider', catalogProvider);
     expect(namesOf(await list('status=DRAFT', catalogToken))).toEqual(['사라진 초안']);
     expect(namesOf(await list('status=DRAFT', committee))).toEqual(['사라진 초안']);
-    const others = await api.call('GET', `/v1/services?status=DRAFT&providerId=${catalogProvider}`, { token: otherProvider });
+    const others = await api.call('GET', `/v1/services?status=DRAFT&providerId=${catalogProvider}`, {
+      token: otherProvider,
+    });
     expect(others.status).toBe(403);
     expect((await api.call('GET', '/v1/services?status=DRAFT')).status).toBe(401);
-    expect((await api.call('GET', '/v1/services?status=DRAFT', { token: await api.token('agency', 'agc_1') })).status).toBe(403);
+    expect(
+      (await api.call('GET', '/v1/services?status=DRAFT', { token: await api.token('agency', 'agc_1') }))
+        .status,
+    ).toBe(403);
+  });
+});
+
+describe('representations', () => {
+  it('carry exactly the documented fields in the documented order', async () => {
+    const created = await api.call('POST', '/v1/services', { token: provider, body: serviceBody() });
+    const read = await api.call('GET', `/v1/services/${created.body.id}`, { token: provider });
+    const fields = 'id providerId name summary category ai networks csap plans status selection createdAt updatedAt version';
+    expect(Object.keys(read.body).join(' ')).toBe(fields);
+    expect(Object.keys(read.body.plans[0]).join(' ')).toBe('id name unit unitPriceKrw');
+    const providerRead = await api.call('GET', `/v1/providers/${providerId}`);
+    expect(Object.keys(providerRead.body).join(' ')).toBe('id name businessRegistrationNumber contactEmail createdAt version');
   });
 });

@@ -14,7 +14,13 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.stop());
 
-const contract = (id: string, agencyId: string, status: ContractStatus, version: number, amountKrw = 1_000_000): Contract => {
+const contract = (
+  id: string,
+  agencyId: string,
+  status: ContractStatus,
+  version: number,
+  amountKrw = 1_000_000,
+): Contract => {
   const signed = ['ACTIVE', 'COMPLETED', 'TERMINATED'].includes(status);
   return {
     id,
@@ -39,7 +45,12 @@ const contract = (id: string, agencyId: string, status: ContractStatus, version:
 };
 
 const record = (next: Contract, previous?: Contract): ChangeRecord => {
-  const change = { actor: { sub: 'u', role: 'agency', org: next.agencyId }, action: 'test', at: next.createdAt, region: 'ap-northeast-2' };
+  const change = {
+    actor: { sub: 'u', role: 'agency', org: next.agencyId },
+    action: 'test',
+    at: next.createdAt,
+    region: 'ap-northeast-2',
+  };
   return {
     key: entityKey('contract', next.id),
     newImage: entityItem('contract', next, change),
@@ -80,7 +91,10 @@ describe('statistics projection', () => {
     const batches = Array.from({ length: 6 }, (_, b) =>
       Array.from({ length: 15 }, (_, i) => {
         const requested = contract(`ctr_p${b}_${i}`, agencies[(b + i) % 3] ?? '', 'REQUESTED', 1, 1000);
-        return [record(requested), record(contract(requested.id, requested.agencyId, 'ACTIVE', 3, 1000), requested)];
+        return [
+          record(requested),
+          record(contract(requested.id, requested.agencyId, 'ACTIVE', 3, 1000), requested),
+        ];
       }).flat(),
     );
     await Promise.all(batches.map((batch) => projector.project(batch)));

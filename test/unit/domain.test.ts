@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../functions/domain/cursor.js';
 import { fingerprint, idForKey } from '../../functions/domain/ids.js';
 import { isValidBusinessRegistrationNumber } from '../../functions/domain/registry.js';
-import { drivingTerm, matchesFilters, normalizeText, serviceTerms, wordTerms } from '../../functions/domain/search.js';
+import {
+  drivingTerm,
+  matchesFilters,
+  normalizeText,
+  serviceTerms,
+  wordTerms,
+} from '../../functions/domain/search.js';
 import { effectiveStatus, type Service, seoulDate } from '../../functions/domain/service.js';
 import { medianFromHistogram, statsView } from '../../functions/domain/stats.js';
 import { brn } from '../support/fixtures.js';
@@ -83,7 +89,16 @@ describe('search terms', () => {
     expect(wordTerms('자동화')).toEqual(['자동', '동화']);
     expect(wordTerms('a')).toEqual(['a']);
     const terms = serviceTerms(service());
-    for (const term of ['all', 'cat:CONVERGENCE', 'ai:true', 'prov:prv_1', 'net:INTERNET', 't:자동', 't:sm', 't:요약']) {
+    for (const term of [
+      'all',
+      'cat:CONVERGENCE',
+      'ai:true',
+      'prov:prv_1',
+      'net:INTERNET',
+      't:자동',
+      't:sm',
+      't:요약',
+    ]) {
       expect(terms).toContain(term);
     }
   });
@@ -107,7 +122,9 @@ describe('search terms', () => {
 
 describe('service status', () => {
   it('reads LISTED as EXPIRED from the day after validity, Korean calendar', () => {
-    const s = service({ selection: { sessionNumber: 1, decidedAt: '2025-01-01T00:00:00Z', validUntil: '2026-11-23' } });
+    const s = service({
+      selection: { sessionNumber: 1, decidedAt: '2025-01-01T00:00:00Z', validUntil: '2026-11-23' },
+    });
     // 2026-11-23 23:59 KST is 14:59 UTC; one minute later it is the 24th in Seoul.
     expect(effectiveStatus(s, new Date('2026-11-23T14:59:00Z'))).toBe('LISTED');
     expect(effectiveStatus(s, new Date('2026-11-23T15:00:00Z'))).toBe('EXPIRED');
@@ -128,9 +145,13 @@ describe('statistics', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 900 }), { minLength: 1, maxLength: 60 }), (tenths) => {
         const histogram: Record<string, number> = {};
-        for (const t of tenths) histogram[`leadTime.tenths.${t}`] = (histogram[`leadTime.tenths.${t}`] ?? 0) + 1;
+        for (const t of tenths)
+          histogram[`leadTime.tenths.${t}`] = (histogram[`leadTime.tenths.${t}`] ?? 0) + 1;
         const sorted = [...tenths].sort((a, b) => a - b);
-        const exact = ((sorted[Math.floor((sorted.length - 1) / 2)] ?? 0) + (sorted[Math.floor(sorted.length / 2)] ?? 0)) / 2;
+        const exact =
+          ((sorted[Math.floor((sorted.length - 1) / 2)] ?? 0) +
+            (sorted[Math.floor(sorted.length / 2)] ?? 0)) /
+          2;
         expect(medianFromHistogram(histogram)).toBeCloseTo(Math.round(exact) / 10, 5);
       }),
     );

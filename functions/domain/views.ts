@@ -1,0 +1,86 @@
+import type { Contract } from './contract.js';
+import type { Agency, Provider } from './registry.js';
+import type { Service } from './service.js';
+
+/**
+ * Representations with exactly the documented fields, in the documented order (DESIGN.md §3), whatever
+ * order or extra attributes storage returns.
+ */
+function view<T extends object>(fields: readonly (keyof T)[]) {
+  return (entity: T): T => Object.fromEntries(fields.map((field) => [field, entity[field] ?? null])) as T;
+}
+
+export const providerView = view<Provider>([
+  'id',
+  'name',
+  'businessRegistrationNumber',
+  'contactEmail',
+  'createdAt',
+  'version',
+]);
+
+export const agencyView = view<Agency>([
+  'id',
+  'name',
+  'institutionCode',
+  'kind',
+  'network',
+  'createdAt',
+  'version',
+]);
+
+const planView = view<Service['plans'][number]>(['id', 'name', 'unit', 'unitPriceKrw']);
+const serviceFields = view<Service>([
+  'id',
+  'providerId',
+  'name',
+  'summary',
+  'category',
+  'ai',
+  'networks',
+  'csap',
+  'plans',
+  'status',
+  'selection',
+  'createdAt',
+  'updatedAt',
+  'version',
+]);
+
+export function serviceView(service: Service): Service {
+  const { csap, selection } = service;
+  return {
+    ...serviceFields(service),
+    csap: csap
+      ? { grade: csap.grade, certificateNumber: csap.certificateNumber, validUntil: csap.validUntil }
+      : null,
+    plans: service.plans.map(planView),
+    selection: selection
+      ? {
+          sessionNumber: selection.sessionNumber,
+          decidedAt: selection.decidedAt,
+          validUntil: selection.validUntil,
+        }
+      : null,
+  };
+}
+
+export const contractView = view<Contract>([
+  'id',
+  'agencyId',
+  'serviceId',
+  'providerId',
+  'planId',
+  'quantity',
+  'months',
+  'method',
+  'catalogAmountKrw',
+  'amountKrw',
+  'status',
+  'requestedAt',
+  'quotedAt',
+  'signedAt',
+  'closedAt',
+  'leadTimeDays',
+  'version',
+]);
