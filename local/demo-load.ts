@@ -1,8 +1,13 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from '../functions/adapters/dynamodb/batch-write.js';
 import { tableName } from '../functions/adapters/dynamodb/client.js';
-import { entityItem, type StoredChange, tableOf, uniqueGuardItem } from '../functions/adapters/dynamodb/entity-store.js';
+import {
+  entityItem,
+  type StoredChange,
+  tableOf,
+  uniqueGuardItem,
+} from '../functions/adapters/dynamodb/entity-store.js';
 import type { Entity, EntityKind } from '../functions/domain/ports.js';
 import type { DemoData } from './demo-data.js';
 
@@ -19,7 +24,11 @@ export async function loadDemoData(client: DynamoDBClient, data: DemoData, regio
     region,
   });
   const groups: [EntityKind, readonly Entity[], (entity: never) => string[]][] = [
-    ['provider', data.providers, (p: { businessRegistrationNumber: string }) => [`brn:${p.businessRegistrationNumber}`]],
+    [
+      'provider',
+      data.providers,
+      (p: { businessRegistrationNumber: string }) => [`brn:${p.businessRegistrationNumber}`],
+    ],
     ['agency', data.agencies, (a: { institutionCode: string }) => [`institution:${a.institutionCode}`]],
     ['service', data.services, () => []],
     ['contract', data.contracts, () => []],

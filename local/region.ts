@@ -39,7 +39,11 @@ export interface LocalRegion {
   stop(): Promise<void>;
 }
 
-export function regionEnvironment(region: string, endpoint: string, tablePrefix = TABLE_PREFIX): Record<string, string> {
+export function regionEnvironment(
+  region: string,
+  endpoint: string,
+  tablePrefix = TABLE_PREFIX,
+): Record<string, string> {
   return {
     AWS_REGION: region,
     AWS_ENDPOINT_URL_DYNAMODB: endpoint,

@@ -7,11 +7,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  type _Record,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -47,7 +47,8 @@ export class StreamPoller {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const file = options.checkpointFile;
-    this.checkpoints = file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Checkpoints) : {};
+    this.checkpoints =
+      file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Checkpoints) : {};
   }
 
   async start(): Promise<void> {
@@ -154,7 +155,9 @@ export class StreamPoller {
   }
 
   private getRecords(iterator: string) {
-    return this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 1000 }));
+    return this.streams.send(
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: this.options.batchSize ?? 1000 }),
+    );
   }
 
   private async iteratorFor(streamArn: string, shard: Shard, id: string): Promise<string> {

@@ -4,7 +4,12 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { physicalTableName, type TableId, type TableSpec, tableList } from '../functions/adapters/dynamodb/tables.js';
+import {
+  physicalTableName,
+  type TableId,
+  type TableSpec,
+  tableList,
+} from '../functions/adapters/dynamodb/tables.js';
 
 /** CreateTable input for one table of the shared schema; the CDK builds its tables from the same specs. */
 export function createTableInput(spec: TableSpec, prefix: string): CreateTableCommandInput {
@@ -33,7 +38,9 @@ export function createTableInput(spec: TableSpec, prefix: string): CreateTableCo
           })),
         }
       : {}),
-    ...(spec.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
+    ...(spec.stream
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }
+      : {}),
   };
 }
 
@@ -50,5 +57,7 @@ export async function ensureTables(client: DynamoDBClient, prefix: string): Prom
 
 /** Environment variables through which functions find the tables. */
 export function tableEnvironment(prefix: string): Record<string, string> {
-  return Object.fromEntries(tableList.map((spec) => [spec.envVar, physicalTableName(prefix, spec.id as TableId)]));
+  return Object.fromEntries(
+    tableList.map((spec) => [spec.envVar, physicalTableName(prefix, spec.id as TableId)]),
+  );
 }

@@ -1,6 +1,6 @@
 /** `npm run token -- --role R [--org ID] [--sub S] [--ttl SECONDS]`: prints a bare JWT the local gateway accepts. */
 import { parseArgs } from 'node:util';
-import { roles, type Role } from '../functions/domain/caller.js';
+import { type Role, roles } from '../functions/domain/caller.js';
 import { localSigningKeys, mintToken } from './tokens.js';
 
 const usage = `usage: npm run token -- --role ${roles.join('|')} [--org ID] [--sub SUBJECT] [--ttl SECONDS]`;
@@ -24,7 +24,11 @@ try {
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('--ttl must be a positive whole number of seconds');
   const token = await mintToken(
     await localSigningKeys(),
-    { sub: values.sub ?? `local-${role}${values.org ? `-${values.org}` : ''}`, role, ...(values.org ? { org: values.org } : {}) },
+    {
+      sub: values.sub ?? `local-${role}${values.org ? `-${values.org}` : ''}`,
+      role,
+      ...(values.org ? { org: values.org } : {}),
+    },
     ttl,
   );
   process.stdout.write(`${token}\n`);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
-import { roles, type Role } from '../functions/domain/caller.js';
+import { type Role, roles } from '../functions/domain/caller.js';
 import { localStateDir } from './paths.js';
 
 /** The local identity provider: tokens are ES256, issued and accepted only by this machine's key. */
