@@ -576,10 +576,13 @@ describe('representations', () => {
   it('carry exactly the documented fields in the documented order', async () => {
     const created = await api.call('POST', '/v1/services', { token: provider, body: serviceBody() });
     const read = await api.call('GET', `/v1/services/${created.body.id}`, { token: provider });
-    const fields = 'id providerId name summary category ai networks csap plans status selection createdAt updatedAt version';
+    const fields =
+      'id providerId name summary category ai networks csap plans status selection createdAt updatedAt version';
     expect(Object.keys(read.body).join(' ')).toBe(fields);
     expect(Object.keys(read.body.plans[0]).join(' ')).toBe('id name unit unitPriceKrw');
     const providerRead = await api.call('GET', `/v1/providers/${providerId}`);
-    expect(Object.keys(providerRead.body).join(' ')).toBe('id name businessRegistrationNumber contactEmail createdAt version');
+    expect(Object.keys(providerRead.body).join(' ')).toBe(
+      'id name businessRegistrationNumber contactEmail createdAt version',
+    );
   });
 });

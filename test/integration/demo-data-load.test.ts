@@ -10,7 +10,9 @@ beforeAll(async () => {
 afterAll(async () => api?.stop());
 
 describe('demo data through the real loader and projector', () => {
-  it('GET /v1/stats shows the real-world scale, and the catalog is searchable', { timeout: 240_000 }, async () => {
+  it('GET /v1/stats shows the real-world scale, and the catalog is searchable', {
+    timeout: 240_000,
+  }, async () => {
     const data = generateDemoData({ now: new Date() });
     await loadDemoData(api.region.client, data, api.region.region);
     await api.settle();

@@ -1,0 +1,204 @@
+/**
+ * Deployment configuration, read from the CDK context (`cdk.json`, or `-c key=value` on the command line)
+ * and validated before any construct is built, so a bad region or issuer fails `cdk synth` with a message
+ * that names the key, not with a CloudFormation error half-way through a deployment.
+ */
+
+/**
+ * Region sets within which DynamoDB multi-Region strong consistency (MRSC) can replicate: the ledger's two
+ * replicas and its witness must all come from one set.
+ */
+export const mrscRegionSets = {
+  AP: ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3'],
+  US: ['us-east-1', 'us-east-2', 'us-west-2'],
+  EU: ['eu-west-1', 'eu-west-2', 'eu-west-3'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type RegionSetName = keyof typeof mrscRegionSets;
+
+/** The context keys this app reads. */
+export const contextKeys = {
+  regions: 'marketplace:regions',
+  tablePrefix: 'marketplace:tablePrefix',
+  oidcIssuer: 'marketplace:oidcIssuer',
+  oidcAudience: 'marketplace:oidcAudience',
+  apiThrottle: 'marketplace:apiThrottle',
+} as const;
+
+export interface MarketplaceConfig {
+  readonly regions: {
+    /** Region of the data stack that owns the global tables; serves traffic like the secondary. */
+    readonly primary: string;
+    /** Second active Region: its own API, functions, replicas and projections. */
+    readonly secondary: string;
+    /** Ledger (MRSC) witness: takes part in the write quorum, stores no readable replica, runs nothing of ours. */
+    readonly witness: string;
+  };
+  readonly regionSet: RegionSetName;
+  /** The Regions that each get a full region stack (API, functions, projections), primary first. */
+  readonly activeRegions: readonly [string, string];
+  /** Physical table names are `<prefix>-<table id>`; also the prefix of stack names. */
+  readonly tablePrefix: string;
+  readonly oidc: {
+    /** Expected `iss` claim; keys come from the issuer's OIDC discovery document. */
+    readonly issuer: string;
+    /** Expected `aud` claim. */
+    readonly audience: string;
+  };
+  /** Stage-wide throttling of each Region's API (steady requests per second, burst). */
+  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+export const defaultApiThrottle = { rateLimit: 200, burstLimit: 400 } as const;
+
+const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const TABLE_PREFIX = /^[a-z][a-z0-9-]{0,29}$/;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid marketplace configuration (cdk.json "context"):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the CDK context and returns the typed configuration; throws a {@link ConfigError} listing every
+ * problem found. Pure, so tests can feed it bad input. Values given as JSON strings (as `-c key=value` passes
+ * them) are parsed first.
+ */
+export function loadConfig(context: Record<string, unknown>): MarketplaceConfig {
+  const problems: string[] = [];
+
+  const regions = parseRegions(jsonValue(context[contextKeys.regions]), problems);
+  const tablePrefix = context[contextKeys.tablePrefix];
+  if (typeof tablePrefix !== 'string' || !TABLE_PREFIX.test(tablePrefix)) {
+    problems.push(
+      `${contextKeys.tablePrefix} must be 1-30 characters, lower-case letters, digits and "-", starting with a letter; got ${show(tablePrefix)}.`,
+    );
+  }
+  const issuer = parseIssuer(context[contextKeys.oidcIssuer], problems);
+  const audience = context[contextKeys.oidcAudience];
+  if (typeof audience !== 'string' || audience.trim() === '') {
+    problems.push(
+      `${contextKeys.oidcAudience} must be a non-empty string (the expected "aud" claim); got ${show(audience)}.`,
+    );
+  }
+  const apiThrottle = parseThrottle(jsonValue(context[contextKeys.apiThrottle]), problems);
+
+  if (problems.length > 0 || !regions) throw new ConfigError(problems);
+  return {
+    regions: regions.regions,
+    regionSet: regions.set,
+    activeRegions: [regions.regions.primary, regions.regions.secondary],
+    tablePrefix: tablePrefix as string,
+    oidc: { issuer: issuer as string, audience: audience as string },
+    apiThrottle,
+  };
+}
+
+function parseRegions(value: unknown, problems: string[]) {
+  const key = contextKeys.regions;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(`${key} must be an object {"primary", "secondary", "witness"}; got ${show(value)}.`);
+    return undefined;
+  }
+  const raw = value as Record<string, unknown>;
+  const roles = ['primary', 'secondary', 'witness'] as const;
+  const before = problems.length;
+  for (const role of roles) {
+    const region = raw[role];
+    if (typeof region !== 'string' || !REGION_NAME.test(region)) {
+      problems.push(`${key}.${role} must be a Region name such as "ap-northeast-2"; got ${show(region)}.`);
+    }
+  }
+  if (problems.length > before) return undefined;
+  const regions = {
+    primary: raw.primary as string,
+    secondary: raw.secondary as string,
+    witness: raw.witness as string,
+  };
+
+  const seen = new Map<string, string>();
+  for (const role of roles) {
+    const other = seen.get(regions[role]);
+    if (other)
+      problems.push(`${key}.${role} and ${key}.${other} are both "${regions[role]}"; the three must differ.`);
+    else seen.set(regions[role], role);
+  }
+
+  const sets = Object.entries(mrscRegionSets) as [RegionSetName, readonly string[]][];
+  const setOf = (region: string) => sets.find(([, members]) => members.includes(region))?.[0];
+  const set = setOf(regions.primary);
+  if (!set) {
+    problems.push(
+      `${key}.primary "${regions.primary}" is in no multi-Region strong consistency set; use one of ${describeSets()}.`,
+    );
+  } else {
+    for (const role of ['secondary', 'witness'] as const) {
+      if (setOf(regions[role]) !== set) {
+        problems.push(
+          `${key}.${role} "${regions[role]}" is not in the ${set} set of the primary (${mrscRegionSets[set].join(', ')}); the ledger's replicas and witness must share one set.`,
+        );
+      }
+    }
+  }
+  return problems.length > before || !set ? undefined : { regions, set };
+}
+
+function parseIssuer(value: unknown, problems: string[]): string | undefined {
+  const key = contextKeys.oidcIssuer;
+  if (typeof value !== 'string') {
+    problems.push(`${key} must be the identity provider's https URL; got ${show(value)}.`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(`${key} is not a URL: ${show(value)}.`);
+    return undefined;
+  }
+  if (url.protocol !== 'https:') problems.push(`${key} must use https; got ${show(value)}.`);
+  if (url.search || url.hash || url.username || url.password) {
+    problems.push(`${key} must not carry credentials, a query or a fragment; got ${show(value)}.`);
+  }
+  return value;
+}
+
+function parseThrottle(value: unknown, problems: string[]): MarketplaceConfig['apiThrottle'] {
+  if (value === undefined) return defaultApiThrottle;
+  const key = contextKeys.apiThrottle;
+  const raw = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const rateLimit = raw.rateLimit ?? defaultApiThrottle.rateLimit;
+  const burstLimit = raw.burstLimit ?? defaultApiThrottle.burstLimit;
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
+  if (!valid(rateLimit) || !valid(burstLimit) || burstLimit < rateLimit) {
+    problems.push(
+      `${key} must be {"rateLimit": n, "burstLimit": m} with positive integers and m >= n; got ${show(value)}.`,
+    );
+    return defaultApiThrottle;
+  }
+  return { rateLimit, burstLimit };
+}
+
+/** `-c key=value` hands objects over as JSON text. */
+function jsonValue(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^\s*[{[]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function describeSets(): string {
+  return Object.entries(mrscRegionSets)
+    .map(([name, members]) => `${name} (${members.join(', ')})`)
+    .join('; ');
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}

@@ -1,0 +1,183 @@
+import {
+  AccessLogField,
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  type IAuthorizer,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { problem } from '../../functions/http/problem.js';
+import type { ApiFunctionId, Route } from '../../functions/routes.js';
+
+/** Stage name. The version lives in the paths (`/v1/...`), so the stage only names the deployment. */
+export const STAGE_NAME = 'live';
+
+export interface ApiFromRoutesProps {
+  readonly restApiName: string;
+  readonly routes: readonly Route[];
+  /** The function behind each API function id of the route table. */
+  readonly functions: Readonly<Record<ApiFunctionId, IFunction>>;
+  /** Runs for every method; it lets anonymous callers through and rejects bad tokens. */
+  readonly authorizer: IAuthorizer;
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+/**
+ * A regional REST API built from the route table: one resource per path segment (`{name}` segments are path
+ * parameters), one Lambda proxy method per route, each behind the authorizer. Routes are the only source;
+ * nothing here names a path.
+ */
+export class ApiFromRoutes extends Construct {
+  readonly api: RestApi;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ApiFromRoutesProps) {
+    super(scope, id);
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    this.api = new RestApi(this, 'RestApi', {
+      restApiName: props.restApiName,
+      description: 'Digital Service Marketplace API (this Region)',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      // Access logs need the account's API Gateway CloudWatch role in this Region; one API per Region owns it.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: accessLogFormat(),
+      },
+    });
+
+    for (const route of props.routes) {
+      const resource = this.api.root.resourceForPath(route.path);
+      resource.addMethod(
+        route.method,
+        new LambdaIntegration(props.functions[route.fn], { proxy: true, allowTestInvoke: false }),
+        {
+          authorizer: props.authorizer,
+          authorizationType: AuthorizationType.CUSTOM,
+          operationName: `${route.method} ${route.path}`,
+        },
+      );
+    }
+    addProblemResponses(this.api);
+  }
+}
+
+/** One JSON object per request, with the caller as the authorizer saw it. */
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      extendedRequestId: AccessLogField.contextExtendedRequestId(),
+      requestTime: AccessLogField.contextRequestTime(),
+      sourceIp: AccessLogField.contextIdentitySourceIp(),
+      userAgent: AccessLogField.contextIdentityUserAgent(),
+      httpMethod: AccessLogField.contextHttpMethod(),
+      resourcePath: AccessLogField.contextResourcePath(),
+      path: AccessLogField.contextPath(),
+      protocol: AccessLogField.contextProtocol(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      responseLatency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      integrationStatus: AccessLogField.contextIntegrationStatus(),
+      authorizerLatency: AccessLogField.contextAuthorizerLatency(),
+      authorizerStatus: AccessLogField.contextAuthorizerStatus(),
+      sub: AccessLogField.contextAuthorizer('sub'),
+      role: AccessLogField.contextAuthorizer('role'),
+      org: AccessLogField.contextAuthorizer('org'),
+      errorType: AccessLogField.contextErrorResponseType(),
+      error: AccessLogField.contextErrorMessage(),
+      xrayTraceId: AccessLogField.contextXrayTraceId(),
+    }),
+  );
+}
+
+const PROBLEM_JSON = "'application/problem+json'";
+
+/**
+ * Errors API Gateway answers itself come out as `application/problem+json`, like the functions' errors.
+ * Templates allow only simple `$context` substitution; `$context.error.messageString` is already quoted.
+ */
+function addProblemResponses(api: RestApi): void {
+  const requestId = '"requestId":"$context.requestId"';
+  const known = (body: ReturnType<typeof problem>) => {
+    const json = JSON.stringify(body);
+    return `${json.slice(0, -1)},${requestId}}`;
+  };
+  const generic = (type: string, title: string) =>
+    `{"type":"${type}","title":"${title}","detail":$context.error.messageString,${requestId}}`;
+
+  const responses: {
+    id: string;
+    type: ResponseType;
+    statusCode?: string;
+    body: string;
+    headers?: Record<string, string>;
+  }[] = [
+    {
+      id: 'Unauthorized',
+      type: ResponseType.UNAUTHORIZED,
+      body: known(problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.')),
+      headers: { 'WWW-Authenticate': `'Bearer error="invalid_token"'` },
+    },
+    {
+      id: 'AccessDenied',
+      type: ResponseType.ACCESS_DENIED,
+      body: known(problem('forbidden', 'The API gateway denied this request.')),
+    },
+    {
+      // A REST API answers an unknown path or method with 403 "Missing Authentication Token"; it is a 404.
+      id: 'NoRoute',
+      type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      statusCode: '404',
+      body: known(problem('not-found', 'No route for this method and path.')),
+    },
+    {
+      id: 'Throttled',
+      type: ResponseType.THROTTLED,
+      body: known({
+        type: '/problems/throttled',
+        title: 'Too many requests',
+        status: 429,
+        detail: 'This API is receiving more requests than it accepts; retry shortly.',
+      }),
+      headers: { 'Retry-After': "'1'" },
+    },
+    {
+      id: 'RequestTooLarge',
+      type: ResponseType.REQUEST_TOO_LARGE,
+      body: known(problem('payload-too-large', 'The request exceeds the API gateway limit.')),
+    },
+    {
+      // Covers several statuses (400, 403, 415, ...): the status line is authoritative, so no `status` member.
+      id: 'Default4xx',
+      type: ResponseType.DEFAULT_4XX,
+      body: generic('/problems/gateway-rejected', 'Rejected by the API gateway'),
+    },
+    {
+      id: 'Default5xx',
+      type: ResponseType.DEFAULT_5XX,
+      body: generic('/problems/gateway-error', 'The API gateway could not complete the request'),
+    },
+  ];
+
+  for (const response of responses) {
+    api.addGatewayResponse(response.id, {
+      type: response.type,
+      statusCode: response.statusCode,
+      responseHeaders: { 'Content-Type': PROBLEM_JSON, ...response.headers },
+      templates: { 'application/json': response.body },
+    });
+  }
+}

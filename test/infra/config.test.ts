@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, contextKeys, defaultApiThrottle, loadConfig } from '../../infra/config.js';
+import { cdkJsonContext } from './support.js';
+
+const good = {
+  [contextKeys.regions]: {
+    primary: 'ap-northeast-2',
+    secondary: 'ap-northeast-1',
+    witness: 'ap-northeast-3',
+  },
+  [contextKeys.tablePrefix]: 'dsm',
+  [contextKeys.oidcIssuer]: 'https://idp.example.go.kr',
+  [contextKeys.oidcAudience]: 'dsm-api',
+};
+
+function withRegions(regions: unknown) {
+  return { ...good, [contextKeys.regions]: regions };
+}
+
+function problemsOf(context: Record<string, unknown>): string {
+  try {
+    loadConfig(context);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('accepts the committed cdk.json context', () => {
+    const config = loadConfig(cdkJsonContext());
+    expect(config.regions).toEqual({
+      primary: 'ap-northeast-2',
+      secondary: 'ap-northeast-1',
+      witness: 'ap-northeast-3',
+    });
+    expect(config.regionSet).toBe('AP');
+    expect(config.activeRegions).toEqual(['ap-northeast-2', 'ap-northeast-1']);
+    expect(config.tablePrefix).toBe('dsm');
+    expect(config.oidc).toEqual({ issuer: 'https://idp.example.go.kr', audience: 'dsm-api' });
+    expect(config.apiThrottle).toEqual(defaultApiThrottle);
+  });
+
+  it('accepts the US and EU region sets', () => {
+    expect(
+      loadConfig(withRegions({ primary: 'us-east-1', secondary: 'us-west-2', witness: 'us-east-2' }))
+        .regionSet,
+    ).toBe('US');
+    expect(
+      loadConfig(withRegions({ primary: 'eu-west-3', secondary: 'eu-west-1', witness: 'eu-west-2' }))
+        .regionSet,
+    ).toBe('EU');
+  });
+
+  it('parses JSON given on the command line (-c key=value)', () => {
+    const config = loadConfig({
+      ...good,
+      [contextKeys.regions]: JSON.stringify({
+        primary: 'us-east-2',
+        secondary: 'us-east-1',
+        witness: 'us-west-2',
+      }),
+      [contextKeys.apiThrottle]: '{"rateLimit": 50, "burstLimit": 100}',
+    });
+    expect(config.regions.primary).toBe('us-east-2');
+    expect(config.apiThrottle).toEqual({ rateLimit: 50, burstLimit: 100 });
+  });
+
+  it('rejects duplicate regions, naming both roles', () => {
+    const message = problemsOf(
+      withRegions({ primary: 'ap-northeast-2', secondary: 'ap-northeast-2', witness: 'ap-northeast-3' }),
+    );
+    expect(message).toMatch(
+      /marketplace:regions\.secondary and marketplace:regions\.primary are both "ap-northeast-2"/,
+    );
+    expect(
+      problemsOf(
+        withRegions({ primary: 'ap-northeast-2', secondary: 'ap-northeast-1', witness: 'ap-northeast-1' }),
+      ),
+    ).toMatch(/witness and .*secondary are both "ap-northeast-1"/);
+  });
+
+  it('rejects regions from different MRSC region sets', () => {
+    const message = problemsOf(
+      withRegions({ primary: 'ap-northeast-2', secondary: 'us-east-1', witness: 'ap-northeast-3' }),
+    );
+    expect(message).toMatch(/secondary "us-east-1" is not in the AP set of the primary/);
+  });
+
+  it('rejects a primary outside every MRSC region set', () => {
+    const message = problemsOf(
+      withRegions({ primary: 'eu-central-1', secondary: 'eu-west-1', witness: 'eu-west-2' }),
+    );
+    expect(message).toMatch(/primary "eu-central-1" is in no multi-Region strong consistency set/);
+  });
+
+  it('rejects malformed region names and missing roles', () => {
+    expect(
+      problemsOf(withRegions({ primary: 'Seoul', secondary: 'ap-northeast-1', witness: 'ap-northeast-3' })),
+    ).toMatch(/primary must be a Region name such as "ap-northeast-2"; got "Seoul"/);
+    expect(problemsOf(withRegions({ primary: 'ap-northeast-2', secondary: 'ap-northeast-1' }))).toMatch(
+      /witness must be a Region name .* got nothing/,
+    );
+    expect(problemsOf(withRegions(undefined))).toMatch(/marketplace:regions must be an object/);
+  });
+
+  it('rejects an issuer that is not an https URL', () => {
+    expect(problemsOf({ ...good, [contextKeys.oidcIssuer]: 'http://idp.example.go.kr' })).toMatch(
+      /marketplace:oidcIssuer must use https/,
+    );
+    expect(problemsOf({ ...good, [contextKeys.oidcIssuer]: 'idp.example.go.kr' })).toMatch(
+      /marketplace:oidcIssuer is not a URL/,
+    );
+    expect(problemsOf({ ...good, [contextKeys.oidcIssuer]: 'https://idp.example.go.kr/?realm=x' })).toMatch(
+      /must not carry credentials, a query or a fragment/,
+    );
+    expect(problemsOf({ ...good, [contextKeys.oidcIssuer]: undefined })).toMatch(
+      /oidcIssuer must be .* got nothing/,
+    );
+  });
+
+  it('rejects a bad table prefix, audience or throttle', () => {
+    expect(problemsOf({ ...good, [contextKeys.tablePrefix]: 'DSM_prod' })).toMatch(
+      /marketplace:tablePrefix must be/,
+    );
+    expect(problemsOf({ ...good, [contextKeys.oidcAudience]: ' ' })).toMatch(
+      /marketplace:oidcAudience must be/,
+    );
+    expect(problemsOf({ ...good, [contextKeys.apiThrottle]: { rateLimit: 500, burstLimit: 100 } })).toMatch(
+      /marketplace:apiThrottle must be/,
+    );
+  });
+
+  it('reports every problem at once', () => {
+    const message = problemsOf({
+      [contextKeys.regions]: {
+        primary: 'ap-northeast-2',
+        secondary: 'ap-northeast-2',
+        witness: 'ap-northeast-3',
+      },
+      [contextKeys.oidcIssuer]: 'http://idp',
+    });
+    expect(message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(4);
+  });
+});
