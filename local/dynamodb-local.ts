@@ -55,7 +55,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     await waitUntilServing(endpoint, child);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output}`);
+    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output}`, { cause: error });
   }
   return {
     endpoint,

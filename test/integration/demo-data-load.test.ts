@@ -10,23 +10,27 @@ beforeAll(async () => {
 afterAll(async () => api?.stop());
 
 describe('demo data through the real loader and projector', () => {
-  it('GET /v1/stats shows the real-world scale, and the catalog is searchable', {
-    timeout: 240_000,
-  }, async () => {
-    const data = generateDemoData({ now: new Date() });
-    await loadDemoData(api.region.client, data, api.region.region);
-    await api.settle();
-    const stats = (await api.call('GET', '/v1/stats')).body;
-    expect(stats.services.listed).toBe(demoScale.listedServices);
-    expect(stats.services.ai).toBe(demoScale.aiConvergenceServices);
-    expect(stats.agencies.withContracts).toBe(demoScale.agencies);
-    expect(stats.contracts.signed).toBe(demoScale.signedContracts);
-    expect(stats.contracts.totalAmountKrw).toBe(demoScale.signedAmountKrw);
-    expect(Object.values(stats.services.byCategory).every((n) => (n as number) > 0)).toBe(true);
-    expect(stats.medianLeadTimeDays).toBeGreaterThan(0);
+  it(
+    'GET /v1/stats shows the real-world scale, and the catalog is searchable',
+    {
+      timeout: 240_000,
+    },
+    async () => {
+      const data = generateDemoData({ now: new Date() });
+      await loadDemoData(api.region.client, data, api.region.region);
+      await api.settle();
+      const stats = (await api.call('GET', '/v1/stats')).body;
+      expect(stats.services.listed).toBe(demoScale.listedServices);
+      expect(stats.services.ai).toBe(demoScale.aiConvergenceServices);
+      expect(stats.agencies.withContracts).toBe(demoScale.agencies);
+      expect(stats.contracts.signed).toBe(demoScale.signedContracts);
+      expect(stats.contracts.totalAmountKrw).toBe(demoScale.signedAmountKrw);
+      expect(Object.values(stats.services.byCategory).every((n) => (n as number) > 0)).toBe(true);
+      expect(stats.medianLeadTimeDays).toBeGreaterThan(0);
 
-    const ai = await api.call('GET', '/v1/services?ai=true&limit=100');
-    expect(ai.body.items).toHaveLength(demoScale.aiConvergenceServices);
-    expect(ai.body.items.every((s: { category: string }) => s.category === 'CONVERGENCE')).toBe(true);
-  });
+      const ai = await api.call('GET', '/v1/services?ai=true&limit=100');
+      expect(ai.body.items).toHaveLength(demoScale.aiConvergenceServices);
+      expect(ai.body.items.every((s: { category: string }) => s.category === 'CONVERGENCE')).toBe(true);
+    },
+  );
 });
