@@ -29,6 +29,8 @@ export interface StreamPollerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+const STALE_ITERATOR = new Set(['ExpiredIteratorException', 'TrimmedDataAccessException']);
+
 type Checkpoints = Record<string, { sequence?: string; done?: boolean }>;
 
 export class StreamPoller {
@@ -126,14 +128,16 @@ export class StreamPoller {
     const id = `${streamArn}|${shard.ShardId}`;
     let delivered = 0;
     for (;;) {
-      const iterator = this.iterators.get(id) ?? (await this.iteratorFor(streamArn, shard, id));
+      const cached = this.iterators.get(id);
+      const iterator = cached ?? (await this.iteratorFor(streamArn, shard, id));
       let page: Awaited<ReturnType<typeof this.getRecords>>;
       try {
         page = await this.getRecords(iterator);
       } catch (error) {
-        // Iterators expire; the checkpoint says where to start a fresh one.
+        // A kept iterator can go stale (expired, or refused as trimmed by DynamoDB Local after an empty
+        // read); a fresh one from the checkpoint resumes at the same place. A fresh one failing is real.
         this.iterators.delete(id);
-        if ((error as Error).name === 'ExpiredIteratorException') continue;
+        if (cached && STALE_ITERATOR.has((error as Error).name)) continue;
         throw error;
       }
       const { Records = [], NextShardIterator } = page;

@@ -33,10 +33,15 @@ export interface ApiCall {
 }
 
 /** A local Region on the run's shared DynamoDB Local, with tables of its own. */
-export async function startTestApi(): Promise<TestApi> {
+/** `endpoint` puts something (a fault proxy) between the functions and DynamoDB Local. */
+export async function startTestApi(options: { endpoint?: string } = {}): Promise<TestApi> {
   const keys = await generateSigningKeys();
   const tablePrefix = `t${randomBytes(4).toString('hex')}`;
-  const region = await startLocalRegion({ endpoint: inject('dynamodbEndpoint'), tablePrefix, keys });
+  const region = await startLocalRegion({
+    endpoint: options.endpoint ?? inject('dynamodbEndpoint'),
+    tablePrefix,
+    keys,
+  });
   const tableNames = tableList.map((spec) => physicalTableName(tablePrefix, spec.id));
   return {
     region,

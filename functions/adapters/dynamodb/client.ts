@@ -3,13 +3,24 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type TableId, tables } from './tables.js';
 
 /**
+ * Attempts per DynamoDB call, the first included. The SDK's standard strategy retries throttling and
+ * `ReplicatedWriteConflictException` (modelled as retryable: two Regions wrote one MRSC item at once) with
+ * exponential backoff and full jitter; past this bound the API answers 503 with Retry-After, and the
+ * client's own retry lands on the same conditional write, so it cannot apply twice.
+ */
+export const DYNAMODB_MAX_ATTEMPTS = 4;
+
+/**
  * The Region's DynamoDB client. Endpoints follow the SDK's standard `AWS_ENDPOINT_URL_DYNAMODB` /
  * `AWS_ENDPOINT_URL`, which is how the local runtime (and LocalStack) points it elsewhere.
  */
 export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS, retryMode: 'standard' }),
+    {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    },
+  );
 }
 
 export function tableName(id: TableId): string {
