@@ -6,7 +6,15 @@ export const roles = ['agency', 'provider', 'committee', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
 /** Lambda functions behind the API; each lives in `functions/handlers/<id>.ts` and exports `handler`. */
-export const apiFunctions = ['health', 'registry', 'services', 'stats'] as const;
+export const apiFunctions = [
+  'health',
+  'registry',
+  'services',
+  'reviews',
+  'contracts',
+  'stats',
+  'audit',
+] as const;
 export type ApiFunctionId = (typeof apiFunctions)[number];
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
@@ -39,7 +47,29 @@ export const routeTable = [
   { method: 'POST', path: '/v1/services/{id}/suspend', fn: 'services', access: ['admin'] },
   { method: 'POST', path: '/v1/services/{id}/reinstate', fn: 'services', access: ['admin'] },
 
+  {
+    method: 'POST',
+    path: '/v1/review-sessions',
+    fn: 'reviews',
+    access: ['committee'],
+    idempotency: 'optional',
+  },
+  { method: 'GET', path: '/v1/review-sessions/{number}', fn: 'reviews', access: ['committee', 'admin'] },
+  { method: 'POST', path: '/v1/review-sessions/{number}/agenda', fn: 'reviews', access: ['committee'] },
+  { method: 'POST', path: '/v1/review-sessions/{number}/decisions', fn: 'reviews', access: ['committee'] },
+  { method: 'POST', path: '/v1/review-sessions/{number}/close', fn: 'reviews', access: ['committee'] },
+
+  { method: 'POST', path: '/v1/contracts', fn: 'contracts', access: ['agency'], idempotency: 'required' },
+  { method: 'GET', path: '/v1/contracts', fn: 'contracts', access: ['agency', 'provider', 'admin'] },
+  { method: 'GET', path: '/v1/contracts/{id}', fn: 'contracts', access: ['agency', 'provider', 'admin'] },
+  { method: 'POST', path: '/v1/contracts/{id}/quote', fn: 'contracts', access: ['provider'] },
+  { method: 'POST', path: '/v1/contracts/{id}/sign', fn: 'contracts', access: ['agency'] },
+  { method: 'POST', path: '/v1/contracts/{id}/cancel', fn: 'contracts', access: ['agency'] },
+  { method: 'POST', path: '/v1/contracts/{id}/complete', fn: 'contracts', access: ['agency', 'admin'] },
+  { method: 'POST', path: '/v1/contracts/{id}/terminate', fn: 'contracts', access: ['agency', 'admin'] },
+
   { method: 'GET', path: '/v1/stats', fn: 'stats', access: 'anyone' },
+  { method: 'GET', path: '/v1/audit', fn: 'audit', access: ['admin'] },
 ] as const satisfies readonly Route[];
 
 export type RouteKey = `${(typeof routeTable)[number]['method']} ${(typeof routeTable)[number]['path']}`;

@@ -18,7 +18,10 @@ const functionModules: Record<ApiFunctionId, () => Promise<{ handler: ApiHandler
   health: () => import('../functions/handlers/health.js'),
   registry: () => import('../functions/handlers/registry.js'),
   services: () => import('../functions/handlers/services.js'),
+  reviews: () => import('../functions/handlers/reviews.js'),
+  contracts: () => import('../functions/handlers/contracts.js'),
   stats: () => import('../functions/handlers/stats.js'),
+  audit: () => import('../functions/handlers/audit.js'),
 };
 
 /** API Gateway's own payload limit; the functions enforce the API's smaller one. */

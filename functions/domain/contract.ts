@@ -1,4 +1,13 @@
-import type { Entity } from './ports.js';
+import { z } from 'zod';
+import { type Caller, requireOrg, requireUser, type User } from './caller.js';
+import { createIdempotently, type Created } from './create.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { conflict, forbidden, invalid, notFound } from './errors.js';
+import type { Deps, Entity, Page } from './ports.js';
+import type { Agency } from './registry.js';
+import { effectiveStatus, type Service } from './service.js';
+import { type TransitionRule, transition } from './transition.js';
+import { krw, parseInput } from './validation.js';
 
 export const contractStatuses = [
   'REQUESTED',
@@ -36,4 +45,269 @@ const DAY_MS = 86_400_000;
 /** Days from request to signature, to one decimal. */
 export function leadTimeDays(requestedAt: string, signedAt: string): number {
   return Math.round(((Date.parse(signedAt) - Date.parse(requestedAt)) / DAY_MS) * 10) / 10;
+}
+
+const contractInput = z.strictObject({
+  serviceId: z.string().min(1).max(64),
+  planId: z.string().min(1).max(32),
+  quantity: z.number().int().min(1).max(1_000_000),
+  months: z.number().int().min(1).max(120),
+  method: z.enum(contractMethods),
+});
+
+const quoteInput = z.strictObject({ amountKrw: krw });
+
+function requireParty(role: 'agency' | 'provider', caller: Caller): User & { org: string } {
+  const user = requireUser(caller);
+  if (user.role !== role)
+    throw forbidden(`Only ${role === 'agency' ? 'agencies' : 'providers'} may do this.`);
+  return { ...user, org: requireOrg(user) };
+}
+
+/**
+ * `→ REQUESTED`. The amount is the server's: unit price × quantity × months of a plan of a LISTED service
+ * whose selection is valid and that serves the agency's network. One conditional put into the ledger,
+ * whose key derives from the agency and the Idempotency-Key, so a retry can never make a second contract.
+ */
+export async function requestContract(
+  deps: Deps,
+  caller: Caller,
+  body: unknown,
+  idempotencyKey: string | undefined,
+): Promise<Created<Contract>> {
+  const user = requireParty('agency', caller);
+  const input = parseInput(contractInput, body, 'contract request');
+  if (!idempotencyKey) throw invalid('Contract requests need an Idempotency-Key header.');
+  return createIdempotently(deps, user, {
+    kind: 'contract',
+    identity: { prefix: 'ctr' },
+    body,
+    idempotencyKey,
+    prepare: async (id, requestedAt) => {
+      const [agency, service] = await Promise.all([
+        deps.entities.get<Agency>('agency', user.org),
+        deps.entities.get<Service>('service', input.serviceId),
+      ]);
+      if (!agency) throw forbidden(`Agency ${user.org} is not registered.`);
+      const now = deps.now();
+      if (!service || effectiveStatus(service, now) !== 'LISTED') {
+        throw conflict(
+          `Service ${input.serviceId} is not listed with a valid selection, so it cannot be contracted.`,
+        );
+      }
+      if (!service.networks.includes(agency.network)) {
+        throw conflict(
+          `Service ${service.id} is not offered on the ${agency.network} network this agency buys for.`,
+        );
+      }
+      const plan = service.plans.find((p) => p.id === input.planId);
+      if (!plan)
+        throw invalid('No such plan.', [
+          { path: '/planId', message: `Service ${service.id} has no plan ${input.planId}.` },
+        ]);
+      const catalogAmountKrw = plan.unitPriceKrw * input.quantity * input.months;
+      if (!Number.isSafeInteger(catalogAmountKrw)) {
+        throw invalid('The amount is too large.', [
+          { path: '/quantity', message: 'Unit price × quantity × months is too large.' },
+        ]);
+      }
+      return {
+        id,
+        agencyId: agency.id,
+        serviceId: service.id,
+        providerId: service.providerId,
+        planId: plan.id,
+        quantity: input.quantity,
+        months: input.months,
+        method: input.method,
+        catalogAmountKrw,
+        amountKrw: catalogAmountKrw,
+        status: 'REQUESTED',
+        requestedAt,
+        quotedAt: null,
+        signedAt: null,
+        closedAt: null,
+        leadTimeDays: null,
+        createdAt: requestedAt,
+        version: 1,
+      };
+    },
+  });
+}
+
+/** The two parties and administrators may read a contract. */
+export async function getContract(deps: Deps, caller: Caller, id: string): Promise<Contract> {
+  const user = requireUser(caller);
+  const contract = await deps.entities.get<Contract>('contract', id);
+  if (!contract) throw notFound(`Contract ${id}`);
+  if (!isParty(user, contract))
+    throw forbidden('Only the two parties and administrators may read this contract.');
+  return contract;
+}
+
+function isParty(user: User, contract: Contract): boolean {
+  return (
+    user.role === 'admin' ||
+    (user.role === 'agency' && user.org === contract.agencyId) ||
+    (user.role === 'provider' && user.org === contract.providerId)
+  );
+}
+
+const asAgency = (caller: Caller, contract: Contract) => {
+  const user = requireParty('agency', caller);
+  if (user.org !== contract.agencyId)
+    throw forbidden('Only the agency that requested this contract may do this.');
+  return user;
+};
+
+const asAgencyOrAdmin = (caller: Caller, contract: Contract) => {
+  const user = requireUser(caller);
+  if (user.role === 'admin') return user;
+  return asAgency(caller, contract);
+};
+
+const asProvider = (caller: Caller, contract: Contract) => {
+  const user = requireParty('provider', caller);
+  if (user.org !== contract.providerId)
+    throw forbidden("Only the service's provider may quote this contract.");
+  return user;
+};
+
+type ContractRule = Omit<TransitionRule<Contract>, 'noun' | 'statusOf'>;
+
+const contractRules = {
+  sign: {
+    action: 'sign',
+    allowed: ['QUOTED'],
+    authorize: asAgency,
+    apply: (c, now) => {
+      const signedAt = now.toISOString();
+      return { ...c, status: 'ACTIVE', signedAt, leadTimeDays: leadTimeDays(c.requestedAt, signedAt) };
+    },
+  },
+  cancel: {
+    action: 'cancel',
+    allowed: ['REQUESTED', 'QUOTED'],
+    authorize: asAgency,
+    apply: (c, now) => ({ ...c, status: 'CANCELLED', closedAt: now.toISOString() }),
+  },
+  complete: {
+    action: 'complete',
+    allowed: ['ACTIVE'],
+    authorize: asAgencyOrAdmin,
+    apply: (c, now) => ({ ...c, status: 'COMPLETED', closedAt: now.toISOString() }),
+  },
+  terminate: {
+    action: 'terminate',
+    allowed: ['ACTIVE'],
+    authorize: asAgencyOrAdmin,
+    apply: (c, now) => ({ ...c, status: 'TERMINATED', closedAt: now.toISOString() }),
+  },
+} as const satisfies Record<string, ContractRule>;
+
+export type ContractTransition = keyof typeof contractRules;
+
+/**
+ * Each transition is one conditional update of the contract item, on the version it was checked at: a
+ * retry after a lost answer re-reads and either finds its change applied (409, the state moved on) or
+ * applies it once; two Regions racing get one success and one ReplicatedWriteConflict, retried the same way.
+ */
+export function transitionContract(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  name: ContractTransition,
+  ifMatch: number | undefined,
+): Promise<Contract> {
+  return changeContract(deps, caller, id, ifMatch, contractRules[name]);
+}
+
+/** `REQUESTED → QUOTED` by the service's provider, at most the catalog amount. */
+export async function quoteContract(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  body: unknown,
+  ifMatch: number | undefined,
+): Promise<Contract> {
+  const { amountKrw } = parseInput(quoteInput, body, 'quote');
+  return changeContract(deps, caller, id, ifMatch, {
+    action: 'quote',
+    allowed: ['REQUESTED'],
+    authorize: asProvider,
+    apply: (c, now) => {
+      if (amountKrw > c.catalogAmountKrw) {
+        throw invalid('A quote cannot exceed the catalog amount.', [
+          { path: '/amountKrw', message: `At most ${c.catalogAmountKrw} KRW.` },
+        ]);
+      }
+      return { ...c, status: 'QUOTED', amountKrw, quotedAt: now.toISOString() };
+    },
+  });
+}
+
+function changeContract(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  ifMatch: number | undefined,
+  rule: ContractRule,
+) {
+  return transition<Contract>(deps, 'contract', caller, id, ifMatch, {
+    ...rule,
+    noun: 'Contract',
+    statusOf: (contract) => contract.status,
+  });
+}
+
+const listQuery = z.strictObject({
+  agencyId: z.string().min(1).max(64).optional(),
+  providerId: z.string().min(1).max(64).optional(),
+  status: z.enum(contractStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+});
+
+/**
+ * Newest first, scoped to the caller's organisation; administrators name the agency or provider whose
+ * contracts they want, as every list is served from a party index rather than a scan.
+ */
+export async function listContracts(
+  deps: Deps,
+  caller: Caller,
+  query: Record<string, string | undefined>,
+): Promise<Page<Contract>> {
+  const user = requireUser(caller);
+  const { limit, cursor, status, agencyId, providerId } = parseInput(listQuery, query, 'query');
+  let scope: { party: 'agency' | 'provider'; partyId: string };
+  if (user.role === 'admin') {
+    if (!agencyId === !providerId) {
+      throw invalid('Name exactly one of agencyId or providerId.', [
+        {
+          path: '/agencyId',
+          message: 'Administrators list one agency’s or one provider’s contracts at a time.',
+        },
+      ]);
+    }
+    scope = agencyId
+      ? { party: 'agency', partyId: agencyId }
+      : { party: 'provider', partyId: providerId ?? '' };
+  } else if (user.role === 'agency' || user.role === 'provider') {
+    const org = requireOrg(user);
+    const named = user.role === 'agency' ? agencyId : providerId;
+    if ((named && named !== org) || (user.role === 'agency' ? providerId : agencyId)) {
+      throw forbidden('Lists are scoped to your own organisation.');
+    }
+    scope = { party: user.role, partyId: org };
+  } else {
+    throw forbidden('Only the parties to contracts and administrators may list them.');
+  }
+  const queryKey = JSON.stringify({ ...scope, status });
+  const page = await deps.ledger.listContracts({
+    ...scope,
+    limit,
+    ...(status ? { status } : {}),
+    ...(cursor ? { after: decodeCursor(cursor, queryKey) } : {}),
+  });
+  return { items: page.items, next: page.next ? encodeCursor(page.next, queryKey) : null };
 }

@@ -2,7 +2,7 @@ import type { User } from './caller.js';
 import { idempotencyScope } from './caller.js';
 import { conflict } from './errors.js';
 import { fingerprint, type IdPrefix, idForKey, newId } from './ids.js';
-import type { Deps, Entity, EntityKind } from './ports.js';
+import type { CreateResult, Deps, Entity, EntityKind } from './ports.js';
 
 export interface Created<T> {
   readonly entity: T;
@@ -12,18 +12,24 @@ export interface Created<T> {
 
 interface CreateSpec<T extends Entity> {
   readonly kind: EntityKind;
-  readonly prefix: IdPrefix;
+  /** Ids from the key (or at random) with this prefix, or a natural id such as a review session's number. */
+  readonly identity: { readonly prefix: IdPrefix } | { readonly natural: string };
   /** The request body as received, fingerprinted to tell a retry from a reused key. */
   readonly body: unknown;
   readonly idempotencyKey: string | undefined;
   readonly uniqueKeys?: readonly string[];
-  readonly build: (id: string, createdAt: string) => T;
+  /** Checks the business rules and builds the entity; runs only once no earlier create answers the request. */
+  readonly prepare: (id: string, createdAt: string) => T | Promise<T>;
+  /** Why a natural id that is already taken is a conflict. */
+  readonly takenMessage?: string;
   readonly duplicateMessage?: string;
 }
 
 /**
- * One conditional put decides the outcome: with a key, the id derives from the key and its scope, so a
- * retry (even one racing the first attempt, or sent to another Region) targets the same item.
+ * One conditional put decides the outcome. With a key, the id derives from the key and its scope, so a
+ * retry (even one racing the first attempt, or sent to another Region) targets the same item. An earlier
+ * create is looked for first, so a retry replays the original answer even if the rules would now refuse
+ * it (the service was suspended since, say); the put's condition settles the race the look-up cannot.
  */
 export async function createIdempotently<T extends Entity>(
   deps: Deps,
@@ -31,9 +37,29 @@ export async function createIdempotently<T extends Entity>(
   spec: CreateSpec<T>,
 ): Promise<Created<T>> {
   const key = spec.idempotencyKey;
-  const id = key ? idForKey(spec.prefix, idempotencyScope(user), key) : newId(spec.prefix);
-  const entity = spec.build(id, deps.now().toISOString());
+  const natural = 'natural' in spec.identity ? spec.identity.natural : undefined;
+  const id =
+    'natural' in spec.identity
+      ? spec.identity.natural
+      : key
+        ? idForKey(spec.identity.prefix, idempotencyScope(user), key)
+        : newId(spec.identity.prefix);
   const requestFingerprint = fingerprint(spec.body);
+  const settle = (existing: Extract<CreateResult<T>, { outcome: 'exists' }>): Created<T> => {
+    const same = existing.idempotency;
+    if (key && same?.key === key && same.fingerprint === requestFingerprint) {
+      return { entity: existing.original, replayed: true };
+    }
+    if (key && (!natural || same?.key === key)) {
+      throw conflict('This Idempotency-Key was already used with a different request body.');
+    }
+    throw conflict(spec.takenMessage ?? `${id} already exists.`);
+  };
+  if (key || natural) {
+    const earlier = await deps.entities.findCreated<T>(spec.kind, id);
+    if (earlier) return settle(earlier);
+  }
+  const entity = await spec.prepare(id, deps.now().toISOString());
   const result = await deps.entities.create(spec.kind, entity, {
     change: { actor: user, action: 'create' },
     ...(key ? { idempotency: { key, fingerprint: requestFingerprint } } : {}),
@@ -43,9 +69,7 @@ export async function createIdempotently<T extends Entity>(
     case 'created':
       return { entity: result.entity, replayed: false };
     case 'exists':
-      if (key && result.fingerprint === requestFingerprint)
-        return { entity: result.original, replayed: true };
-      throw conflict('This Idempotency-Key was already used with a different request body.');
+      return settle(result);
     case 'duplicate-key':
       throw conflict(spec.duplicateMessage ?? `${result.uniqueKey} is already taken.`);
   }

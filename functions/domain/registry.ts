@@ -63,11 +63,11 @@ export async function registerProvider(
   const input = parseInput(providerInput, body, 'provider');
   return createIdempotently(deps, user, {
     kind: 'provider',
-    prefix: 'prv',
+    identity: { prefix: 'prv' },
     body,
     idempotencyKey,
     uniqueKeys: [`brn:${input.businessRegistrationNumber}`],
-    build: (id, createdAt) => ({ id, ...input, createdAt, version: 1 }),
+    prepare: (id, createdAt) => ({ id, ...input, createdAt, version: 1 }),
     duplicateMessage: 'A provider with this business registration number is already registered.',
   });
 }
@@ -88,11 +88,11 @@ export async function registerAgency(
   const input = parseInput(agencyInput, body, 'agency');
   return createIdempotently(deps, user, {
     kind: 'agency',
-    prefix: 'agc',
+    identity: { prefix: 'agc' },
     body,
     idempotencyKey,
     uniqueKeys: [`institution:${input.institutionCode}`],
-    build: (id, createdAt) => ({ id, ...input, createdAt, version: 1 }),
+    prepare: (id, createdAt) => ({ id, ...input, createdAt, version: 1 }),
     duplicateMessage: 'An agency with this institution code is already registered.',
   });
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { type Caller, hasRole, requireOrg, requireUser, type User } from './caller.js';
 import { type Created, createIdempotently } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { conflict, forbidden, notFound, preconditionFailed } from './errors.js';
+import { conflict, forbidden, notFound } from './errors.js';
+import { type TransitionRule, transition } from './transition.js';
 import type { Deps, Entity, Page } from './ports.js';
 import { networks } from './registry.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
@@ -115,10 +116,10 @@ export async function createService(
   const input = parseInput(serviceInput, body, 'service');
   return createIdempotently(deps, user, {
     kind: 'service',
-    prefix: 'svc',
+    identity: { prefix: 'svc' },
     body,
     idempotencyKey,
-    build: (id, createdAt) => ({
+    prepare: (id, createdAt) => ({
       id,
       providerId,
       ...input,
@@ -152,7 +153,7 @@ export async function patchService(
   ifMatch: number | undefined,
 ): Promise<Service> {
   const patch = parseInput(servicePatch, body, 'service patch');
-  return transition(deps, caller, id, ifMatch, {
+  return changeService(deps, caller, id, ifMatch, {
     action: 'update',
     allowed: ['DRAFT'],
     authorize: requireOwner,
@@ -172,7 +173,7 @@ export const serviceTransitions = {
   },
   suspend: { action: 'suspend', allowed: ['LISTED'], authorize: requireAdmin, to: 'SUSPENDED' },
   reinstate: { action: 'reinstate', allowed: ['SUSPENDED'], authorize: requireAdmin, to: 'LISTED' },
-} as const satisfies Record<string, TransitionRule & { to: ServiceStatus }>;
+} as const satisfies Record<string, ServiceRule & { to: ServiceStatus }>;
 
 export type ServiceTransition = keyof typeof serviceTransitions;
 
@@ -184,7 +185,7 @@ export async function transitionService(
   ifMatch: number | undefined,
 ): Promise<Service> {
   const rule = serviceTransitions[name];
-  return transition(deps, caller, id, ifMatch, {
+  return changeService(deps, caller, id, ifMatch, {
     ...rule,
     apply: (service, now) => {
       if (name === 'reinstate' && service.selection && service.selection.validUntil < seoulDate(now)) {
@@ -195,45 +196,22 @@ export async function transitionService(
   });
 }
 
-interface TransitionRule {
-  readonly action: string;
-  readonly allowed: readonly ServiceStatus[];
-  readonly authorize: (caller: Caller, service: Service) => User;
-}
+type ServiceRule = Pick<TransitionRule<Service>, 'action' | 'allowed' | 'authorize'>;
 
-const MAX_ATTEMPTS = 3;
-
-/**
- * Read, check, write conditional on the version read. Losing a race re-reads and re-checks, so a
- * transition that became illegal meanwhile answers 409, and one that asked for a version with If-Match
- * answers 412; nothing is written unless every check passed against the stored version.
- */
-async function transition(
+async function changeService(
   deps: Deps,
   caller: Caller,
   id: string,
   ifMatch: number | undefined,
-  rule: TransitionRule & { apply: (service: Service, now: Date) => Service },
+  rule: ServiceRule & Pick<TransitionRule<Service>, 'apply'>,
 ): Promise<Service> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await deps.entities.get<Service>('service', id);
-    if (!current) throw notFound(`Service ${id}`);
-    const user = rule.authorize(caller, current);
-    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed(current.version);
-    const now = deps.now();
-    const status = effectiveStatus(current, now);
-    if (!rule.allowed.includes(status)) {
-      throw conflict(`A ${status} service cannot ${rule.action === 'update' ? 'be edited' : rule.action}.`);
-    }
-    const next: Service = {
-      ...rule.apply(current, now),
-      updatedAt: now.toISOString(),
-      version: current.version + 1,
-    };
-    const result = await deps.entities.update('service', next, { actor: user, action: rule.action });
-    if (result.outcome === 'updated') return present(result.entity, now);
-    if (attempt >= MAX_ATTEMPTS) throw conflict('The service is being changed concurrently; try again.');
-  }
+  const changed = await transition<Service>(deps, 'service', caller, id, ifMatch, {
+    ...rule,
+    noun: 'Service',
+    statusOf: effectiveStatus,
+    apply: (service, now) => ({ ...rule.apply(service, now), updatedAt: now.toISOString() }),
+  });
+  return present(changed, deps.now());
 }
 
 function requireProvider(caller: Caller): User {

@@ -1,4 +1,6 @@
 import type { Contract } from './contract.js';
+import type { AuditEvent } from './ports.js';
+import type { ReviewSession } from './review.js';
 import type { Agency, Provider } from './registry.js';
 import type { Service } from './service.js';
 
@@ -83,4 +85,33 @@ export const contractView = view<Contract>([
   'closedAt',
   'leadTimeDays',
   'version',
+]);
+
+/** A session is addressed by its number; its internal id (the same number as text) stays inside. */
+export function reviewSessionView(session: ReviewSession) {
+  return {
+    number: session.number,
+    date: session.date,
+    status: session.status,
+    agenda: [...session.agenda],
+    decisions: session.decisions.map(({ serviceId, decision, reason, decidedAt }) => ({
+      serviceId,
+      decision,
+      reason,
+      decidedAt,
+    })),
+    version: session.version,
+  };
+}
+
+export const auditEventView = view<AuditEvent>([
+  'id',
+  'at',
+  'actor',
+  'entity',
+  'entityId',
+  'action',
+  'fromVersion',
+  'toVersion',
+  'region',
 ]);

@@ -40,11 +40,7 @@ export function ok(resource: { version: number } | object): ApiResponse {
 }
 
 /** 201 with `Location`, or the original 201 again with `Idempotent-Replayed: true` for a retry. */
-export function created(
-  resource: { id: string; version: number },
-  location: string,
-  replayed: boolean,
-): ApiResponse {
+export function created(resource: { version: number }, location: string, replayed: boolean): ApiResponse {
   return {
     status: 201,
     body: resource,

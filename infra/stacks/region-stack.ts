@@ -34,7 +34,11 @@ export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<Table
   health: { catalog: 'read', ledger: 'read', projections: 'read' },
   registry: { catalog: 'readWrite', projections: 'read' },
   services: { catalog: 'readWrite', projections: 'read' },
+  reviews: { catalog: 'readWrite' },
+  // Requests read the service and the agency from the catalog; the ledger is the only table contracts write.
+  contracts: { catalog: 'read', ledger: 'readWrite' },
   stats: { projections: 'read' },
+  audit: { projections: 'read' },
 };
 
 /**

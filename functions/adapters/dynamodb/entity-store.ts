@@ -15,6 +15,7 @@ import type {
   Entity,
   EntityKind,
   EntityStore,
+  EntityUpdate,
   IdempotentCreate,
   UpdateResult,
 } from '../../domain/ports.js';
@@ -25,6 +26,7 @@ export const tableOf: Record<EntityKind, TableId> = {
   provider: 'catalog',
   agency: 'catalog',
   service: 'catalog',
+  review: 'catalog',
   contract: 'ledger',
 };
 
@@ -144,8 +146,14 @@ export class DynamoEntityStore implements EntityStore {
             new GetCommand({ TableName: tableName(tableOf[kind]), Key: entityKey(kind, id) }),
           )
         ).Item ?? {});
-    const original = typeof item.original === 'string' ? (JSON.parse(item.original) as T) : toEntity<T>(item);
-    return { outcome: 'exists', original, fingerprint: item.idempotency?.fingerprint };
+    return createdFrom<T>(item);
+  }
+
+  async findCreated<T extends Entity>(kind: EntityKind, id: string) {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: tableName(tableOf[kind]), Key: entityKey(kind, id), ConsistentRead: true }),
+    );
+    return Item ? createdFrom<T>(Item) : undefined;
   }
 
   async get<T extends Entity>(kind: EntityKind, id: string): Promise<T | undefined> {
@@ -181,25 +189,8 @@ export class DynamoEntityStore implements EntityStore {
    * so a retry after an unknown outcome either applies once or reports the newer version.
    */
   async update<T extends Entity>(kind: EntityKind, next: T, change: Change): Promise<UpdateResult<T>> {
-    const { id: _id, createdAt: _createdAt, ...fields } = next as T & Record<string, unknown>;
-    const assignments = Object.entries({ ...fields, change: stamp(change, new Date().toISOString()) });
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: tableName(tableOf[kind]),
-          Key: entityKey(kind, next.id),
-          UpdateExpression: `SET ${assignments.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: {
-            '#version': 'version',
-            ...Object.fromEntries(assignments.map(([name], i) => [`#f${i}`, name])),
-          },
-          ExpressionAttributeValues: {
-            ':expected': next.version - 1,
-            ...Object.fromEntries(assignments.map(([, value], i) => [`:f${i}`, value])),
-          },
-        }),
-      );
+      await this.db.send(new UpdateCommand(versionedUpdate(kind, next, change)));
       return { outcome: 'updated', entity: next };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
@@ -208,4 +199,52 @@ export class DynamoEntityStore implements EntityStore {
       throw error;
     }
   }
+
+  /** The same versioned updates as `update`, applied together or not at all. */
+  async updateTogether(updates: readonly EntityUpdate[], change: Change): Promise<'updated' | 'stale'> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: updates.map(({ kind, next }) => ({ Update: versionedUpdate(kind, next, change) })),
+        }),
+      );
+      return 'updated';
+    } catch (error) {
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
+      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return 'stale';
+      throw error;
+    }
+  }
+}
+
+/**
+ * One conditional update: it applies only if the stored version is the one the change was computed from,
+ * so a retry after an unknown outcome either applies once or reports the newer version.
+ */
+function versionedUpdate(kind: EntityKind, next: Entity, change: Change) {
+  const { id: _id, createdAt: _createdAt, ...fields } = next as Entity & Record<string, unknown>;
+  const assignments = Object.entries({ ...fields, change: stamp(change, new Date().toISOString()) });
+  return {
+    TableName: tableName(tableOf[kind]),
+    Key: entityKey(kind, next.id),
+    UpdateExpression: `SET ${assignments.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+    ConditionExpression: '#version = :expected',
+    ExpressionAttributeNames: {
+      '#version': 'version',
+      ...Object.fromEntries(assignments.map(([name], i) => [`#f${i}`, name])),
+    },
+    ExpressionAttributeValues: {
+      ':expected': next.version - 1,
+      ...Object.fromEntries(assignments.map(([, value], i) => [`:f${i}`, value])),
+    },
+  };
+}
+
+function createdFrom<T extends Entity>(item: Record<string, unknown>) {
+  const original = typeof item.original === 'string' ? (JSON.parse(item.original) as T) : toEntity<T>(item);
+  return {
+    outcome: 'exists' as const,
+    original,
+    idempotency: item.idempotency as IdempotentCreate | undefined,
+  };
 }

@@ -15,6 +15,7 @@ import {
   noContribution,
   serviceContribution,
 } from '../../domain/stats.js';
+import { auditPartition, auditSortKey } from './audit-trail.js';
 import { batchWrite } from './batch-write.js';
 import { tableName } from './client.js';
 import { type StoredChange, toEntity } from './entity-store.js';
@@ -187,8 +188,8 @@ export class Projector {
       const toVersion = Number(image.version);
       const fromVersion = record.oldImage?.version === undefined ? null : Number(record.oldImage.version);
       events.set(`${kind}#${entityId}#${toVersion}`, {
-        pk: `audit#${kind}#${entityId}`,
-        sk: `v${String(toVersion).padStart(10, '0')}`,
+        pk: auditPartition(kind, entityId),
+        sk: auditSortKey(toVersion),
         id: `${kind}:${entityId}:v${toVersion}`,
         at: change.at,
         actor: change.actor,

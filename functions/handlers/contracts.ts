@@ -1,0 +1,35 @@
+import {
+  type ContractTransition,
+  getContract,
+  listContracts,
+  quoteContract,
+  requestContract,
+  transitionContract,
+} from '../domain/contract.js';
+import { contractView } from '../domain/views.js';
+import { type ApiRequest, apiHandler, created, ok } from '../http/api.js';
+import { runtime } from './runtime.js';
+
+const lifecycle =
+  (name: ContractTransition) =>
+  async ({ caller, params, ifMatch }: ApiRequest) =>
+    ok(contractView(await transitionContract(runtime(), caller, params.id ?? '', name, ifMatch)));
+
+export const handler = apiHandler('contracts', {
+  'POST /v1/contracts': async ({ caller, body, idempotencyKey }) => {
+    const { entity, replayed } = await requestContract(runtime(), caller, body, idempotencyKey);
+    return created(contractView(entity), `/v1/contracts/${entity.id}`, replayed);
+  },
+  'GET /v1/contracts': async ({ caller, query }) => {
+    const page = await listContracts(runtime(), caller, query);
+    return ok({ items: page.items.map(contractView), next: page.next });
+  },
+  'GET /v1/contracts/{id}': async ({ caller, params }) =>
+    ok(contractView(await getContract(runtime(), caller, params.id ?? ''))),
+  'POST /v1/contracts/{id}/quote': async ({ caller, params, body, ifMatch }) =>
+    ok(contractView(await quoteContract(runtime(), caller, params.id ?? '', body, ifMatch))),
+  'POST /v1/contracts/{id}/sign': lifecycle('sign'),
+  'POST /v1/contracts/{id}/cancel': lifecycle('cancel'),
+  'POST /v1/contracts/{id}/complete': lifecycle('complete'),
+  'POST /v1/contracts/{id}/terminate': lifecycle('terminate'),
+});
