@@ -26,6 +26,8 @@ export interface LocalRegionOptions {
   readonly keys: SigningKeys;
   readonly log?: (line: string) => void;
   readonly onProjectionError?: (error: unknown) => void;
+  /** Run the scheduled functions (selection expiry) at start and then at this interval, as EventBridge would. */
+  readonly scheduleEveryMs?: number;
 }
 
 export interface LocalRegion {
@@ -83,6 +85,9 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       verify: await tokenVerifier(options.keys),
       ...(options.log ? { log: options.log } : {}),
     });
+    const scheduled = options.scheduleEveryMs
+      ? await startSchedules(options.scheduleEveryMs, options.log)
+      : undefined;
     return {
       region,
       url: gateway.url,
@@ -92,6 +97,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       gateway,
       poller,
       async stop() {
+        if (scheduled) clearInterval(scheduled);
         await gateway.close();
         await poller.stop();
         client.destroy();
@@ -102,4 +108,14 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
     await dynamodb?.stop('SIGKILL');
     throw error;
   }
+}
+
+async function startSchedules(everyMs: number, log?: (line: string) => void): Promise<NodeJS.Timeout> {
+  const { handler } = await import('../functions/handlers/selection-expiry.js');
+  const run = () =>
+    handler()
+      .then(({ expired }) => expired && log?.(`selection expiry: ${expired} service(s) expired`))
+      .catch((error: unknown) => log?.(`selection expiry failed: ${(error as Error).message}`));
+  void run();
+  return setInterval(run, everyMs).unref();
 }

@@ -52,6 +52,7 @@ try {
     stateDir,
     port,
     keys: await localSigningKeys(),
+    scheduleEveryMs: 3_600_000,
     ...(values.quiet ? {} : { log: say }),
     onProjectionError: (error) => say(`projection failed, will retry: ${(error as Error).message}`),
   });

@@ -1,3 +1,5 @@
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -120,6 +122,21 @@ export class RegionStack extends Stack {
     });
 
     this.projector = this.buildProjector(config, table, tableEnvironment);
+
+    // Daily, just after midnight in Korea (15:05 UTC), when selection validity dates roll over.
+    const selectionExpiry = new HandlerFunction(this, 'SelectionExpiry', {
+      handler: 'selection-expiry',
+      description: 'Marketplace: LISTED services whose selection validity has passed become EXPIRED',
+      timeout: Duration.minutes(5),
+      environment: tableEnvironment(['catalog', 'projections']),
+    }).fn;
+    table('catalog').grantReadWriteData(selectionExpiry);
+    table('projections').grantReadData(selectionExpiry);
+    new Rule(this, 'SelectionExpirySchedule', {
+      description: 'Expire selections daily after the Korean date changes',
+      schedule: Schedule.cron({ minute: '5', hour: '15' }),
+      targets: [new LambdaFunction(selectionExpiry, { retryAttempts: 2 })],
+    });
   }
 
   /**
