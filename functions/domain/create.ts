@@ -30,6 +30,12 @@ interface CreateSpec<T extends Entity> {
  * retry (even one racing the first attempt, or sent to another Region) targets the same item. An earlier
  * create is looked for first, so a retry replays the original answer even if the rules would now refuse
  * it (the service was suspended since, say); the put's condition settles the race the look-up cannot.
+ *
+ * There is no separate idempotency record to expire: the key and the request's fingerprint live on the
+ * created item itself (MRSC has no TTL, and no transaction could write a record and a contract together).
+ * A key therefore stays bound to its entity for good: a replay at any age gets the original answer, and
+ * the key with another body is always 409, never a second contract. Nothing accumulates beyond the
+ * entities themselves, so there is nothing to clean.
  */
 export async function createIdempotently<T extends Entity>(
   deps: Deps,
