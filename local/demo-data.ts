@@ -21,12 +21,14 @@ import {
   type ServiceStatus,
   seoulDate,
 } from '../functions/domain/service.js';
+import type { Decision, ReviewSession } from '../functions/domain/review.js';
 
 export interface DemoData {
   providers: Provider[];
   agencies: Agency[];
   services: Service[];
   contracts: Contract[];
+  reviewSessions: ReviewSession[];
 }
 
 export const demoScale = {
@@ -45,7 +47,67 @@ export function generateDemoData(options: { now?: Date; seed?: number } = {}): D
   const agencies = generateAgencies(ctx);
   const { listed, others } = generateServices(ctx, providers);
   const contracts = generateContracts(ctx, agencies, listed);
-  return { providers, agencies, services: [...listed.map((entry) => entry.service), ...others], contracts };
+  const services = [...listed.map((entry) => entry.service), ...others];
+  return { providers, agencies, services, contracts, reviewSessions: reviewSessionsFor(services, now) };
+}
+
+/**
+ * The committee's record behind the services: a closed session per selection session number with its
+ * SELECTED decisions (rejections recorded at the latest one), and an open session whose agenda holds the
+ * services now UNDER_REVIEW.
+ */
+function reviewSessionsFor(services: readonly Service[], now: Date): ReviewSession[] {
+  const bySession = new Map<number, Decision[]>();
+  for (const service of services) {
+    if (!service.selection) continue;
+    const { sessionNumber, decidedAt } = service.selection;
+    const decision: Decision = {
+      serviceId: service.id,
+      decision: 'SELECTED',
+      reason: '선정 기준 충족',
+      decidedAt,
+    };
+    bySession.set(sessionNumber, [...(bySession.get(sessionNumber) ?? []), decision]);
+  }
+  const latest = Math.max(...bySession.keys());
+  const latestDecisions = bySession.get(latest) ?? [];
+  const latestDecidedAt = latestDecisions[0]?.decidedAt ?? now.toISOString();
+  for (const service of services.filter((s) => s.status === 'REJECTED')) {
+    latestDecisions.push({
+      serviceId: service.id,
+      decision: 'REJECTED',
+      reason: 'CSAP 인증 요건 미충족',
+      decidedAt: latestDecidedAt,
+    });
+  }
+  const closed = [...bySession]
+    .sort(([a], [b]) => a - b)
+    .map(([number, decisions]): ReviewSession => {
+      const createdAt = decisions[0]?.decidedAt ?? now.toISOString();
+      return {
+        id: String(number),
+        number,
+        date: seoulDate(new Date(createdAt)),
+        status: 'CLOSED',
+        agenda: decisions.map((d) => d.serviceId),
+        decisions,
+        createdAt,
+        // One version per agenda item and decision, and one for closing.
+        version: 2 + 2 * decisions.length,
+      };
+    });
+  const underReview = services.filter((s) => s.status === 'UNDER_REVIEW').map((s) => s.id);
+  const open: ReviewSession = {
+    id: String(latest + 1),
+    number: latest + 1,
+    date: seoulDate(now),
+    status: 'OPEN',
+    agenda: underReview,
+    decisions: [],
+    createdAt: now.toISOString(),
+    version: 1 + underReview.length,
+  };
+  return [...closed, open];
 }
 
 // ---------------------------------------------------------------------------------------------------------

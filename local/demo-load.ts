@@ -31,6 +31,7 @@ export async function loadDemoData(client: DynamoDBClient, data: DemoData, regio
     ],
     ['agency', data.agencies, (a: { institutionCode: string }) => [`institution:${a.institutionCode}`]],
     ['service', data.services, () => []],
+    ['review', data.reviewSessions, () => []],
     ['contract', data.contracts, () => []],
   ];
   let written = 0;

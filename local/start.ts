@@ -65,7 +65,7 @@ try {
     writeFileSync(demoMarker, new Date().toISOString());
     say(
       `  ${data.services.length} services, ${data.agencies.length} agencies, ${data.providers.length} providers, ` +
-        `${data.contracts.length} contracts ready at ${seconds()}`,
+        `${data.contracts.length} contracts, ${data.reviewSessions.length} review sessions ready at ${seconds()}`,
     );
   }
   say(`\nMarketplace API (${region.region}) listening on ${region.url}  (ready in ${seconds()})`);

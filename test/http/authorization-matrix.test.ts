@@ -6,10 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../functions/domain/caller.js';
-import { type Route, type RouteKey, roles, routeKey, routeTable } from '../../functions/routes.js';
+import { type Route, roles, routeKey, routeTable } from '../../functions/routes.js';
 import { generateSigningKeys, mintToken } from '../../local/tokens.js';
 import { brn, createProvider, seedService, serviceBody } from '../support/fixtures.js';
 import { type ApiCall, startTestApi, type TestApi } from '../support/local-api.js';
+
+/**
+ * The key of each route the table actually has (`RouteKey` in routes.ts is every method × every path), so
+ * a route added without a rule or a request below also fails to compile.
+ */
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
+type RouteKey = KeyOf<(typeof routeTable)[number]>;
 
 /** Who calls. `other*` are members of an organisation that does not own the resource acted on. */
 const callerKinds = [

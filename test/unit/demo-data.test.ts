@@ -111,3 +111,29 @@ describe('generateDemoData', () => {
     expect(new Set(data.services.map((s) => s.name)).size).toBe(data.services.length);
   });
 });
+
+describe('demo review sessions', () => {
+  it('record every selection and rejection, and put every service under review on the open agenda', () => {
+    const data = generateDemoData({ now: new Date('2026-11-23T00:00:00Z') });
+    const sessions = data.reviewSessions;
+    const open = sessions.filter((s) => s.status === 'OPEN');
+    expect(open).toHaveLength(1);
+    const byId = new Map(data.services.map((s) => [s.id, s]));
+    for (const session of sessions.filter((s) => s.status === 'CLOSED')) {
+      expect(session.agenda).toEqual(session.decisions.map((d) => d.serviceId));
+      for (const decision of session.decisions) {
+        const service = byId.get(decision.serviceId);
+        if (decision.decision === 'SELECTED') expect(service?.selection?.sessionNumber).toBe(session.number);
+        else expect(service?.status).toBe('REJECTED');
+      }
+    }
+    const selected = sessions.flatMap((s) => s.decisions.filter((d) => d.decision === 'SELECTED'));
+    expect(selected).toHaveLength(data.services.filter((s) => s.selection).length);
+    expect([...(open[0]?.agenda ?? [])].sort()).toEqual(
+      data.services
+        .filter((s) => s.status === 'UNDER_REVIEW')
+        .map((s) => s.id)
+        .sort(),
+    );
+  });
+});
