@@ -72,7 +72,11 @@ export const routeTable = [
   { method: 'GET', path: '/v1/audit', fn: 'audit', access: ['admin'] },
 ] as const satisfies readonly Route[];
 
-export type RouteKey = `${(typeof routeTable)[number]['method']} ${(typeof routeTable)[number]['path']}`;
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
+  ? `${M} ${P}`
+  : never;
+/** `"METHOD /path"` of each route in the table, exactly (not every method × every path). */
+export type RouteKey = KeyOf<(typeof routeTable)[number]>;
 
 export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
   return `${route.method} ${route.path}`;

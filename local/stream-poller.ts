@@ -73,6 +73,9 @@ export class StreamPoller {
 
   /** Resolves once a full pass over every shard finds nothing new: all writes so far are projected. */
   async drain(): Promise<void> {
+    // A pass already under way may have read its shards before the caller's last write: let it finish,
+    // so the passes below all start after that write.
+    await this.running?.catch(() => 0);
     for (;;) {
       if ((await this.tick()) === 0) return;
     }

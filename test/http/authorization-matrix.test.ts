@@ -6,19 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../functions/domain/caller.js';
-import { type Route, roles, routeKey, routeTable } from '../../functions/routes.js';
+import { type Route, type RouteKey, roles, routeKey, routeTable } from '../../functions/routes.js';
 import { generateSigningKeys, mintToken } from '../../local/tokens.js';
 import { brn, createProvider, seedService, serviceBody } from '../support/fixtures.js';
 import { type ApiCall, startTestApi, type TestApi } from '../support/local-api.js';
-
-/**
- * The key of each route the table actually has (`RouteKey` in routes.ts is every method × every path), so
- * a route added without a rule or a request below also fails to compile.
- */
-type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
-  ? `${M} ${P}`
-  : never;
-type RouteKey = KeyOf<(typeof routeTable)[number]>;
 
 /** Who calls. `other*` are members of an organisation that does not own the resource acted on. */
 const callerKinds = [
@@ -88,7 +79,7 @@ function expectations(row: Row): Record<CallerKind, Outcome> {
   return Object.fromEntries(callerKinds.map((kind, i) => [kind, row[i]])) as Record<CallerKind, Outcome>;
 }
 
-/** The role a caller kind holds, and the caller kind that is that role's member of the owning org. */
+/** The role each caller kind's token carries. */
 const roleOf: Record<Exclude<CallerKind, 'anonymous'>, Role> = {
   agency: 'agency',
   provider: 'provider',
@@ -125,7 +116,7 @@ describe('the rules table', () => {
     }
   });
 
-  it('is consistent: a role refused outright is refused for every org, and anonymous only gets 401 or in', () => {
+  it('is consistent: a role refused outright is refused in every org, and only anonymous callers get 401', () => {
     for (const [key, row] of Object.entries(rules)) {
       const expected = expectations(row);
       const access = accessOf(row);
@@ -353,7 +344,6 @@ beforeAll(async () => {
   listedId = (await seedService(api, providerId)).id;
   draftId = await newDraft();
   sessionNumber = await newSession();
-  await api.settle();
 }, 60_000);
 afterAll(async () => api?.stop());
 
