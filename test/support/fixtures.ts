@@ -1,6 +1,8 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../../functions/adapters/dynamodb/client.js';
-import { entityItem } from '../../functions/adapters/dynamodb/entity-store.js';
+import { entityItem, tableOf } from '../../functions/adapters/dynamodb/entity-store.js';
+import type { Contract } from '../../functions/domain/contract.js';
+import type { Entity, EntityKind } from '../../functions/domain/ports.js';
 import type { Service } from '../../functions/domain/service.js';
 import type { TestApi } from './local-api.js';
 
@@ -67,17 +69,51 @@ export async function seedService(
     version: 3,
     ...overrides,
   };
+  return seedEntity(api, 'service', service);
+}
+
+/** Stores an entity exactly as the entity store would, in any state. */
+async function seedEntity<T extends Entity>(api: TestApi, kind: EntityKind, entity: T): Promise<T> {
   const db = DynamoDBDocumentClient.from(api.region.client);
   await db.send(
     new PutCommand({
-      TableName: tableName('catalog'),
-      Item: entityItem('service', service, {
-        actor: { sub: 'committee-secretariat', role: 'committee' },
+      TableName: tableName(tableOf[kind]),
+      Item: entityItem(kind, entity, {
+        actor: { sub: 'fixture', role: 'admin' },
         action: 'seed',
-        at: now,
+        at: entity.createdAt,
         region: api.region.region,
       }),
     }),
   );
-  return service;
+  return entity;
+}
+
+/** A contract between existing parties, stored in any state. */
+export async function seedContract(
+  api: TestApi,
+  parties: Pick<Contract, 'agencyId' | 'serviceId' | 'providerId'>,
+  overrides: Partial<Contract> = {},
+): Promise<Contract> {
+  seeded += 1;
+  const requestedAt = new Date(Date.now() - 86_400_000).toISOString();
+  return seedEntity(api, 'contract', {
+    id: `ctr_seed${String(seeded).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`,
+    ...parties,
+    planId: 'basic',
+    quantity: 1,
+    months: 12,
+    method: 'CATALOG',
+    catalogAmountKrw: 120_000,
+    amountKrw: 120_000,
+    status: 'REQUESTED',
+    requestedAt,
+    quotedAt: null,
+    signedAt: null,
+    closedAt: null,
+    leadTimeDays: null,
+    createdAt: requestedAt,
+    version: 1,
+    ...overrides,
+  });
 }
