@@ -23,7 +23,33 @@ export const contextKeys = {
   oidcIssuer: 'marketplace:oidcIssuer',
   oidcAudience: 'marketplace:oidcAudience',
   apiThrottle: 'marketplace:apiThrottle',
+  domain: 'marketplace:domain',
+  alarmEmail: 'marketplace:alarmEmail',
 } as const;
+
+/**
+ * Regions that are not ours to choose. Route 53 health-check metrics exist only in us-east-1, so the alarms
+ * and dashboard on them live there; Route 53 ARC recovery-control configuration (cluster, control panel,
+ * routing controls) is created through the us-west-2 endpoint only. Neither serves requests: the data plane
+ * (DNS answers, routing-control state on the five cluster endpoints) is global.
+ */
+export const globalServiceRegions = {
+  route53Metrics: 'us-east-1',
+  recoveryControlConfig: 'us-west-2',
+} as const;
+
+/** One public hostname for the API, served by a regional custom domain in every active Region. */
+export interface DomainConfig {
+  /** The Route 53 public hosted zone, e.g. "marketplace.go.kr". */
+  readonly zoneName: string;
+  /** Its ID, e.g. "Z0123456789ABCDEFGHIJ" (no lookup at synth time: `cdk synth` stays offline). */
+  readonly hostedZoneId: string;
+  /**
+   * The name clients call, e.g. "api.marketplace.go.kr": a latency record per Region with a health check.
+   * Each Region is also reachable as `<region>.<apiHostName>` (what the health checks probe).
+   */
+  readonly apiHostName: string;
+}
 
 export interface MarketplaceConfig {
   readonly regions: {
@@ -47,11 +73,18 @@ export interface MarketplaceConfig {
   };
   /** Stage-wide throttling of each Region's API (steady requests per second, burst). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Custom domain, health checks, DNS failover and ARC routing controls; none of them when absent. */
+  readonly domain?: DomainConfig;
+  /** Subscribed to every alarm topic when set (the subscription must be confirmed from the mailbox). */
+  readonly alarmEmail?: string;
 }
 
 export const defaultApiThrottle = { rateLimit: 200, burstLimit: 400 } as const;
 
 const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const DNS_NAME = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const TABLE_PREFIX = /^[a-z][a-z0-9-]{0,29}$/;
 
 export class ConfigError extends Error {
@@ -86,6 +119,11 @@ export function loadConfig(context: Record<string, unknown>): MarketplaceConfig 
     );
   }
   const apiThrottle = parseThrottle(jsonValue(context[contextKeys.apiThrottle]), problems);
+  const domain = parseDomain(jsonValue(context[contextKeys.domain]), problems);
+  const alarmEmail = context[contextKeys.alarmEmail];
+  if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !EMAIL.test(alarmEmail))) {
+    problems.push(`${contextKeys.alarmEmail} must be an e-mail address; got ${show(alarmEmail)}.`);
+  }
 
   if (problems.length > 0 || !regions) throw new ConfigError(problems);
   return {
@@ -95,7 +133,14 @@ export function loadConfig(context: Record<string, unknown>): MarketplaceConfig 
     tablePrefix: tablePrefix as string,
     oidc: { issuer: issuer as string, audience: audience as string },
     apiThrottle,
+    ...(domain ? { domain } : {}),
+    ...(typeof alarmEmail === 'string' ? { alarmEmail } : {}),
   };
+}
+
+/** `<region>.<apiHostName>`: the hostname that reaches one Region only (health checks, drills, debugging). */
+export function regionalHostName(domain: DomainConfig, region: string): string {
+  return `${region}.${domain.apiHostName}`;
 }
 
 function parseRegions(value: unknown, problems: string[]) {
@@ -181,6 +226,34 @@ function parseThrottle(value: unknown, problems: string[]): MarketplaceConfig['a
     return defaultApiThrottle;
   }
   return { rateLimit, burstLimit };
+}
+
+function parseDomain(value: unknown, problems: string[]): DomainConfig | undefined {
+  if (value === undefined) return undefined;
+  const key = contextKeys.domain;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(
+      `${key} must be an object {"zoneName", "hostedZoneId", "apiHostName"} (or absent for no custom domain); got ${show(value)}.`,
+    );
+    return undefined;
+  }
+  const raw = value as Record<string, unknown>;
+  const before = problems.length;
+  const { zoneName, hostedZoneId, apiHostName } = raw;
+  if (typeof zoneName !== 'string' || !DNS_NAME.test(zoneName)) {
+    problems.push(`${key}.zoneName must be a lower-case DNS name such as "marketplace.go.kr"; got ${show(zoneName)}.`);
+  }
+  if (typeof hostedZoneId !== 'string' || !HOSTED_ZONE_ID.test(hostedZoneId)) {
+    problems.push(`${key}.hostedZoneId must be a Route 53 hosted zone ID such as "Z0123456789ABC"; got ${show(hostedZoneId)}.`);
+  }
+  if (typeof apiHostName !== 'string' || !DNS_NAME.test(apiHostName)) {
+    problems.push(`${key}.apiHostName must be a lower-case DNS name such as "api.marketplace.go.kr"; got ${show(apiHostName)}.`);
+  } else if (typeof zoneName === 'string' && !apiHostName.endsWith(`.${zoneName}`)) {
+    // The latency records are CNAMEs, which a zone apex cannot hold; and the name must be in the zone.
+    problems.push(`${key}.apiHostName "${apiHostName}" must be a name below the zone "${zoneName}" (not its apex).`);
+  }
+  if (problems.length > before) return undefined;
+  return { zoneName: zoneName as string, hostedZoneId: hostedZoneId as string, apiHostName: apiHostName as string };
 }
 
 /** `-c key=value` hands objects over as JSON text. */

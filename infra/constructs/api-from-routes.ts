@@ -6,6 +6,7 @@ import {
   type IAuthorizer,
   LambdaIntegration,
   LogGroupLogDestination,
+  MethodLoggingLevel,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -14,6 +15,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { problem } from '../../functions/http/problem.js';
 import type { ApiFunctionId, Route } from '../../functions/routes.js';
+import { acknowledge } from '../nag.js';
 
 /** Stage name. The version lives in the paths (`/v1/...`), so the stage only names the deployment. */
 export const STAGE_NAME = 'live';
@@ -32,13 +34,32 @@ export interface ApiFromRoutesProps {
  * A regional REST API built from the route table: one resource per path segment (`{name}` segments are path
  * parameters), one Lambda proxy method per route, each behind the authorizer. Routes are the only source;
  * nothing here names a path.
+ *
+ * Why REST and REGIONAL: a REST API is the API Gateway type that takes an AWS WAF web ACL, per-stage
+ * throttling, execution logs and X-Ray, and a regional endpoint is what a Route 53 latency record with a
+ * health check can point at per Region (an edge-optimized API would put CloudFront in front, and CloudFront
+ * never fails a POST over).
+ *
+ * Private access for intranet agencies: a REST API can instead be PRIVATE, reachable only through an
+ * `execute-api` interface VPC endpoint, but an API is either REGIONAL or PRIVATE, never both, and a private
+ * API is only reachable from a VPC that holds such an endpoint (the agency's own, or a shared one reached
+ * over Direct Connect or VPN from the government intranet). None exists in this account, so none is built:
+ * intranet agencies reach the regional endpoint through their intranet's internet gateway, with the same
+ * tokens, WAF and throttling. Serving them privately is a second `ApiFromRoutes` per Region with
+ * `EndpointType.PRIVATE` and a resource policy limited to the agencies' endpoint IDs (`aws:SourceVpce`),
+ * reusing the same functions and authorizer; OPERATIONS.md describes it.
  */
 export class ApiFromRoutes extends Construct {
   readonly api: RestApi;
   readonly accessLogs: LogGroup;
+  /** The API name CloudWatch metrics carry as `ApiName`. */
+  readonly apiName: string;
+  /** `API-Gateway-Execution-Logs_<api id>/<stage>`, made here so that it has a retention. */
+  readonly executionLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: ApiFromRoutesProps) {
     super(scope, id);
+    this.apiName = props.restApiName;
     this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
     this.api = new RestApi(this, 'RestApi', {
       restApiName: props.restApiName,
@@ -51,7 +72,12 @@ export class ApiFromRoutes extends Construct {
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
         tracingEnabled: true,
+        // Per-method metrics: the alarms tell user traffic from the health checks' GET /health.
         metricsEnabled: true,
+        // Execution logs for errors only (authorizer failures, integration errors, throttling), never
+        // bodies: requests carry business registration numbers and e-mail addresses.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(this.accessLogs),
         accessLogFormat: accessLogFormat(),
       },
@@ -70,6 +96,32 @@ export class ApiFromRoutes extends Construct {
       );
     }
     addProblemResponses(this.api);
+
+    // API Gateway would create this group on first use, kept forever; created first, it keeps 90 days.
+    this.executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      retention: RetentionDays.THREE_MONTHS,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
+
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG2',
+      'Bodies, parameters and headers are validated by the functions with the same zod schemas the local gateway runs, answering problem+json with a per-field errors list; API Gateway models would duplicate the schemas in JSON Schema and answer a different shape that local runs cannot reproduce.',
+    );
+    acknowledge(
+      this.api,
+      'AwsSolutions-COG4',
+      'The identity provider is configuration (an external OIDC issuer), not a Cognito user pool, which would be a regional single point of failure (DESIGN.md section 4); every method runs the Lambda REQUEST authorizer that verifies the bearer token.',
+    );
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      acknowledge(
+        cloudWatchRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'The account-wide role API Gateway assumes to write access and execution logs; AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for it and is maintained by AWS as log delivery changes.',
+      );
+    }
   }
 }
 

@@ -1,10 +1,12 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledge, XRAY_REASON } from '../nag.js';
 
 /** The repository root: `functions/` and `package-lock.json` live there. */
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,15 +26,30 @@ export interface HandlerFunctionProps {
  *
  * The AWS SDK is bundled rather than taken from the runtime, so the deployed code runs the SDK versions
  * pinned in package-lock.json, the ones the tests ran against.
+ *
+ * Each function has its own role that may write to its own log group only (instead of the managed
+ * AWSLambdaBasicExecutionRole, which allows every log group in the account); grants add the rest.
  */
 export class HandlerFunction extends Construct {
   readonly fn: NodejsFunction;
   readonly logGroup: LogGroup;
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.THREE_MONTHS });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.handler}: its own log group, then what the stack grants`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
     this.fn = new NodejsFunction(this, 'Function', {
+      role: this.role,
       entry: join(projectRoot, 'functions', 'handlers', `${props.handler}.ts`),
       handler: 'handler',
       projectRoot,
@@ -60,5 +77,11 @@ export class HandlerFunction extends Construct {
         externalModules: [],
       },
     });
+    acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]', XRAY_REASON);
+    acknowledge(
+      this.fn,
+      'AwsSolutions-L1',
+      'Node.js 22 is the runtime the project targets and tests (esbuild target node22, issue 4); Node.js 24 is a deliberate, tested upgrade, not a silent one.',
+    );
   }
 }

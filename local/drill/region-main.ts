@@ -1,0 +1,27 @@
+/**
+ * One drill Region as its own process (the functions read their configuration from the environment, as
+ * in Lambda, so a process hosts one Region). Prints `READY <url>` once serving; SIGKILL is the fire.
+ */
+import { parseArgs } from 'node:util';
+import { startLocalRegion } from '../region.js';
+import { localSigningKeys } from '../tokens.js';
+
+const { values } = parseArgs({
+  options: {
+    region: { type: 'string' },
+    port: { type: 'string' },
+    endpoint: { type: 'string' },
+    'keys-dir': { type: 'string' },
+  },
+});
+if (!values.region || !values.endpoint || !values['keys-dir']) {
+  throw new Error('usage: region-main --region R --endpoint URL --keys-dir DIR [--port N]');
+}
+const region = await startLocalRegion({
+  region: values.region,
+  endpoint: values.endpoint,
+  port: Number(values.port ?? 0),
+  keys: await localSigningKeys(values['keys-dir']),
+});
+process.stdout.write(`READY ${region.url}\n`);
+process.on('SIGTERM', () => void region.stop().then(() => process.exit(0)));
