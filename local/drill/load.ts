@@ -27,10 +27,21 @@ export interface LoadOptions {
   readonly runId: string;
 }
 
+/** The fields of a contract (or problem) the driver reads. */
+interface Body {
+  readonly id?: string;
+  readonly version?: number;
+  readonly status?: string;
+  readonly catalogAmountKrw?: number;
+}
+
 interface Answer {
   readonly status: number;
-  readonly body: any;
+  /** The parsed body, or for status 0 what went wrong on the way (`timeout`, `connection`). */
+  readonly body: Body | string | undefined;
 }
+
+const fieldsOf = (answer: Answer): Body => (typeof answer.body === 'object' ? answer.body : {});
 
 export class LoadDriver {
   readonly acknowledged: Acknowledged[] = [];
@@ -74,9 +85,10 @@ export class LoadDriver {
       }),
     );
     if (!created) return this.fail();
-    const contractId = String(created.body.id);
-    this.ack({ contractId, idempotencyKey, step: 'create', version: Number(created.body.version) });
-    const quote = Math.floor(Number(created.body.catalogAmountKrw) * 0.9);
+    const contract = fieldsOf(created);
+    const contractId = String(contract.id);
+    this.ack({ contractId, idempotencyKey, step: 'create', version: Number(contract.version) });
+    const quote = Math.floor(Number(contract.catalogAmountKrw) * 0.9);
     for (const [step, token, body, target] of [
       ['quote', this.options.providerToken, { amountKrw: quote }, 'QUOTED'],
       ['sign', agency.token, undefined, 'ACTIVE'],
@@ -86,7 +98,7 @@ export class LoadDriver {
         { contractId, token, target },
       );
       if (!answer) return this.fail();
-      this.ack({ contractId, idempotencyKey, step, version: Number(answer.body.version) });
+      this.ack({ contractId, idempotencyKey, step, version: Number(fieldsOf(answer).version) });
     }
     this.flows.completed += 1;
   }
@@ -109,7 +121,7 @@ export class LoadDriver {
       if (answer.status === 0 || answer.status >= 500 || answer.status === 429) continue;
       if (answer.status === 409 && transition) {
         const current = await this.send('GET', `/v1/contracts/${transition.contractId}`, transition.token);
-        if (current.status === 200 && current.body.status === transition.target) return current;
+        if (current.status === 200 && fieldsOf(current).status === transition.target) return current;
         return undefined;
       }
       // Not (yet) there: under eventual replication the surviving Region may not have it yet.
@@ -139,7 +151,7 @@ export class LoadDriver {
       });
       const text = await response.text();
       if (response.ok) this.successes.push({ sentAt, answeredAt: Date.now() });
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      return { status: response.status, body: text ? (JSON.parse(text) as Body) : undefined };
     } catch (error) {
       const name = (error as Error).name === 'TimeoutError' ? 'timeout' : 'connection';
       return { status: 0, body: name };

@@ -59,6 +59,26 @@ interface RegionLink {
   proxyUrl?: string;
 }
 
+/** The parts of DynamoDB's write requests that say which items they touch. */
+interface WriteRequest {
+  readonly TableName?: string;
+  readonly Item?: Item;
+  readonly Key?: Key;
+  readonly TransactItems?: readonly Record<
+    'Put' | 'Update' | 'Delete' | 'ConditionCheck',
+    TableAction | undefined
+  >[];
+  readonly RequestItems?: Readonly<
+    Record<string, readonly { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Key } }[]>
+  >;
+}
+
+interface TableAction {
+  readonly TableName: string;
+  readonly Item?: Item;
+  readonly Key?: Key;
+}
+
 const WRITE_OPERATIONS = new Set([
   'PutItem',
   'UpdateItem',
@@ -225,31 +245,34 @@ export class Replicator {
 
   /** The items a write request touches in the global tables. */
   private writtenKeys(operation: string, body: Buffer): { table: string; key: Key }[] {
-    const request = JSON.parse(body.toString('utf8')) as Record<string, any>;
-    const replicated = (table: string) => this.options.replicatedTables.includes(table);
+    const request = JSON.parse(body.toString('utf8')) as WriteRequest;
+    const replicated = (table: string | undefined): table is string =>
+      table !== undefined && this.options.replicatedTables.includes(table);
     const keyOf = (item: Item): Key => ({ pk: item.pk as AttributeValue, sk: item.sk as AttributeValue });
     const found: { table: string; key: Key }[] = [];
     switch (operation) {
       case 'PutItem':
-        if (replicated(request.TableName)) found.push({ table: request.TableName, key: keyOf(request.Item) });
+        if (replicated(request.TableName) && request.Item)
+          found.push({ table: request.TableName, key: keyOf(request.Item) });
         break;
       case 'UpdateItem':
       case 'DeleteItem':
-        if (replicated(request.TableName)) found.push({ table: request.TableName, key: keyOf(request.Key) });
+        if (replicated(request.TableName) && request.Key)
+          found.push({ table: request.TableName, key: keyOf(request.Key) });
         break;
       case 'TransactWriteItems':
         for (const entry of request.TransactItems ?? []) {
           const action = entry.Put ?? entry.Update ?? entry.Delete;
           if (action && replicated(action.TableName)) {
-            found.push({ table: action.TableName, key: keyOf(action.Item ?? action.Key) });
+            found.push({ table: action.TableName, key: keyOf(action.Item ?? action.Key ?? {}) });
           }
         }
         break;
       case 'BatchWriteItem':
         for (const [table, writes] of Object.entries(request.RequestItems ?? {})) {
           if (!replicated(table)) continue;
-          for (const write of writes as any[]) {
-            found.push({ table, key: keyOf(write.PutRequest?.Item ?? write.DeleteRequest?.Key) });
+          for (const write of writes) {
+            found.push({ table, key: keyOf(write.PutRequest?.Item ?? write.DeleteRequest?.Key ?? {}) });
           }
         }
         break;
