@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { anonymous, type Caller, type Role, roles } from '../domain/caller.js';
 import { DomainError, invalid } from '../domain/errors.js';
 import { type ApiFunctionId, type Route, routeKey, routesOf } from '../routes.js';
+import { metered } from '../adapters/dynamodb/capacity.js';
 import { type Problem, problem } from './problem.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -67,17 +68,23 @@ export function apiHandler(fn: ApiFunctionId, operations: Readonly<Record<string
     const route = routes.get(key);
     const operation = operations[key];
     let response: ApiResponse;
+    let capacityUnits = 0;
     try {
       if (!route || !operation) throw new DomainError('not-found', `No route ${key}.`);
       const request = parseRequest(route, event);
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
-      response = await operation(request);
+      ({ result: response, capacityUnits } = await metered(() => operation(request)));
     } catch (error) {
       response = failure(error, event.path);
     }
-    logger.info('request', { status: response.status });
+    logger.info('request', { status: response.status, consumedCapacityUnits: capacityUnits });
     logger.resetKeys();
-    return toResult(response, event, requestId);
+    const result = toResult(response, event, requestId);
+    // Local runs and benchmarks compare each request's cost with the minimum it needs.
+    if (process.env.DSM_EXPOSE_CAPACITY === 'true') {
+      result.headers = { ...result.headers, 'x-consumed-capacity': String(capacityUnits) };
+    }
+    return result;
   };
 }
 

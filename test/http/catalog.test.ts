@@ -586,3 +586,19 @@ describe('representations', () => {
     );
   });
 });
+
+describe('consumed capacity', () => {
+  it('meters each request’s DynamoDB capacity, exposed when the runtime asks for it', async () => {
+    process.env.DSM_EXPOSE_CAPACITY = 'true';
+    try {
+      const listed = await seedService(api, providerId, { name: '용량 측정 서비스' });
+      const read = await api.call('GET', `/v1/services/${listed.id}`);
+      // One eventually consistent read of an item under 4 KB: half a read unit.
+      expect(read.headers.get('x-consumed-capacity')).toBe('0.5');
+      const created = await api.call('POST', '/v1/services', { token: provider, body: serviceBody() });
+      expect(Number(created.headers.get('x-consumed-capacity'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      delete process.env.DSM_EXPOSE_CAPACITY;
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { meterCapacity } from './capacity.js';
 import { type TableId, tables } from './tables.js';
 
 /**
@@ -15,12 +16,11 @@ export const DYNAMODB_MAX_ATTEMPTS = 4;
  * `AWS_ENDPOINT_URL`, which is how the local runtime (and LocalStack) points it elsewhere.
  */
 export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS, retryMode: 'standard' }),
-    {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    },
-  );
+  const client = new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS, retryMode: 'standard' });
+  meterCapacity(client);
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
 }
 
 export function tableName(id: TableId): string {
