@@ -51,10 +51,10 @@ export class Projector {
     const deletes = new Map<string, { pk: string; sk: string }>();
     for (const change of changes) {
       if (kindOf(change.before ?? change.after) !== 'service') continue;
-      for (const posting of change.before ? postings(toEntity<Service>(change.before)) : []) {
+      for (const posting of change.before ? servicePostings(toEntity<Service>(change.before)) : []) {
         deletes.set(`${posting.pk}\n${posting.sk}`, { pk: String(posting.pk), sk: String(posting.sk) });
       }
-      for (const posting of change.after ? postings(toEntity<Service>(change.after)) : []) {
+      for (const posting of change.after ? servicePostings(toEntity<Service>(change.after)) : []) {
         const id = `${posting.pk}\n${posting.sk}`;
         deletes.delete(id);
         puts.set(id, posting);
@@ -252,7 +252,8 @@ function contributionOf(image: Image): Contribution | undefined {
   }
 }
 
-function postings(service: Service): Image[] {
+/** The posting items a service is indexed under; the scale benchmark seeds its catalogs with them too. */
+export function servicePostings(service: Service): Image[] {
   const sk = postingSortKey(service);
   const text = searchableText(service);
   return serviceTerms(service).map((term) => ({

@@ -1,0 +1,145 @@
+/**
+ * `npm run bench [-- --quick] [--json]`: speed and cost per operation as ratios against a floor measured
+ * in the same run, so results hold on a noisy machine. Writes bench/results/<time>.json and latest.md.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { tableName } from '../functions/adapters/dynamodb/client.js';
+import type { Agency } from '../functions/domain/registry.js';
+import type { Service } from '../functions/domain/service.js';
+import { generateDemoData } from '../local/demo-data.js';
+import { loadDemoData } from '../local/demo-load.js';
+import { startDynamoDbLocal } from '../local/dynamodb-local.js';
+import { repoRoot } from '../local/paths.js';
+import { startLocalRegion } from '../local/region.js';
+import { generateSigningKeys } from '../local/tokens.js';
+import { measureApi, type OperationResult } from './api.js';
+import { formatColdStartMarkdown, measureColdStart } from './cold-start.js';
+import { measureScale, type ScaleReport } from './scale.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  strict: true,
+});
+const quick = values.quick;
+const say = values.json ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
+const started = performance.now();
+
+process.env.DSM_EXPOSE_CAPACITY = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+const dynamodb = await startDynamoDbLocal();
+const keys = await generateSigningKeys();
+const region = await startLocalRegion({ endpoint: dynamodb.endpoint, tablePrefix: 'bench', keys });
+try {
+  say('Loading the demo catalog …');
+  const data = generateDemoData({ now: new Date() });
+  await loadDemoData(region.client, data, region.region);
+  await region.poller.drain();
+
+  say('Measuring API latency and capacity against the floor …');
+  const operations = await measureApi(region, keys, await catalogOf(region), quick ? 300 : 2000);
+
+  const sizes = quick ? [1000, 10_000] : [1000, 10_000, 100_000];
+  say(`Measuring catalog queries at ${sizes.join(', ')} services …`);
+  const scale = await measureScale(region, sizes, quick ? 15 : 40);
+
+  say('Measuring bundles and cold imports …');
+  const coldStart = await measureColdStart({ quick });
+
+  const result = {
+    at: new Date().toISOString(),
+    quick,
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+    commit: execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim(),
+    durationSeconds: Math.round((performance.now() - started) / 1000),
+    operations,
+    scale,
+    coldStart,
+  };
+  const dir = join(repoRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, `${result.at.replaceAll(':', '-')}${quick ? '-quick' : ''}.json`),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+  const markdown = summary(result, operations, scale, formatColdStartMarkdown(coldStart));
+  writeFileSync(join(dir, 'latest.md'), markdown);
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : markdown);
+} finally {
+  await region.stop();
+  await dynamodb.stop();
+}
+
+async function catalogOf(localRegion: typeof region): Promise<{ services: Service[]; agencies: Agency[] }> {
+  const items: Record<string, unknown>[] = [];
+  let start: Parameters<typeof unmarshall>[0] | undefined;
+  do {
+    const page = await localRegion.client.send(
+      new ScanCommand({ TableName: tableName('catalog'), ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return {
+    services: items.filter((i) => i.kind === 'service') as unknown as Service[],
+    agencies: items.filter((i) => i.kind === 'agency') as unknown as Agency[],
+  };
+}
+
+function summary(
+  result: {
+    at: string;
+    commit: string;
+    machine: { cpu: string; cores: number; node: string };
+    quick: boolean;
+    durationSeconds: number;
+  },
+  operations: Record<string, OperationResult>,
+  scale: ScaleReport,
+  coldStart: string,
+): string {
+  const rows = Object.entries(operations).map(
+    ([name, o]) =>
+      `| ${name} | ${o.p50Ms} | ${o.p99Ms} | ${o.requestsPerSecond} | ${o.floorP50Ms} | ${o.floorP99Ms} | ${o.floorRequestsPerSecond} | **${o.ratio}×** | ${o.capacityUnits} | ${o.minimumCapacityUnits} |`,
+  );
+  const notes = Object.entries(operations).map(([name, o]) => `- **${name}**: ${o.capacityNote}.`);
+  const scaleRows = Object.entries(scale.ratio).map(([name, r]) => {
+    const cells = Object.keys(scale.sizes).map((size) => {
+      const m = scale.sizes[size]?.[name as keyof ScaleReport['ratio']];
+      return `${m?.p50Ms} ms / ${m?.capacityUnits} CU`;
+    });
+    return `| ${name} | ${cells.join(' | ')} | **${r.p50}×** / ${r.capacity}× |`;
+  });
+  return [
+    `# Benchmark ${result.quick ? '(quick) ' : ''}— ${result.at}`,
+    '',
+    `Commit ${result.commit}; ${result.machine.cpu} × ${result.machine.cores}; Node ${result.machine.node}; ${result.durationSeconds} s.`,
+    'Ratios compare with a floor measured in the same run, so they hold on a noisy machine; absolute times do not.',
+    '',
+    '## API through the local gateway vs the floor (the same DynamoDB calls, direct)',
+    '',
+    '| operation | p50 ms | p99 ms | req/s | floor p50 | floor p99 | floor req/s | p50 ratio | capacity units | minimum |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...notes,
+    '',
+    `## Catalog at ${Object.keys(scale.sizes).join(' / ')} services (p50 / capacity per page of 20)`,
+    '',
+    `| query | ${Object.keys(scale.sizes).join(' | ')} | ${scale.largest}/${scale.smallest} |`,
+    `|---|${Object.keys(scale.sizes)
+      .map(() => '---|')
+      .join('')}---|`,
+    ...scaleRows,
+    '',
+    '## Cold start',
+    '',
+    coldStart,
+    '',
+  ].join('\n');
+}
