@@ -74,8 +74,9 @@ export async function measureApi(
     ...searchCapacity,
     minimumCapacityUnits: 0.5 + 20 * 0.5,
     capacityNote:
-      'a query of the posting list (slim postings, under 4 KB a page) plus one batch read of the 20 services; ' +
-      'embedding each service in its postings would save the batch read at the cost of ~45 copies per service',
+      'a query of the posting list plus one batch read of the 20 services (0.5 each); postings carry the ' +
+      'searchable text, so 21 of them can pass 4 KB, and embedding whole services in postings would save the ' +
+      'batch read at the cost of ~45 copies of every service',
   };
 
   // Contract create: every request a new Idempotency-Key, so every one creates.
@@ -119,10 +120,12 @@ export async function measureApi(
       },
     )),
     ...createOnce,
-    minimumCapacityUnits: 1 + 1 + 2,
+    minimumCapacityUnits: 1 + 2 * 3,
     capacityNote:
-      'agency and service reads (0.5 each) and one conditional put of a ~1.5 KB item (2 write units); the ' +
-      'extra strongly consistent read (1) looks for an earlier create so a retry replays before rules are re-checked',
+      'agency and service reads (0.5 each) and one conditional put of a ~1.5 KB item (2 write units) that ' +
+      'both party indexes copy in full (2 more each: they project every attribute so a list page needs no ' +
+      'second read); the one unit over the minimum is the strongly consistent look-up of an earlier create, ' +
+      'so a retry replays its original answer before the rules are checked again',
   };
 
   // Sign: each request signs one contract created above and quoted by its provider.
@@ -165,8 +168,10 @@ export async function measureApi(
       Math.min(amount, created.length),
     )),
     ...signOnce,
-    minimumCapacityUnits: 0.5 + 2,
-    capacityNote: 'one read of the contract and one conditional update of it (~1.5 KB: 2 write units)',
+    minimumCapacityUnits: 0.5 + 2 * 3,
+    capacityNote:
+      'one read of the contract and one conditional update of it (~1.5 KB: 2 write units), copied in full ' +
+      'to both party indexes (2 more each)',
   };
   return results;
 

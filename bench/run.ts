@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tableName } from '../functions/adapters/dynamodb/client.js';
 import type { Agency } from '../functions/domain/registry.js';
@@ -77,7 +77,7 @@ try {
 
 async function catalogOf(localRegion: typeof region): Promise<{ services: Service[]; agencies: Agency[] }> {
   const items: Record<string, unknown>[] = [];
-  let start: Parameters<typeof unmarshall>[0] | undefined;
+  let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await localRegion.client.send(
       new ScanCommand({ TableName: tableName('catalog'), ExclusiveStartKey: start }),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Caller, requireUser } from './caller.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { forbidden } from './errors.js';

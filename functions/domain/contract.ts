@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Caller, requireOrg, requireUser, type User } from './caller.js';
 import { createIdempotently, type Created } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';

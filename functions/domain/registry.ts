@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Caller, requireUser, type User } from './caller.js';
 import { type Created, createIdempotently } from './create.js';
 import { forbidden, notFound } from './errors.js';

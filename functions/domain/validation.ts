@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldError, invalid } from './errors.js';
 
 /** Parses input with a zod schema, turning every issue into `{path, message}` of a 400 problem. */

@@ -17,7 +17,10 @@ export class DynamoSearchIndex implements SearchIndex {
     let position = query.after;
     let read = 0;
     while (read < POSTINGS_READ_BUDGET) {
-      const pageSize = Math.min(POSTINGS_READ_BUDGET - read, Math.max(query.limit * 2, 50));
+      // Unfiltered, a page needs its own postings and one more (to know whether more follow); filtered,
+      // read ahead so thin matches do not take many round trips.
+      const want = filter.expression ? Math.max(query.limit * 2, 50) : query.limit + 1;
+      const pageSize = Math.min(POSTINGS_READ_BUDGET - read, want);
       const response = await this.db.send(
         new QueryCommand({
           TableName: tableName('projections'),
