@@ -3,7 +3,8 @@
  * DynamoDB calls made directly through the same adapters against the same DynamoDB Local, with no gateway,
  * handler or domain in between. Both run at the same concurrency for the same number of operations.
  */
-import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoEntityStore } from '../functions/adapters/dynamodb/entity-store.js';
 import { DynamoSearchIndex } from '../functions/adapters/dynamodb/search-index.js';
@@ -12,7 +13,9 @@ import type { Agency } from '../functions/domain/registry.js';
 import { drivingTerm, postingPartition, words } from '../functions/domain/search.js';
 import type { Service } from '../functions/domain/service.js';
 import type { LocalRegion } from '../local/region.js';
+import { repoRoot } from '../local/paths.js';
 import { mintToken, type SigningKeys } from '../local/tokens.js';
+import type { LoadJob, LoadResult } from './load-child.js';
 
 export interface OperationResult {
   readonly p50Ms: number;
@@ -53,10 +56,12 @@ export async function measureApi(
   const results: Record<string, OperationResult> = {};
 
   // Catalog read: one service by id.
+  const catalogRead = await compare(
+    { method: 'GET', paths: [`/v1/services/${service.id}`], headers: {} },
+    () => entities.get('service', service.id),
+  );
   results.catalogRead = {
-    ...(await compare({ method: 'GET', path: () => `/v1/services/${service.id}` }, () =>
-      entities.get('service', service.id),
-    )),
+    ...catalogRead.measured,
     ...(await capacity('GET', `/v1/services/${service.id}`)),
     minimumCapacityUnits: 0.5,
     capacityNote: 'one eventually consistent read of one item under 4 KB',
@@ -65,13 +70,13 @@ export async function measureApi(
   // Search: a Korean word, first page of 20.
   const term = postingPartition('LISTED', drivingTerm({ q: SEARCH_WORD }));
   const searchPath = `/v1/services?q=${encodeURIComponent(SEARCH_WORD)}&limit=20`;
-  const searchCapacity = await capacity('GET', searchPath);
+  const searched = await compare({ method: 'GET', paths: [searchPath], headers: {} }, async () => {
+    const page = await search.queryPostings({ term, filters: { words: words(SEARCH_WORD) }, limit: 20 });
+    await entities.getMany('service', page.ids);
+  });
   results.search = {
-    ...(await compare({ method: 'GET', path: () => searchPath }, async () => {
-      const page = await search.queryPostings({ term, filters: { words: words(SEARCH_WORD) }, limit: 20 });
-      await entities.getMany('service', page.ids);
-    })),
-    ...searchCapacity,
+    ...searched.measured,
+    ...(await capacity('GET', searchPath)),
     minimumCapacityUnits: 0.5 + 20 * 0.5,
     capacityNote:
       'a query of the posting list plus one batch read of the 20 services (0.5 each); postings carry the ' +
@@ -80,8 +85,7 @@ export async function measureApi(
   };
 
   // Contract create: every request a new Idempotency-Key, so every one creates.
-  let createSeq = 0;
-  const created: string[] = [];
+  const agencyAuth = { authorization: `Bearer ${agencyToken}` };
   const contractBody = JSON.stringify({
     serviceId: service.id,
     planId: service.plans[0]?.id,
@@ -89,37 +93,33 @@ export async function measureApi(
     months: 12,
     method: 'CATALOG',
   });
-  const createOnce = await capacity('POST', '/v1/contracts', contractBody, {
+  const createCapacity = await capacity('POST', '/v1/contracts', contractBody, {
+    ...agencyAuth,
     'idempotency-key': 'bench-capacity',
-    authorization: `Bearer ${agencyToken}`,
   });
   let floorSeq = 0;
+  const creates = await compare(
+    {
+      method: 'POST',
+      paths: ['/v1/contracts'],
+      headers: { ...agencyAuth, 'content-type': 'application/json' },
+      body: contractBody,
+      idempotencyKeyPrefix: `bench-${Date.now()}`,
+      collectIds: true,
+    },
+    async () => {
+      const id = `ctr_floor${++floorSeq}`;
+      await entities.findCreated('contract', id);
+      await Promise.all([entities.get('agency', agency.id), entities.get('service', service.id)]);
+      await entities.create('contract', floorContract(id, agency, service), {
+        change: { actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id }, action: 'create' },
+        idempotency: { key: id, fingerprint: 'f' },
+      });
+    },
+  );
   results.contractCreate = {
-    ...(await compare(
-      {
-        method: 'POST',
-        path: () => '/v1/contracts',
-        body: contractBody,
-        headers: () => ({
-          'idempotency-key': `bench-${++createSeq}`,
-          authorization: `Bearer ${agencyToken}`,
-          'content-type': 'application/json',
-        }),
-        onResponse: (status, body) => {
-          if (status === 201) created.push(JSON.parse(body).id as string);
-        },
-      },
-      async () => {
-        const id = `ctr_floor${++floorSeq}`;
-        await entities.findCreated('contract', id);
-        await Promise.all([entities.get('agency', agency.id), entities.get('service', service.id)]);
-        await entities.create('contract', floorContract(id, agency, service), {
-          change: { actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id }, action: 'create' },
-          idempotency: { key: id, fingerprint: 'f' },
-        });
-      },
-    )),
-    ...createOnce,
+    ...creates.measured,
+    ...createCapacity,
     minimumCapacityUnits: 1 + 2 * 3,
     capacityNote:
       'agency and service reads (0.5 each) and one conditional put of a ~1.5 KB item (2 write units) that ' +
@@ -128,46 +128,37 @@ export async function measureApi(
       'so a retry replays its original answer before the rules are checked again',
   };
 
-  // Sign: each request signs one contract created above and quoted by its provider.
+  // Sign: each request signs one contract created above, quoted by its provider first.
+  const created = creates.ids;
   await Promise.all(
     created.map((id) =>
       fetch(`${region.url}/v1/contracts/${id}/quote`, {
         method: 'POST',
         headers: { authorization: `Bearer ${providerToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ amountKrw: 1 }),
-      }),
+      }).then((response) => response.text()),
     ),
   );
-  const signCapacityTarget = created.pop() as string;
-  const signOnce = await capacity('POST', `/v1/contracts/${signCapacityTarget}/sign`, undefined, {
-    authorization: `Bearer ${agencyToken}`,
-  });
-  let signSeq = 0;
+  const signCapacity = await capacity('POST', `/v1/contracts/${created.pop()}/sign`, undefined, agencyAuth);
   let floorSignSeq = 0;
+  const signs = await compare(
+    { method: 'POST', paths: created.map((id) => `/v1/contracts/${id}/sign`), headers: agencyAuth },
+    async () => {
+      const id = `ctr_floor${(floorSignSeq++ % floorSeq) + 1}`;
+      const current = await entities.get<Contract>('contract', id);
+      if (current) {
+        await entities.update(
+          'contract',
+          { ...current, version: current.version + 1 },
+          { actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id }, action: 'sign' },
+        );
+      }
+    },
+    created.length,
+  );
   results.sign = {
-    ...(await compare(
-      {
-        method: 'POST',
-        path: () => `/v1/contracts/${created[signSeq++ % created.length]}/sign`,
-        headers: () => ({ authorization: `Bearer ${agencyToken}` }),
-      },
-      async () => {
-        const id = `ctr_floor${(floorSignSeq++ % floorSeq) + 1}`;
-        const current = await entities.get<Contract>('contract', id);
-        if (current) {
-          await entities.update(
-            'contract',
-            { ...current, version: current.version + 1 },
-            {
-              actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id },
-              action: 'sign',
-            },
-          );
-        }
-      },
-      Math.min(amount, created.length),
-    )),
-    ...signOnce,
+    ...signs.measured,
+    ...signCapacity,
     minimumCapacityUnits: 0.5 + 2 * 3,
     capacityNote:
       'one read of the contract and one conditional update of it (~1.5 KB: 2 write units), copied in full ' +
@@ -186,47 +177,46 @@ export async function measureApi(
   }
 
   async function compare(
-    api: {
-      method: string;
-      path: () => string;
-      body?: string;
-      headers?: () => Record<string, string>;
-      onResponse?: (status: number, body: string) => void;
-    },
+    api: Omit<LoadJob, 'url' | 'connections' | 'amount'>,
     floor: () => Promise<unknown>,
     count = amount,
   ) {
-    const run = await autocannon({
-      url: region.url,
-      connections: CONNECTIONS,
-      amount: count,
-      requests: [
-        {
-          method: api.method as 'GET',
-          setupRequest: (request) => ({
-            ...request,
-            path: api.path(),
-            ...(api.body ? { body: api.body } : {}),
-            headers: { ...request.headers, ...(api.headers?.() ?? {}) },
-          }),
-          ...(api.onResponse
-            ? { onResponse: (status: number, body: string) => api.onResponse?.(status, body) }
-            : {}),
-        },
-      ],
-    });
-    if (run.non2xx > 0) throw new Error(`${api.method} ${api.path()}: ${run.non2xx} non-2xx answers`);
+    const run = await loadInChild({ ...api, url: region.url, connections: CONNECTIONS, amount: count });
+    if (run.non2xx > 0) throw new Error(`${api.method} ${api.paths[0]}: ${run.non2xx} non-2xx answers`);
     const floorRun = await pool(floor, count);
     return {
-      p50Ms: run.latency.p50,
-      p99Ms: run.latency.p99,
-      requestsPerSecond: Math.round((count / run.duration) * 10) / 10,
-      floorP50Ms: floorRun.p50,
-      floorP99Ms: floorRun.p99,
-      floorRequestsPerSecond: floorRun.rps,
-      ratio: Math.round((run.latency.p50 / Math.max(floorRun.p50, 0.01)) * 100) / 100,
+      measured: {
+        p50Ms: run.p50Ms,
+        p99Ms: run.p99Ms,
+        requestsPerSecond: Math.round((count / run.seconds) * 10) / 10,
+        floorP50Ms: floorRun.p50,
+        floorP99Ms: floorRun.p99,
+        floorRequestsPerSecond: floorRun.rps,
+        ratio: Math.round((run.p50Ms / Math.max(floorRun.p50, 0.01)) * 100) / 100,
+      },
+      ids: run.ids,
     };
   }
+}
+
+/** autocannon in a child process (see load-child.ts). */
+function loadInChild(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'bench', 'load-child.ts')], {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out) as LoadResult)
+        : reject(new Error(`load child exited with ${code}`)),
+    );
+    child.stdin.end(JSON.stringify(job));
+  });
 }
 
 /** Runs `work` `count` times with CONNECTIONS at once; latencies in milliseconds. */
