@@ -241,19 +241,31 @@ function parseDomain(value: unknown, problems: string[]): DomainConfig | undefin
   const before = problems.length;
   const { zoneName, hostedZoneId, apiHostName } = raw;
   if (typeof zoneName !== 'string' || !DNS_NAME.test(zoneName)) {
-    problems.push(`${key}.zoneName must be a lower-case DNS name such as "marketplace.go.kr"; got ${show(zoneName)}.`);
+    problems.push(
+      `${key}.zoneName must be a lower-case DNS name such as "marketplace.go.kr"; got ${show(zoneName)}.`,
+    );
   }
   if (typeof hostedZoneId !== 'string' || !HOSTED_ZONE_ID.test(hostedZoneId)) {
-    problems.push(`${key}.hostedZoneId must be a Route 53 hosted zone ID such as "Z0123456789ABC"; got ${show(hostedZoneId)}.`);
+    problems.push(
+      `${key}.hostedZoneId must be a Route 53 hosted zone ID such as "Z0123456789ABC"; got ${show(hostedZoneId)}.`,
+    );
   }
   if (typeof apiHostName !== 'string' || !DNS_NAME.test(apiHostName)) {
-    problems.push(`${key}.apiHostName must be a lower-case DNS name such as "api.marketplace.go.kr"; got ${show(apiHostName)}.`);
+    problems.push(
+      `${key}.apiHostName must be a lower-case DNS name such as "api.marketplace.go.kr"; got ${show(apiHostName)}.`,
+    );
   } else if (typeof zoneName === 'string' && !apiHostName.endsWith(`.${zoneName}`)) {
     // The latency records are CNAMEs, which a zone apex cannot hold; and the name must be in the zone.
-    problems.push(`${key}.apiHostName "${apiHostName}" must be a name below the zone "${zoneName}" (not its apex).`);
+    problems.push(
+      `${key}.apiHostName "${apiHostName}" must be a name below the zone "${zoneName}" (not its apex).`,
+    );
   }
   if (problems.length > before) return undefined;
-  return { zoneName: zoneName as string, hostedZoneId: hostedZoneId as string, apiHostName: apiHostName as string };
+  return {
+    zoneName: zoneName as string,
+    hostedZoneId: hostedZoneId as string,
+    apiHostName: apiHostName as string,
+  };
 }
 
 /** `-c key=value` hands objects over as JSON text. */

@@ -1,18 +1,34 @@
 import { type App, Tags } from 'aws-cdk-lib';
-import type { MarketplaceConfig } from './config.js';
+import { globalServiceRegions, type MarketplaceConfig } from './config.js';
+import { BackupStack } from './stacks/backup-stack.js';
 import { DataStack } from './stacks/data-stack.js';
+import { FailoverControlStack } from './stacks/failover-control-stack.js';
+import { FailoverDnsStack } from './stacks/failover-dns-stack.js';
 import { RegionStack } from './stacks/region-stack.js';
 
 export interface Marketplace {
   readonly data: DataStack;
   /** One per active Region, primary first. */
   readonly regions: readonly RegionStack[];
+  /** One per active Region, primary first: AWS Backup vault and plan, copying to the other Region. */
+  readonly backups: readonly BackupStack[];
+  /** Only with `marketplace:domain`: ARC routing controls (us-west-2) and DNS failover (us-east-1). */
+  readonly failover?: { readonly control: FailoverControlStack; readonly dns: FailoverDnsStack };
 }
 
 /**
- * All stacks of the marketplace: the data stack in the primary Region, then one region stack per active
- * Region. Stacks share table names (deterministic from the prefix), never construct references, so no
- * cross-Region reference or export exists; the only link is the deployment order.
+ * All stacks of the marketplace:
+ * - `<prefix>-data` (primary Region): the global tables, replicas in both active Regions.
+ * - `<prefix>-region-<region>` (each active Region): API, WAF, functions, projections, alarms, drills,
+ *   and with a domain the Region's custom domain.
+ * - `<prefix>-backup-<region>` (each active Region): AWS Backup vault and plan, copies to the other Region.
+ * - with a domain, `<prefix>-failover-control` (us-west-2): the ARC cluster and routing controls, and
+ *   `<prefix>-failover-dns` (us-east-1): health checks, latency records and their alarms.
+ *
+ * Stacks share deterministic names (tables, vaults, per-Region hostnames), never construct references, so no
+ * stack imports a value from another Region, with one exception: the routing control ARNs, which ARC makes
+ * up, reach the DNS stack through the CDK's cross-Region references (SSM parameters in us-east-1 written by
+ * the control stack). Everything else links only by deployment order.
  */
 export function buildMarketplace(app: App, config: MarketplaceConfig, account?: string): Marketplace {
   const prefix = config.tablePrefix;
@@ -24,13 +40,52 @@ export function buildMarketplace(app: App, config: MarketplaceConfig, account?: 
   const regions = config.activeRegions.map((region) => {
     const stack = new RegionStack(app, `${prefix}-region-${region}`, {
       env: { account, region },
-      description: `Digital Service Marketplace: API, functions and projections in ${region}`,
+      description: `Digital Service Marketplace: API, functions, projections, alarms and drills in ${region}`,
       config,
     });
     // The projector maps this Region's replica streams, which exist once the data stack is deployed.
     stack.addStackDependency(data, 'reads the streams of the global table replicas');
     return stack;
   });
+  const backups = config.activeRegions.map((region) => {
+    const copyRegion = config.activeRegions.find((other) => other !== region) as string;
+    const stack = new BackupStack(app, `${prefix}-backup-${region}`, {
+      env: { account, region },
+      description: `Digital Service Marketplace: AWS Backup of the tables in ${region}, copied to ${copyRegion}`,
+      config,
+      copyRegion,
+    });
+    stack.addStackDependency(data, 'backs up the replicas of the global tables');
+    return stack;
+  });
+
+  let failover: Marketplace['failover'];
+  if (config.domain) {
+    const control = new FailoverControlStack(app, `${prefix}-failover-control`, {
+      env: { account, region: globalServiceRegions.recoveryControlConfig },
+      description: 'Digital Service Marketplace: ARC routing controls, the manual switch per Region',
+      config,
+      crossRegionReferences: true,
+    });
+    const dns = new FailoverDnsStack(app, `${prefix}-failover-dns`, {
+      env: { account, region: globalServiceRegions.route53Metrics },
+      description: `Digital Service Marketplace: ${config.domain.apiHostName} latency records, health checks and their alarms`,
+      config,
+      domain: config.domain,
+      routingControlArns: new Map(
+        [...control.routingControls].map(([region, routingControl]) => [
+          region,
+          routingControl.attrRoutingControlArn,
+        ]),
+      ),
+      crossRegionReferences: true,
+    });
+    for (const stack of regions) {
+      dns.addStackDependency(stack, 'probes and points at the per-Region names the region stacks create');
+    }
+    failover = { control, dns };
+  }
+
   Tags.of(app).add('app', 'digital-service-marketplace');
-  return { data, regions };
+  return { data, regions, backups, ...(failover ? { failover } : {}) };
 }

@@ -1,4 +1,5 @@
 import { type App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
@@ -30,3 +31,19 @@ export function wildcardFinding(scope: IConstruct, arn: string): string {
 /** The account's X-Ray permissions: the two actions the Lambda tracing role gets, which take no resource. */
 export const XRAY_REASON =
   'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; "*" is the only resource AWS accepts for them (added by the CDK for Tracing.ACTIVE).';
+
+/**
+ * The singleton Lambda function behind every `AwsCustomResource` of a stack is the CDK's: its role carries
+ * the managed basic-execution policy and its runtime is chosen by the CDK release.
+ */
+export function acknowledgeCustomResourceProvider(stack: Stack): void {
+  const provider = stack.node.tryFindChild(
+    `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`,
+  );
+  if (!provider) return;
+  acknowledge(
+    provider,
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    'The CDK-owned provider function of AwsCustomResource (deploy-time only: it runs during CloudFormation updates, never on requests); its role and logging are fixed by the CDK, and its API permissions are the explicit statements of each custom resource.',
+  );
+}

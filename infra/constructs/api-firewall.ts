@@ -115,7 +115,8 @@ export class ApiFirewall extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', {
       logGroupName,
       retention: RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // A named group must go with its stack, or rebuilding the region stack would fail on the name.
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     const logging = new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,

@@ -11,7 +11,8 @@ import { acknowledge, wildcardFinding } from '../nag.js';
  * Lambda extension layer for arm64; CloudFormation resolves it at deploy time, so synth stays offline and
  * each Region gets its own layer version.
  */
-export const FIS_EXTENSION_LAYER_PARAMETER = '/aws/service/fis/lambda-extension/AWS-FIS-extension-arm64/1.x.x';
+export const FIS_EXTENSION_LAYER_PARAMETER =
+  '/aws/service/fis/lambda-extension/AWS-FIS-extension-arm64/1.x.x';
 
 /** Where FIS writes the active fault configuration and the extension reads it. */
 export const FIS_CONFIG_PREFIX = 'FisConfigs';
@@ -62,9 +63,9 @@ export class FisLambdaExtension extends Construct {
     fn.addLayers(this.layer);
     fn.addEnvironment('AWS_LAMBDA_EXEC_WRAPPER', '/opt/aws-fis/bootstrap');
     fn.addEnvironment('AWS_FIS_CONFIGURATION_LOCATION', this.configLocation);
-    // Lets the first invocations after an experiment starts wait for the fault configuration (AWS's advice
-    // when `preventExecution` is used), instead of slipping through before the extension has read it.
-    fn.addEnvironment('AWS_FIS_POLL_MAX_WAIT_MILLISECONDS', '2000');
+    // AWS_FIS_POLL_MAX_WAIT_MILLISECONDS is left unset on purpose: it would let a cold start wait for the
+    // extension's first poll, adding latency to production requests (and to the Route 53 health check) to
+    // make the first seconds of a drill exact. A drill's ramp-up of up to a minute is the price.
     fn.addToRolePolicy(
       new PolicyStatement({
         actions: ['s3:ListBucket'],
@@ -72,7 +73,9 @@ export class FisLambdaExtension extends Construct {
         conditions: { StringLike: { 's3:prefix': [`${FIS_CONFIG_PREFIX}/*`] } },
       }),
     );
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.configObjectsArn] }));
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.configObjectsArn] }),
+    );
     if (fn.role) {
       acknowledge(
         fn.role,

@@ -381,7 +381,7 @@ export class RegionMonitoring extends Construct {
       dashboardName: `${props.prefix}-${props.region}`,
       defaultInterval: Duration.hours(3),
     });
-    const perFunction = (metric: (fn: IFunction) => IMetric) =>
+    const perFunction = (metric: (fn: IFunction) => Metric) =>
       props.functions.map((f) => metric(f.fn).with({ label: f.name }));
     dashboard.addWidgets(
       new TextWidget({

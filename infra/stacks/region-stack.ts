@@ -1,6 +1,6 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -16,10 +16,17 @@ import {
 } from '../../functions/adapters/dynamodb/tables.js';
 import { type ApiFunctionId, apiFunctions, routeTable } from '../../functions/routes.js';
 import type { MarketplaceConfig } from '../config.js';
+import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { ApiFirewall } from '../constructs/api-firewall.js';
 import { ApiFromRoutes } from '../constructs/api-from-routes.js';
+import { FisLambdaExtension } from '../constructs/fis-lambda-extension.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
+import { RegionDrills } from '../constructs/region-drills.js';
+import { type MonitoredFunction, RegionMonitoring } from '../constructs/region-monitoring.js';
+import { RegionalDomain } from '../constructs/regional-domain.js';
 import { ReplicaStream } from '../constructs/replica-stream.js';
 import { constructName, importGlobalTable, tableFromSchema } from '../constructs/tables-from-schema.js';
+import { acknowledge, acknowledgeCustomResourceProvider, wildcardFinding } from '../nag.js';
 
 export interface RegionStackProps extends StackProps {
   readonly config: MarketplaceConfig;
@@ -43,17 +50,30 @@ export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<Table
   audit: { projections: 'read' },
 };
 
+/** Requests one client address may send in 5 minutes before WAF answers 429 (about 10 a second). */
+export const WAF_REQUESTS_PER_IP_PER_5_MINUTES = 3000;
+
 /**
  * Everything one active Region runs, and depends on nothing in any other Region at request time: the REST
- * API and its authorizer, the API functions, this Region's per-Region tables (projections) and the projector
- * that feeds them from the streams of this Region's replicas of the global tables.
+ * API behind a web application firewall, its authorizer, the API functions, this Region's per-Region tables
+ * (projections) and the projector that feeds them from the streams of this Region's replicas of the global
+ * tables; with a domain configured, this Region's custom domain and certificate. Around them: the Region's
+ * alarms, dashboard and alarm topic, and its fault-injection drills.
  */
 export class RegionStack extends Stack {
   readonly api: ApiFromRoutes;
   readonly functions: Readonly<Record<ApiFunctionId, IFunction>>;
   readonly authorizerFunction: IFunction;
   readonly projector: IFunction;
+  readonly selectionExpiry: IFunction;
   readonly regionalTables: ReadonlyMap<TableId, TableV2>;
+  readonly firewall: ApiFirewall;
+  readonly domain?: RegionalDomain;
+  readonly monitoring: RegionMonitoring;
+  readonly alarmTopic: AlarmTopic;
+  readonly drills: RegionDrills;
+  readonly faultInjection: FisLambdaExtension;
+  readonly projectorFailures: Queue;
 
   constructor(scope: Construct, id: string, props: RegionStackProps) {
     super(scope, id, props);
@@ -81,30 +101,43 @@ export class RegionStack extends Stack {
       Object.fromEntries(ids.map((id) => [tables[id].envVar, physicalTableName(config.tablePrefix, id)]));
 
     const functions = {} as Record<ApiFunctionId, IFunction>;
+    const handlers = {} as Record<ApiFunctionId, HandlerFunction>;
+    this.faultInjection = new FisLambdaExtension(this, 'FaultInjection');
     for (const fnId of apiFunctions) {
       const access = Object.entries(apiTableAccess[fnId]) as [TableId, Access][];
       const routes = routeTable
         .filter((route) => route.fn === fnId)
         .map((route) => `${route.method} ${route.path}`);
-      const { fn } = new HandlerFunction(this, `${constructName(fnId)}Api`, {
+      const handler = new HandlerFunction(this, `${constructName(fnId)}Api`, {
         handler: fnId,
         description: `Marketplace API ${fnId}: ${routes.join(', ')}`.slice(0, 256),
         environment: tableEnvironment(access.map(([id]) => id)),
       });
+      const { fn } = handler;
       for (const [id, mode] of access) {
         if (mode === 'readWrite') table(id).grantReadWriteData(fn);
         else table(id).grantReadData(fn);
+        if (tables[id].globalSecondaryIndexes.length > 0) {
+          acknowledge(
+            handler.role,
+            wildcardFinding(this, `${table(id).tableArn}/index/*`),
+            `Queries on the ${id} table's secondary indexes (${tables[id].globalSecondaryIndexes.map((index) => index.indexName).join(', ')}), all defined by the schema; "index/*" under this one table is the narrowest ARN that covers them.`,
+          );
+        }
       }
+      this.faultInjection.attach(fn);
       functions[fnId] = fn;
+      handlers[fnId] = handler;
     }
     this.functions = functions;
 
-    this.authorizerFunction = new HandlerFunction(this, 'Authorizer', {
+    const authorizerHandler = new HandlerFunction(this, 'Authorizer', {
       handler: 'authorizer',
       description: `Marketplace API authorizer: verifies bearer tokens from ${config.oidc.issuer}`,
       memorySize: 512,
       environment: { OIDC_ISSUER: config.oidc.issuer, OIDC_AUDIENCE: config.oidc.audience },
-    }).fn;
+    });
+    this.authorizerFunction = authorizerHandler.fn;
     const authorizer = new RequestAuthorizer(this, 'BearerTokenAuthorizer', {
       authorizerName: 'oidc-bearer-token',
       handler: this.authorizerFunction,
@@ -121,15 +154,45 @@ export class RegionStack extends Stack {
       throttle: config.apiThrottle,
     });
 
-    this.projector = this.buildProjector(config, table, tableEnvironment);
+    this.firewall = new ApiFirewall(this, 'Firewall', {
+      name: `${config.tablePrefix}-${this.region}`,
+      stage: this.api.api.deploymentStage,
+      requestsPerIpPer5Minutes: WAF_REQUESTS_PER_IP_PER_5_MINUTES,
+    });
+    if (config.domain) {
+      this.domain = new RegionalDomain(this, 'Domain', { domain: config.domain, api: this.api.api });
+      new CfnOutput(this, 'RegionalUrl', {
+        value: `https://${this.domain.regionalHostName}`,
+        description: 'This Region only (what the Route 53 health check probes)',
+      });
+    }
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.api.url,
+      description: 'The execute-api URL of this Region (bypasses DNS failover)',
+    });
+
+    this.projectorFailures = new Queue(this, 'ProjectorFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    acknowledge(
+      this.projectorFailures,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter destination of the projector’s stream mappings (records that failed every retry); giving it a DLQ would only move the same records again. It is alarmed on (projector-dlq).',
+    );
+    const projectorHandler = this.buildProjector(config, table, tableEnvironment);
+    this.projector = projectorHandler.fn;
 
     // Daily, just after midnight in Korea (15:05 UTC), when selection validity dates roll over.
-    const selectionExpiry = new HandlerFunction(this, 'SelectionExpiry', {
+    const selectionExpiryHandler = new HandlerFunction(this, 'SelectionExpiry', {
       handler: 'selection-expiry',
       description: 'Marketplace: LISTED services whose selection validity has passed become EXPIRED',
       timeout: Duration.minutes(5),
       environment: tableEnvironment(['catalog', 'projections']),
-    }).fn;
+    });
+    const selectionExpiry = selectionExpiryHandler.fn;
+    this.selectionExpiry = selectionExpiry;
     table('catalog').grantReadWriteData(selectionExpiry);
     table('projections').grantReadData(selectionExpiry);
     new Rule(this, 'SelectionExpirySchedule', {
@@ -137,6 +200,67 @@ export class RegionStack extends Stack {
       schedule: Schedule.cron({ minute: '5', hour: '15' }),
       targets: [new LambdaFunction(selectionExpiry, { retryAttempts: 2 })],
     });
+
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      topicName: `${config.tablePrefix}-${this.region}-alarms`,
+      displayName: `Marketplace alarms ${this.region}`,
+      email: config.alarmEmail,
+    });
+    const monitored: MonitoredFunction[] = [
+      ...apiFunctions.map((fnId) => ({
+        fn: handlers[fnId].fn,
+        logGroup: handlers[fnId].logGroup,
+        name: fnId,
+        kind: 'api' as const,
+      })),
+      { fn: authorizerHandler.fn, logGroup: authorizerHandler.logGroup, name: 'authorizer', kind: 'api' },
+      { fn: projectorHandler.fn, logGroup: projectorHandler.logGroup, name: 'projector', kind: 'background' },
+      {
+        fn: selectionExpiry,
+        logGroup: selectionExpiryHandler.logGroup,
+        name: 'selection-expiry',
+        kind: 'background',
+      },
+    ];
+    this.monitoring = new RegionMonitoring(this, 'Monitoring', {
+      prefix: config.tablePrefix,
+      region: this.region,
+      replicaRegions: config.activeRegions.filter((other) => other !== this.region),
+      apiName: this.api.apiName,
+      functions: monitored,
+      ledgerWriterLogGroups: apiFunctions
+        .filter((fnId) => apiTableAccess[fnId].ledger === 'readWrite')
+        .map((fnId) => handlers[fnId].logGroup),
+      apiLogGroups: apiFunctions.map((fnId) => handlers[fnId].logGroup),
+      projector: this.projector,
+      projectorFailures: this.projectorFailures,
+      tableNames: {
+        catalog: physicalTableName(config.tablePrefix, 'catalog'),
+        all: tableList.map((spec) => physicalTableName(config.tablePrefix, spec.id)),
+      },
+      webAclName: this.firewall.webAclName,
+      topic: this.alarmTopic.topic,
+    });
+
+    const stopAlarm = this.monitoring.alarms.get('api-5xx-rate');
+    if (!stopAlarm) throw new Error('The 5xx-rate alarm is the drills’ stop condition');
+    this.drills = new RegionDrills(this, 'Drills', {
+      prefix: config.tablePrefix,
+      stopAlarm,
+      replicaArns: { catalog: table('catalog').tableArn, ledger: table('ledger').tableArn },
+      apiFunctions: apiFunctions.filter((fnId) => fnId !== 'health').map((fnId) => functions[fnId]),
+      healthFunction: functions.health,
+      extension: this.faultInjection,
+    });
+
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topic.topicArn });
+    new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'DrillLogGroup', {
+      value: this.drills.logGroup.logGroupName,
+      description: 'FIS experiment logs of this Region (OPERATIONS.md, Run a drill)',
+    });
+
+    acknowledgeCustomResourceProvider(this);
   }
 
   /**
@@ -148,21 +272,17 @@ export class RegionStack extends Stack {
     config: MarketplaceConfig,
     table: (id: TableId) => ITableV2,
     tableEnvironment: (ids: readonly TableId[]) => Record<string, string>,
-  ): IFunction {
-    const { fn } = new HandlerFunction(this, 'Projector', {
+  ): HandlerFunction {
+    const handler = new HandlerFunction(this, 'Projector', {
       handler: 'projector',
       description: 'Marketplace projector: global table streams to this Region’s projections',
       memorySize: 512,
       timeout: Duration.seconds(60),
       environment: tableEnvironment(['projections']),
     });
+    const { fn } = handler;
     table('projections').grantReadWriteData(fn);
-
-    const failures = new Queue(this, 'ProjectorFailures', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-    });
+    const failures = this.projectorFailures;
 
     for (const spec of tableList) {
       if (spec.replication === 'REGIONAL' || !spec.stream) continue;
@@ -176,6 +296,11 @@ export class RegionStack extends Stack {
           resources: [stream.streamArnPattern],
         }),
       );
+      acknowledge(
+        handler.role,
+        wildcardFinding(this, stream.streamArnPattern),
+        `The ${spec.id} replica's stream label changes whenever its stream is re-enabled, so the ARN is "stream/*" under this one table; the mapping itself names the exact stream.`,
+      );
       new EventSourceMapping(this, `${constructName(spec.id)}StreamToProjector`, {
         target: fn,
         eventSourceArn: stream.streamArn,
@@ -186,6 +311,6 @@ export class RegionStack extends Stack {
         onFailure: new SqsDlq(failures),
       });
     }
-    return fn;
+    return handler;
   }
 }

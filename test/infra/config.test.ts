@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, contextKeys, defaultApiThrottle, loadConfig } from '../../infra/config.js';
-import { cdkJsonContext } from './support.js';
+import {
+  ConfigError,
+  contextKeys,
+  defaultApiThrottle,
+  loadConfig,
+  regionalHostName,
+} from '../../infra/config.js';
+import { cdkJsonContext, exampleDomain } from './support.js';
 
 const good = {
   [contextKeys.regions]: {
@@ -40,6 +46,9 @@ describe('loadConfig', () => {
     expect(config.tablePrefix).toBe('dsm');
     expect(config.oidc).toEqual({ issuer: 'https://idp.example.go.kr', audience: 'dsm-api' });
     expect(config.apiThrottle).toEqual(defaultApiThrottle);
+    // No custom domain and no e-mail unless asked for: no DNS failover stacks, no ARC cluster billing.
+    expect(config.domain).toBeUndefined();
+    expect(config.alarmEmail).toBeUndefined();
   });
 
   it('accepts the US and EU region sets', () => {
@@ -142,5 +151,40 @@ describe('loadConfig', () => {
       [contextKeys.oidcIssuer]: 'http://idp',
     });
     expect(message.split('\n').filter((line) => line.startsWith('  - '))).toHaveLength(4);
+  });
+
+  it('accepts a custom domain and an alarm e-mail, also as JSON text from -c', () => {
+    const config = loadConfig({
+      ...good,
+      [contextKeys.domain]: JSON.stringify(exampleDomain),
+      [contextKeys.alarmEmail]: 'oncall@marketplace.go.kr',
+    });
+    expect(config.domain).toEqual(exampleDomain);
+    expect(config.alarmEmail).toBe('oncall@marketplace.go.kr');
+    expect(regionalHostName(exampleDomain, 'ap-northeast-1')).toBe('ap-northeast-1.api.marketplace.go.kr');
+  });
+
+  it('rejects a domain whose API name is not below the zone, or whose zone ID is malformed', () => {
+    expect(
+      problemsOf({ ...good, [contextKeys.domain]: { ...exampleDomain, apiHostName: 'api.example.com' } }),
+    ).toMatch(/apiHostName "api.example.com" must be a name below the zone "marketplace.go.kr"/);
+    expect(
+      problemsOf({ ...good, [contextKeys.domain]: { ...exampleDomain, apiHostName: 'marketplace.go.kr' } }),
+    ).toMatch(/not its apex/);
+    expect(
+      problemsOf({ ...good, [contextKeys.domain]: { ...exampleDomain, hostedZoneId: 'zone-1' } }),
+    ).toMatch(/marketplace:domain.hostedZoneId must be a Route 53 hosted zone ID/);
+    expect(problemsOf({ ...good, [contextKeys.domain]: { zoneName: 'marketplace.go.kr' } })).toMatch(
+      /marketplace:domain.hostedZoneId .* got nothing/,
+    );
+    expect(problemsOf({ ...good, [contextKeys.domain]: 'api.marketplace.go.kr' })).toMatch(
+      /marketplace:domain must be an object/,
+    );
+  });
+
+  it('rejects an alarm e-mail that is not an address', () => {
+    expect(problemsOf({ ...good, [contextKeys.alarmEmail]: 'oncall' })).toMatch(
+      /marketplace:alarmEmail must be an e-mail address/,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { physicalTableName, type TableSpec, tableList } from '../../functions/adapters/dynamodb/tables.js';
+import { backupRetention, backupVaultName } from '../../infra/stacks/backup-stack.js';
 import { synthesizeMarketplace } from './support.js';
 
 const { config, marketplace, template } = synthesizeMarketplace();
@@ -101,3 +102,76 @@ describe('data stack', () => {
     expect(outputs.filter((output) => output.Export !== undefined)).toEqual([]);
   });
 });
+
+describe.each(marketplace.backups.map((stack) => [stack.region, stack] as const))(
+  'backup stack in %s',
+  (region, stack) => {
+    const t = template(stack);
+    const other = config.activeRegions.find((candidate) => candidate !== region) as string;
+
+    it('is in an active Region, with a retained, locked vault of the shared name', () => {
+      expect(config.activeRegions).toContain(region);
+      const vaults = Object.values(t.findResources('AWS::Backup::BackupVault'));
+      expect(vaults).toHaveLength(1);
+      expect(vaults[0]?.DeletionPolicy).toBe('Retain');
+      expect(vaults[0]?.Properties).toMatchObject({
+        BackupVaultName: backupVaultName(config.tablePrefix),
+        LockConfiguration: { MinRetentionDays: 7 },
+      });
+    });
+
+    it('backs up daily and monthly, copying every recovery point to the vault of the other Region', () => {
+      const plan = Object.values(t.findResources('AWS::Backup::BackupPlan'))[0]?.Properties as {
+        BackupPlan: {
+          BackupPlanRule: {
+            RuleName: string;
+            ScheduleExpression: string;
+            Lifecycle: { DeleteAfterDays: number };
+            CopyActions: { DestinationBackupVaultArn: unknown; Lifecycle: { DeleteAfterDays: number } }[];
+          }[];
+        };
+      };
+      const rules = plan.BackupPlan.BackupPlanRule;
+      expect(rules.map((rule) => rule.RuleName).sort()).toEqual(['Daily', 'Monthly']);
+      for (const rule of rules) {
+        expect(rule.CopyActions).toHaveLength(1);
+        const destination = JSON.stringify(rule.CopyActions[0]?.DestinationBackupVaultArn);
+        expect(destination).toContain(
+          `:backup:${other}:${stack.account}:backup-vault:${backupVaultName(config.tablePrefix)}`,
+        );
+        expect(rule.CopyActions[0]?.Lifecycle.DeleteAfterDays).toBe(rule.Lifecycle.DeleteAfterDays);
+      }
+      const daily = rules.find((rule) => rule.RuleName === 'Daily');
+      expect(daily?.ScheduleExpression).toBe('cron(0 18 * * ? *)');
+      expect(daily?.Lifecycle.DeleteAfterDays).toBe(backupRetention.daily.toDays());
+    });
+
+    it('selects this Region’s replica of every table, global and regional', () => {
+      const selection = Object.values(t.findResources('AWS::Backup::BackupSelection'))[0]?.Properties as {
+        BackupSelection: { Resources: unknown[] };
+      };
+      const resources = selection.BackupSelection.Resources.map((arn) => JSON.stringify(arn));
+      expect(resources).toHaveLength(tableList.length);
+      for (const spec of tableList) {
+        expect(
+          resources.some((arn) =>
+            arn.includes(
+              `:dynamodb:${region}:${stack.account}:table/${physicalTableName(config.tablePrefix, spec.id)}"`,
+            ),
+          ),
+        ).toBe(true);
+      }
+    });
+
+    it('turns on AWS Backup advanced features for DynamoDB, which cross-Region copies need', () => {
+      const call = JSON.parse(
+        (Object.values(t.findResources('Custom::AWS'))[0]?.Properties as { Update: string }).Update,
+      ) as { action: string; parameters: Record<string, unknown> };
+      expect(call.action).toBe('updateRegionSettings');
+      expect(call.parameters).toEqual({
+        ResourceTypeOptInPreference: { DynamoDB: true },
+        ResourceTypeManagementPreference: { DynamoDB: true },
+      });
+    });
+  },
+);

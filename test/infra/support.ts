@@ -18,7 +18,24 @@ export function cdkJsonContext(): Record<string, unknown> {
   return cdkJson.context;
 }
 
+/** A hosted zone and hostname, as an operator would give them with `-c marketplace:domain=...`. */
+export const exampleDomain = {
+  zoneName: 'marketplace.go.kr',
+  hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+  apiHostName: 'api.marketplace.go.kr',
+} as const;
+
+/** The committed context plus a custom domain and an alarm e-mail: every optional part switched on. */
+export function fullContext(): Record<string, unknown> {
+  return {
+    ...cdkJsonContext(),
+    'marketplace:domain': exampleDomain,
+    'marketplace:alarmEmail': 'oncall@marketplace.go.kr',
+  };
+}
+
 export interface Synthesized {
+  readonly app: App;
   readonly config: MarketplaceConfig;
   readonly marketplace: Marketplace;
   readonly template: (stack: Stack) => Template;
@@ -34,6 +51,7 @@ export function synthesizeMarketplace(context: Record<string, unknown> = cdkJson
   const marketplace = buildMarketplace(app, config, TEST_ACCOUNT);
   const templates = new Map<Stack, Template>();
   return {
+    app,
     config,
     marketplace,
     template: (stack) => {

@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../infra/constructs/handler-function.js';
+import { globalServiceRegions, regionalHostName } from '../../infra/config.js';
+import { apiRecordTtlSeconds, healthCheckTiming } from '../../infra/stacks/failover-dns-stack.js';
+import { exampleDomain, fullContext, resourcesOf, synthesizeMarketplace } from './support.js';
+
+type Props = Record<string, unknown>;
+const props = (resource: { Properties?: Props } | undefined) => (resource?.Properties ?? {}) as Props;
+
+interface HealthCheckConfig {
+  Type: string;
+  FullyQualifiedDomainName?: string;
+  ResourcePath?: string;
+  Port?: number;
+  EnableSNI?: boolean;
+  RequestInterval?: number;
+  FailureThreshold?: number;
+  Regions?: string[];
+  RoutingControlArn?: unknown;
+  ChildHealthChecks?: { Ref: string }[];
+  HealthThreshold?: number;
+}
+
+describe('with a custom domain', () => {
+  const { config, marketplace, template } = synthesizeMarketplace(fullContext());
+  const failover = marketplace.failover;
+  if (!failover) throw new Error('expected the failover stacks');
+  const control = template(failover.control);
+  const dns = template(failover.dns);
+
+  it('puts the ARC configuration in us-west-2 and the health checks with their alarms in us-east-1', () => {
+    expect(failover.control.region).toBe(globalServiceRegions.recoveryControlConfig);
+    expect(failover.control.region).toBe('us-west-2');
+    expect(failover.dns.region).toBe(globalServiceRegions.route53Metrics);
+    expect(failover.dns.region).toBe('us-east-1');
+  });
+
+  it('has one ARC cluster, a control panel, a routing control per active Region and a safety rule', () => {
+    control.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 1);
+    control.resourceCountIs('AWS::Route53RecoveryControl::ControlPanel', 1);
+    const controls = Object.values(resourcesOf(control, 'AWS::Route53RecoveryControl::RoutingControl')).map(
+      (resource) => props(resource).Name,
+    );
+    expect(controls.sort()).toEqual(
+      config.activeRegions.map((region) => `${config.tablePrefix}-${region}`).sort(),
+    );
+    const rule = props(Object.values(resourcesOf(control, 'AWS::Route53RecoveryControl::SafetyRule'))[0]) as {
+      RuleConfig: { Type: string; Threshold: number; Inverted: boolean };
+      AssertionRule: { AssertedControls: unknown[] };
+    };
+    expect(rule.RuleConfig).toEqual({ Type: 'ATLEAST', Threshold: 1, Inverted: false });
+    expect(rule.AssertionRule.AssertedControls).toHaveLength(config.activeRegions.length);
+  });
+
+  const checks = Object.entries(resourcesOf(dns, 'AWS::Route53::HealthCheck')).map(
+    ([id, resource]) => [id, props(resource).HealthCheckConfig as HealthCheckConfig] as const,
+  );
+  const records = Object.values(resourcesOf(dns, 'AWS::Route53::RecordSet')).map((resource) =>
+    props(resource),
+  );
+
+  describe.each(config.activeRegions.map((region) => [region]))('for %s', (region) => {
+    const host = regionalHostName(exampleDomain, region);
+    const endpoint = checks.find(([, check]) => check.FullyQualifiedDomainName === host);
+
+    it('probes https://<region>.<api host>/health every 10 s from several Regions, unhealthy after 3 failures', () => {
+      expect(endpoint?.[1]).toMatchObject({
+        Type: 'HTTPS',
+        ResourcePath: '/health',
+        Port: 443,
+        EnableSNI: true,
+        RequestInterval: healthCheckTiming.intervalSeconds,
+        FailureThreshold: healthCheckTiming.failureThreshold,
+      });
+      expect(healthCheckTiming).toEqual({ intervalSeconds: 10, failureThreshold: 3 });
+      expect(endpoint?.[1].Regions?.length).toBeGreaterThanOrEqual(3);
+    });
+
+    it('routes the API name to the Region by latency, while /health passes AND its routing control is ON', () => {
+      const record = records.find((candidate) => candidate.SetIdentifier === region);
+      expect(record).toMatchObject({
+        Name: `${exampleDomain.apiHostName}.`,
+        Type: 'CNAME',
+        Region: region,
+        TTL: String(apiRecordTtlSeconds),
+        ResourceRecords: [host],
+        HostedZoneId: exampleDomain.hostedZoneId,
+      });
+      const servingId = (record?.HealthCheckId as { Ref: string }).Ref;
+      const serving = checks.find(([id]) => id === servingId)?.[1];
+      expect(serving?.Type).toBe('CALCULATED');
+      expect(serving?.HealthThreshold).toBe(2);
+      const children = serving?.ChildHealthChecks?.map((child) => child.Ref) ?? [];
+      expect(children).toHaveLength(2);
+      expect(children).toContain(endpoint?.[0]);
+      const routingControl = checks.find(([id]) => children.includes(id) && id !== endpoint?.[0])?.[1];
+      expect(routingControl?.Type).toBe('RECOVERY_CONTROL');
+      // The ARN comes from the control stack in us-west-2, through the CDK's cross-Region reference.
+      expect(JSON.stringify(routingControl?.RoutingControlArn)).toContain(
+        `RoutingControl${region}`.replaceAll('-', ''),
+      );
+    });
+
+    it('alarms in us-east-1 when Route 53 sees the Region’s /health failing', () => {
+      const alarm = Object.values(resourcesOf(dns, 'AWS::CloudWatch::Alarm'))
+        .map((resource) => props(resource))
+        .find((candidate) => candidate.AlarmName === `${config.tablePrefix}-${region}-health-check`);
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/Route53',
+        MetricName: 'HealthCheckStatus',
+        Dimensions: [{ Name: 'HealthCheckId', Value: { Ref: endpoint?.[0] } }],
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+      });
+      expect(alarm?.AlarmActions).toHaveLength(1);
+    });
+
+    it('gives the Region a certificate for both names and a regional custom domain for each', () => {
+      const stack = marketplace.regions.find((candidate) => candidate.region === region);
+      if (!stack) throw new Error(region);
+      const t = template(stack);
+      const certificate = props(Object.values(resourcesOf(t, 'AWS::CertificateManager::Certificate'))[0]);
+      expect(certificate).toMatchObject({
+        DomainName: exampleDomain.apiHostName,
+        SubjectAlternativeNames: [host],
+        ValidationMethod: 'DNS',
+      });
+      const domains = Object.values(resourcesOf(t, 'AWS::ApiGateway::DomainName')).map((resource) =>
+        props(resource),
+      );
+      expect(domains.map((domain) => domain.DomainName).sort()).toEqual(
+        [exampleDomain.apiHostName, host].sort(),
+      );
+      for (const domain of domains) {
+        expect(domain.EndpointConfiguration).toEqual({ Types: ['REGIONAL'] });
+        expect(domain.SecurityPolicy).toBe('TLS_1_2');
+      }
+      const restApi = Object.keys(resourcesOf(t, 'AWS::ApiGateway::RestApi'))[0];
+      const mappings = Object.values(resourcesOf(t, 'AWS::ApiGateway::BasePathMapping')).map((m) => props(m));
+      expect(mappings).toHaveLength(2);
+      for (const mapping of mappings) expect(mapping.RestApiId).toEqual({ Ref: restApi });
+      const alias = props(Object.values(resourcesOf(t, 'AWS::Route53::RecordSet'))[0]);
+      expect(alias).toMatchObject({ Name: `${host}.`, Type: 'A' });
+    });
+  });
+
+  it('alarms when no Region is serving, each alarm pointing at its runbook section', () => {
+    const alarms = Object.values(resourcesOf(dns, 'AWS::CloudWatch::Alarm')).map((r) => props(r));
+    expect(alarms.map((alarm) => alarm.AlarmName)).toContain(`${config.tablePrefix}-no-region-serving`);
+    const operations = readFileSync(join(projectRoot, 'OPERATIONS.md'), 'utf8');
+    for (const alarm of alarms) {
+      const anchor = /RUNBOOK: OPERATIONS\.md#(alarm-[a-z0-9-]+)/.exec(String(alarm.AlarmDescription))?.[1];
+      expect(operations).toContain(`<a id="${anchor}"></a>`);
+    }
+  });
+});

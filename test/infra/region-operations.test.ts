@@ -1,0 +1,357 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { apiFunctions } from '../../functions/routes.js';
+import { managedRuleGroups } from '../../infra/constructs/api-firewall.js';
+import { FIS_EXTENSION_LAYER_PARAMETER } from '../../infra/constructs/fis-lambda-extension.js';
+import { projectRoot } from '../../infra/constructs/handler-function.js';
+import { drillNames, fisActions } from '../../infra/constructs/region-drills.js';
+import {
+  METRIC_NAMESPACE,
+  regionAlarmKinds,
+  storeUnavailableLog,
+} from '../../infra/constructs/region-monitoring.js';
+import { type RegionStack, WAF_REQUESTS_PER_IP_PER_5_MINUTES } from '../../infra/stacks/region-stack.js';
+import { logicalId, resourcesOf, synthesizeMarketplace } from './support.js';
+
+const { config, marketplace, template } = synthesizeMarketplace();
+const operations = readFileSync(join(projectRoot, 'OPERATIONS.md'), 'utf8');
+
+type Props = Record<string, unknown>;
+const props = (resource: { Properties?: Props } | undefined) => (resource?.Properties ?? {}) as Props;
+
+describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const))(
+  'region stack in %s: protection, monitoring and drills',
+  (region, stack: RegionStack) => {
+    const t = template(stack);
+    const alarms = Object.entries(resourcesOf(t, 'AWS::CloudWatch::Alarm'));
+    const alarmNamed = (kind: string) => {
+      const found = alarms.find(
+        ([, alarm]) => props(alarm).AlarmName === `${config.tablePrefix}-${region}-${kind}`,
+      );
+      if (!found) throw new Error(`No alarm ${kind}`);
+      return { id: found[0], props: props(found[1]) };
+    };
+
+    describe('web application firewall', () => {
+      const acl = props(Object.values(resourcesOf(t, 'AWS::WAFv2::WebACL'))[0]) as {
+        Scope: string;
+        DefaultAction: unknown;
+        Rules: {
+          Name: string;
+          Priority: number;
+          Statement: {
+            ManagedRuleGroupStatement?: {
+              VendorName: string;
+              Name: string;
+              RuleActionOverrides?: { Name: string }[];
+            };
+            RateBasedStatement?: { Limit: number; AggregateKeyType: string };
+          };
+          Action?: { Block?: { CustomResponse?: { ResponseCode: number } } };
+        }[];
+      };
+
+      it('is a REGIONAL web ACL with the AWS managed rule groups and a per-IP rate limit', () => {
+        expect(acl.Scope).toBe('REGIONAL');
+        expect(acl.DefaultAction).toEqual({ Allow: {} });
+        const managed = acl.Rules.flatMap((rule) =>
+          rule.Statement.ManagedRuleGroupStatement ? [rule.Statement.ManagedRuleGroupStatement] : [],
+        );
+        expect(managed.map((group) => `${group.VendorName}/${group.Name}`).sort()).toEqual(
+          managedRuleGroups.map((name) => `AWS/${name}`).sort(),
+        );
+        const rate = acl.Rules.find((rule) => rule.Statement.RateBasedStatement);
+        expect(rate?.Statement.RateBasedStatement).toEqual({
+          Limit: WAF_REQUESTS_PER_IP_PER_5_MINUTES,
+          AggregateKeyType: 'IP',
+        });
+        expect(rate?.Action?.Block?.CustomResponse?.ResponseCode).toBe(429);
+        expect(new Set(acl.Rules.map((rule) => rule.Priority)).size).toBe(acl.Rules.length);
+      });
+
+      it('lets the 64 KiB bodies the API accepts through the common rule set', () => {
+        const common = acl.Rules.find(
+          (rule) => rule.Statement.ManagedRuleGroupStatement?.Name === 'AWSManagedRulesCommonRuleSet',
+        );
+        expect(
+          common?.Statement.ManagedRuleGroupStatement?.RuleActionOverrides?.map((override) => override.Name),
+        ).toContain('SizeRestrictions_BODY');
+      });
+
+      it('is associated with the API stage and logs blocked requests without the Authorization header', () => {
+        const association = props(Object.values(resourcesOf(t, 'AWS::WAFv2::WebACLAssociation'))[0]);
+        const stageId = Object.keys(resourcesOf(t, 'AWS::ApiGateway::Stage'))[0];
+        const restApiId = Object.keys(resourcesOf(t, 'AWS::ApiGateway::RestApi'))[0];
+        const arn = JSON.stringify(association.ResourceArn);
+        expect(arn).toContain(`:apigateway:${region}::/restapis/`);
+        expect(arn).toContain(`{"Ref":"${restApiId}"}`);
+        expect(arn).toContain(`/stages/",{"Ref":"${stageId}"}`);
+        const logging = props(Object.values(resourcesOf(t, 'AWS::WAFv2::LoggingConfiguration'))[0]);
+        expect(JSON.stringify(logging.LogDestinationConfigs)).toContain(':log-group:aws-waf-logs-');
+        expect(logging.RedactedFields).toEqual([{ SingleHeader: { Name: 'authorization' } }]);
+      });
+    });
+
+    it('logs API Gateway execution errors for every method (no bodies), kept three months', () => {
+      const stage = props(Object.values(resourcesOf(t, 'AWS::ApiGateway::Stage'))[0]) as {
+        MethodSettings: {
+          HttpMethod: string;
+          ResourcePath: string;
+          LoggingLevel: string;
+          DataTraceEnabled: boolean;
+        }[];
+      };
+      expect(stage.MethodSettings[0]).toMatchObject({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+      });
+      const executionLogs = Object.values(resourcesOf(t, 'AWS::Logs::LogGroup')).find((group) =>
+        String(JSON.stringify(props(group).LogGroupName)).includes('API-Gateway-Execution-Logs_'),
+      );
+      expect(props(executionLogs).RetentionInDays).toBe(90);
+    });
+
+    describe('alarms', () => {
+      it('has every kind, each to the Region’s encrypted topic on alarm and on recovery', () => {
+        const topicId = Object.keys(resourcesOf(t, 'AWS::SNS::Topic'));
+        expect(topicId).toHaveLength(1);
+        expect(props(resourcesOf(t, 'AWS::SNS::Topic')[topicId[0] as string]).KmsMasterKeyId).toBeDefined();
+        const kinds = [
+          ...regionAlarmKinds,
+          ...[...apiFunctions, 'authorizer', 'projector', 'selection-expiry'].map(
+            (fn) => `lambda-errors-${fn}`,
+          ),
+        ];
+        for (const kind of kinds) {
+          const alarm = alarmNamed(kind).props;
+          expect(alarm.AlarmActions, kind).toEqual([{ Ref: topicId[0] }]);
+          expect(alarm.OKActions, kind).toEqual([{ Ref: topicId[0] }]);
+        }
+        expect(alarms).toHaveLength(kinds.length);
+      });
+
+      it('says at 3 a.m. what happened, what to do first, and where the runbook section is', () => {
+        for (const [, alarm] of alarms) {
+          const description = String(props(alarm).AlarmDescription);
+          expect(description).toMatch(/FIRST: .{20,}/);
+          const anchor = /RUNBOOK: OPERATIONS\.md#(alarm-[a-z0-9-]+)/.exec(description)?.[1];
+          expect(anchor, description).toBeDefined();
+          expect(operations, `OPERATIONS.md has no section for #${anchor}`).toContain(
+            `<a id="${anchor}"></a>`,
+          );
+        }
+      });
+
+      it('measures the user-facing 5xx rate, leaving out the health checks', () => {
+        const metrics = alarmNamed('api-5xx-rate').props.Metrics as {
+          Expression?: string;
+          MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } };
+        }[];
+        expect(metrics.find((metric) => metric.Expression)?.Expression).toContain(
+          'errors - FILL(healthErrors, 0)',
+        );
+        const health = metrics.filter((metric) =>
+          metric.MetricStat?.Metric.Dimensions.some((d) => d.Name === 'Resource' && d.Value === '/health'),
+        );
+        expect(health.map((metric) => metric.MetricStat?.Metric.MetricName).sort()).toEqual([
+          '5XXError',
+          'Count',
+        ]);
+      });
+
+      it('tracks p99 latency, catalog replication latency to the other Region and the projector', () => {
+        expect(alarmNamed('api-latency-p99').props).toMatchObject({
+          MetricName: 'Latency',
+          ExtendedStatistic: 'p99',
+        });
+        const replication = JSON.stringify(alarmNamed('catalog-replication-latency').props.Metrics);
+        const other = config.activeRegions.find((candidate) => candidate !== region);
+        expect(replication).toContain('"ReplicationLatency"');
+        expect(replication).toContain(`{"Name":"ReceivingRegion","Value":"${other}"}`);
+        expect(replication).toContain(`{"Name":"TableName","Value":"${config.tablePrefix}-catalog"}`);
+        expect(alarmNamed('projector-iterator-age').props).toMatchObject({ MetricName: 'IteratorAge' });
+        expect(alarmNamed('projector-dlq').props).toMatchObject({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+        });
+        expect(JSON.stringify(alarmNamed('dynamodb-throttles').props.Metrics)).toContain(
+          'WriteThrottleEvents',
+        );
+        expect(alarmNamed('lambda-throttles').props).toMatchObject({
+          MetricName: 'Throttles',
+          Namespace: 'AWS/Lambda',
+        });
+      });
+
+      it('counts MRSC write conflicts from the contract writers’ logs, as the API logs them', () => {
+        const filters = Object.values(resourcesOf(t, 'AWS::Logs::MetricFilter')).map((filter) =>
+          props(filter),
+        );
+        const conflicts = filters.filter(
+          (filter) =>
+            (filter.MetricTransformations as { MetricName: string }[])[0]?.MetricName ===
+            'LedgerWriteConflicts',
+        );
+        expect(conflicts).toHaveLength(1);
+        expect(conflicts[0]?.FilterPattern).toBe(
+          `{ ($.message = "${storeUnavailableLog.message}") && ($.error = "${storeUnavailableLog.conflictError}") }`,
+        );
+        expect(conflicts[0]?.LogGroupName).toEqual({
+          Ref: logicalId(stack.node.findChild('ContractsApi').node.findChild('Logs')),
+        });
+        expect(alarmNamed('ledger-write-conflicts').props).toMatchObject({
+          Namespace: METRIC_NAMESPACE,
+          MetricName: 'LedgerWriteConflicts',
+        });
+        // The log line the filters match is the API's own: pinned here so a change there fails this test.
+        const api = readFileSync(join(projectRoot, 'functions', 'http', 'api.ts'), 'utf8');
+        expect(api).toContain(`logger.warn('${storeUnavailableLog.message}', { error: name || code })`);
+        expect(api).toContain(`'${storeUnavailableLog.conflictError}'`);
+      });
+    });
+
+    it('has a dashboard named after the Region', () => {
+      const dashboards = Object.values(resourcesOf(t, 'AWS::CloudWatch::Dashboard')).map((d) => props(d));
+      expect(dashboards.map((d) => d.DashboardName)).toEqual([`${config.tablePrefix}-${region}`]);
+    });
+
+    describe('drills', () => {
+      const experiments = Object.values(resourcesOf(t, 'AWS::FIS::ExperimentTemplate')).map(
+        (resource) =>
+          props(resource) as {
+            Tags: Record<string, string>;
+            StopConditions: { Source: string; Value: unknown }[];
+            Targets: Record<
+              string,
+              { ResourceType: string; ResourceArns?: unknown[]; ResourceTags?: unknown }
+            >;
+            Actions: Record<
+              string,
+              { ActionId: string; Parameters: Record<string, string>; Targets: Record<string, string> }
+            >;
+            LogConfiguration: { CloudWatchLogsConfiguration: unknown };
+          },
+      );
+      const experiment = (name: string) => {
+        const found = experiments.find((e) => e.Tags.Name === `${config.tablePrefix}-${region}-${name}`);
+        if (!found) throw new Error(`No drill ${name}`);
+        return found;
+      };
+
+      it('has every drill, each stopped by the user-facing 5xx alarm and logged', () => {
+        expect(experiments).toHaveLength(drillNames.length);
+        const stopAlarm = alarmNamed('api-5xx-rate').id;
+        for (const name of drillNames) {
+          const drill = experiment(name);
+          expect(drill.StopConditions).toEqual([
+            { Source: 'aws:cloudwatch:alarm', Value: { 'Fn::GetAtt': [stopAlarm, 'Arn'] } },
+          ]);
+          expect(drill.LogConfiguration.CloudWatchLogsConfiguration).toBeDefined();
+          for (const target of Object.values(drill.Targets)) {
+            expect(target.ResourceTags).toBeUndefined();
+            expect(target.ResourceArns?.length).toBeGreaterThan(0);
+          }
+        }
+      });
+
+      it('pauses replication of this Region’s replicas of the catalog and of the ledger', () => {
+        for (const [name, table] of [
+          ['pause-catalog-replication', 'catalog'],
+          ['pause-ledger-replication', 'ledger'],
+        ] as const) {
+          const drill = experiment(name);
+          const [action] = Object.values(drill.Actions);
+          expect(action?.ActionId).toBe(fisActions.pauseReplication);
+          expect(action?.Parameters).toEqual({ duration: 'PT10M' });
+          const target = drill.Targets[action?.Targets.Tables as string];
+          expect(target?.ResourceType).toBe('aws:dynamodb:global-table');
+          expect(JSON.stringify(target?.ResourceArns)).toContain(
+            `:dynamodb:${region}:${stack.account}:table/${config.tablePrefix}-${table}"`,
+          );
+        }
+      });
+
+      it('fails a share of the API functions, or every health check, through the FIS extension', () => {
+        const errors = experiment('api-lambda-errors');
+        const [action] = Object.values(errors.Actions);
+        expect(action).toMatchObject({
+          ActionId: fisActions.lambdaInvocationError,
+          Parameters: { invocationPercentage: '10', preventExecution: 'true' },
+        });
+        const targeted = errors.Targets[action?.Targets.Functions as string]?.ResourceArns?.map((arn) =>
+          JSON.stringify(arn),
+        );
+        const expected = apiFunctions
+          .filter((fn) => fn !== 'health')
+          .map((fn) => JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.functions[fn]), 'Arn'] }));
+        expect(targeted?.sort()).toEqual(expected.sort());
+
+        const evacuation = experiment('region-evacuation');
+        const [evacuate] = Object.values(evacuation.Actions);
+        expect(evacuate?.Parameters.invocationPercentage).toBe('100');
+        expect(evacuation.Targets[evacuate?.Targets.Functions as string]?.ResourceArns).toEqual([
+          { 'Fn::GetAtt': [logicalId(stack.functions.health), 'Arn'] },
+        ]);
+
+        const parameters = (t.toJSON().Parameters ?? {}) as Record<string, { Default?: string }>;
+        const layerParameter = Object.entries(parameters).find(
+          ([, parameter]) => parameter.Default === FIS_EXTENSION_LAYER_PARAMETER,
+        )?.[0];
+        for (const fn of apiFunctions) {
+          const lambda = props(resourcesOf(t, 'AWS::Lambda::Function')[logicalId(stack.functions[fn])]) as {
+            Layers: unknown[];
+            Environment: { Variables: Record<string, unknown> };
+          };
+          expect(lambda.Layers).toEqual([{ Ref: layerParameter }]);
+          expect(lambda.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/aws-fis/bootstrap');
+        }
+      });
+
+      it('gives the drill roles no action on every resource except the ones that take no ARN', () => {
+        const roles = Object.entries(resourcesOf(t, 'AWS::IAM::Role')).filter(([, role]) =>
+          JSON.stringify(props(role).AssumeRolePolicyDocument).includes('fis.amazonaws.com'),
+        );
+        expect(roles).toHaveLength(2);
+        const policies = Object.values(resourcesOf(t, 'AWS::IAM::Policy')).filter((policy) =>
+          roles.some(([id]) => JSON.stringify(props(policy).Roles).includes(`"${id}"`)),
+        );
+        const statements = policies.flatMap(
+          (policy) =>
+            (
+              props(policy).PolicyDocument as {
+                Statement: { Action: string | string[]; Resource: unknown }[];
+              }
+            ).Statement,
+        );
+        for (const statement of statements) {
+          if (statement.Resource !== '*') continue;
+          for (const action of [statement.Action].flat()) {
+            expect(action).toMatch(
+              /^(tag:GetResources|logs:(CreateLogDelivery|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/,
+            );
+          }
+        }
+      });
+    });
+  },
+);
+
+describe('without a custom domain', () => {
+  it('builds no DNS failover, no routing controls and no custom domain', () => {
+    expect(marketplace.failover).toBeUndefined();
+    for (const stack of [marketplace.data, ...marketplace.regions, ...marketplace.backups]) {
+      const types = Object.values(resourcesOf(template(stack))).map((resource) => resource.Type);
+      for (const type of [
+        'AWS::Route53::HealthCheck',
+        'AWS::Route53::RecordSet',
+        'AWS::ApiGateway::DomainName',
+        'AWS::CertificateManager::Certificate',
+      ]) {
+        expect(types, `${stack.stackName} ${type}`).not.toContain(type);
+      }
+      expect(types.some((type) => type.startsWith('AWS::Route53RecoveryControl::'))).toBe(false);
+    }
+  });
+});
