@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { apiFunctions } from '../functions/routes.js';
+import { handlerBundling } from '../infra/constructs/handler-function.js';
 
 /** The repository root (this file lives in `bench/`). */
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,8 +41,8 @@ export const IMPORT_RUNS = { quick: 7, full: 21 } as const;
  * `infra/constructs/handler-function.ts` (`bundling: { minify, format: ESM, target, mainFields, banner,
  * externalModules: [] }`), which aws-cdk-lib turns into `esbuild --bundle <entry> --target=node22
  * --platform=node --format=esm --outfile=index.mjs --minify --sourcemap --main-fields=module,main
- * --banner:js=…`, run from the project root (so esbuild finds `tsconfig.json` itself). Infra does not
- * export these options, so they are copied here: keep the two in step. The source map is left out because
+ * --banner:js=…`, run from the project root (so esbuild finds `tsconfig.json` itself). The options come from
+ * infra's `handlerBundling`, so the two cannot drift. The source map is left out because
  * it is a separate file that does not count towards the `.mjs` size nor load at import.
  */
 export const cdkBundlingOptions = {
@@ -49,12 +50,11 @@ export const cdkBundlingOptions = {
   minify: true,
   format: 'esm',
   platform: 'node',
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
-  // `externalModules: []`: the AWS SDK is bundled, not taken from the runtime.
-  external: [],
-} as const satisfies BuildOptions;
+  target: handlerBundling.target,
+  mainFields: [...handlerBundling.mainFields],
+  banner: { js: handlerBundling.banner },
+  external: [...handlerBundling.externalModules],
+} satisfies BuildOptions;
 
 /** The floor: an empty handler, bundled the same way. */
 const EMPTY_HANDLER = "export const handler = async () => ({ statusCode: 200, body: '' });\n";
