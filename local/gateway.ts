@@ -24,6 +24,21 @@ const functionModules: Record<ApiFunctionId, () => Promise<{ handler: ApiHandler
   audit: () => import('../functions/handlers/audit.js'),
 };
 
+const loaded = new Map<ApiFunctionId, Promise<{ handler: ApiHandler }>>();
+
+/**
+ * Each function's module, imported once: a Lambda container keeps its module too, and a dynamic import
+ * per request would cost a trip through the module loader every time.
+ */
+function loadFunction(fn: ApiFunctionId): Promise<{ handler: ApiHandler }> {
+  let module = loaded.get(fn);
+  if (!module) {
+    module = functionModules[fn]();
+    loaded.set(fn, module);
+  }
+  return module;
+}
+
 /** API Gateway's own payload limit; the functions enforce the API's smaller one. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -143,7 +158,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Gatewa
   const { compiled, match } = found;
   const requestId = randomUUID();
   const event = toEvent(req, url, compiled, match, body, claims, requestId);
-  const { handler } = await functionModules[compiled.route.fn]();
+  const { handler } = await loadFunction(compiled.route.fn);
   const result = await handler(event, lambdaContext(compiled.route.fn, requestId));
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
