@@ -3,15 +3,14 @@ import { type Caller, requireUser } from './caller.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { forbidden } from './errors.js';
 import type { AuditEvent, Deps, Page } from './ports.js';
-import { parseInput } from './validation.js';
+import { pageQuery, parseInput } from './validation.js';
 
 export const auditedEntities = ['provider', 'agency', 'service', 'review', 'contract'] as const;
 
 const auditQuery = z.strictObject({
   entity: z.enum(auditedEntities),
   id: z.string().min(1).max(64),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
+  ...pageQuery,
 });
 
 /** One entity's audit events, newest first; administrators only. The API never changes an event. */

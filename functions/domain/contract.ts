@@ -7,7 +7,7 @@ import type { Deps, Entity, Page } from './ports.js';
 import type { Agency } from './registry.js';
 import { effectiveStatus, type Service } from './service.js';
 import { type TransitionRule, transition } from './transition.js';
-import { krw, parseInput } from './validation.js';
+import { krw, pageQuery, parseInput } from './validation.js';
 
 export const contractStatuses = [
   'REQUESTED',
@@ -264,8 +264,7 @@ const listQuery = z.strictObject({
   agencyId: z.string().min(1).max(64).optional(),
   providerId: z.string().min(1).max(64).optional(),
   status: z.enum(contractStatuses).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
+  ...pageQuery,
 });
 
 /**

@@ -7,7 +7,7 @@ import { type TransitionRule, transition } from './transition.js';
 import type { Deps, Entity, Page } from './ports.js';
 import { networks } from './registry.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
-import { isoDate, krw, parseInput, text } from './validation.js';
+import { isoDate, krw, pageQuery, parseInput, text } from './validation.js';
 
 export const categories = ['IAAS', 'PAAS', 'SAAS', 'SUPPORT', 'CONVERGENCE'] as const;
 export const csapGrades = ['HIGH', 'MEDIUM', 'LOW'] as const;
@@ -248,8 +248,7 @@ const listQuery = z.strictObject({
     .refine((q) => words(q).length > 0, 'The search text needs a letter or digit.')
     .optional(),
   status: z.enum(serviceStatuses).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
+  ...pageQuery,
 });
 
 /** Filtered, paginated catalog listing; see `search.ts` for why it never scans. */

@@ -26,3 +26,9 @@ export const text = (max: number) =>
     .string()
     .transform((s) => s.normalize('NFC').trim())
     .pipe(z.string().min(1, 'Must not be empty.').max(max, `At most ${max} characters.`));
+
+/** `limit` (1–100, default 20) and the opaque `cursor` every list takes. */
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(2048).optional(),
+};

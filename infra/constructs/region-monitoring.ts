@@ -13,7 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, type IFilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -222,24 +222,15 @@ export class RegionMonitoring extends Construct {
     );
 
     // MRSC write conflicts that outlived the SDK's 4 attempts and reached the caller as a 503.
-    const conflicts = new Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: 'LedgerWriteConflicts',
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
-    props.ledgerWriterLogGroups.forEach((logGroup, i) => {
-      new MetricFilter(this, `LedgerConflictFilter${i}`, {
-        logGroup,
-        metricNamespace: METRIC_NAMESPACE,
-        metricName: 'LedgerWriteConflicts',
-        metricValue: '1',
-        filterPattern: FilterPattern.all(
-          FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message),
-          FilterPattern.stringValue('$.error', '=', storeUnavailableLog.conflictError),
-        ),
-      });
-    });
+    const conflicts = this.countLogLines(
+      'LedgerWriteConflicts',
+      'LedgerConflictFilter',
+      props.ledgerWriterLogGroups,
+      FilterPattern.all(
+        FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message),
+        FilterPattern.stringValue('$.error', '=', storeUnavailableLog.conflictError),
+      ),
+    );
     alarm('ledger-write-conflicts', conflicts, {
       threshold: 3,
       evaluationPeriods: 1,
@@ -249,21 +240,12 @@ export class RegionMonitoring extends Construct {
         'check whether both Regions receive writes for the same contracts (a client alternating Regions, or a retry storm); no data is lost or duplicated, retries are safe.',
     });
 
-    const storeUnavailable = new Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: 'StoreUnavailable',
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
-    props.apiLogGroups.forEach((logGroup, i) => {
-      new MetricFilter(this, `StoreUnavailableFilter${i}`, {
-        logGroup,
-        metricNamespace: METRIC_NAMESPACE,
-        metricName: 'StoreUnavailable',
-        metricValue: '1',
-        filterPattern: FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message),
-      });
-    });
+    const storeUnavailable = this.countLogLines(
+      'StoreUnavailable',
+      'StoreUnavailableFilter',
+      props.apiLogGroups,
+      FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message),
+    );
     alarm('store-unavailable', storeUnavailable, {
       threshold: 20,
       evaluationPeriods: 1,
@@ -362,6 +344,30 @@ export class RegionMonitoring extends Construct {
       tableThrottles,
       conflicts,
       storeUnavailable,
+    });
+  }
+
+  /** A metric counting, every 5 minutes, the log lines of these groups that match the pattern. */
+  private countLogLines(
+    metricName: string,
+    filterId: string,
+    logGroups: readonly ILogGroup[],
+    filterPattern: IFilterPattern,
+  ): Metric {
+    logGroups.forEach((logGroup, i) => {
+      new MetricFilter(this, `${filterId}${i}`, {
+        logGroup,
+        metricNamespace: METRIC_NAMESPACE,
+        metricName,
+        metricValue: '1',
+        filterPattern,
+      });
+    });
+    return new Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName,
+      statistic: 'Sum',
+      period: Duration.minutes(5),
     });
   }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeys, mintToken } from '../../local/tokens.js';
 import { brn, createProvider, seedService, serviceBody } from '../support/fixtures.js';
+import { rejectsWithoutWriting } from '../support/assertions.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 
 let api: TestApi;
@@ -21,29 +22,6 @@ beforeAll(async () => {
   otherProvider = await api.token('provider', otherProviderId);
 });
 afterAll(async () => api?.stop());
-
-/** Runs a request that must fail and proves it changed no item in any table. */
-async function rejectsWithoutWriting(
-  method: string,
-  path: string,
-  options: Parameters<TestApi['call']>[2],
-  status: number,
-) {
-  await api.settle();
-  const before = await api.snapshot();
-  const res = await api.call(method, path, options);
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(res.body).toMatchObject({
-    status,
-    type: expect.any(String),
-    title: expect.any(String),
-    detail: expect.any(String),
-  });
-  await api.settle();
-  expect(await api.snapshot()).toEqual(before);
-  return res;
-}
 
 describe('GET /health', () => {
   it('reports the region and a deep check per table', async () => {
@@ -127,6 +105,7 @@ describe('providers', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(first.body);
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/providers',
       { ...request, body: { ...request.body, name: '다른 이름' } },
@@ -140,6 +119,7 @@ describe('providers', () => {
       body: { ...body, businessRegistrationNumber: brn('300000002') },
     });
     const res = await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/providers',
       { token: admin, body: { ...body, name: '복제', businessRegistrationNumber: brn('300000002') } },
@@ -150,6 +130,7 @@ describe('providers', () => {
 
   it('validates fields with a path per error', async () => {
     const res = await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/providers',
       { token: admin, body: { name: '', businessRegistrationNumber: '1234567890', contactEmail: 'nope' } },
@@ -164,8 +145,8 @@ describe('providers', () => {
 
   it('is for administrators only, and reading is open to anyone', async () => {
     const valid = { ...body, businessRegistrationNumber: brn('300000003') };
-    await rejectsWithoutWriting('POST', '/v1/providers', { body: valid }, 401);
-    await rejectsWithoutWriting('POST', '/v1/providers', { token: provider, body: valid }, 403);
+    await rejectsWithoutWriting(api, 'POST', '/v1/providers', { body: valid }, 401);
+    await rejectsWithoutWriting(api, 'POST', '/v1/providers', { token: provider, body: valid }, 403);
     expect((await api.call('GET', '/v1/providers/prv_missing')).status).toBe(404);
   });
 });
@@ -201,12 +182,14 @@ describe('agencies', () => {
 
   it('refuses a duplicate institution code, bad enums and bad codes', async () => {
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/agencies',
       { token: admin, body: { ...body, name: '다른 구청' } },
       409,
     );
     const res = await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/agencies',
       { token: admin, body: { ...body, institutionCode: '12345', kind: 'CITY', network: 'LAN' } },
@@ -263,21 +246,24 @@ describe('services: create, read, edit, lifecycle', () => {
     });
     expect(edited.headers.get('etag')).toBe('"2"');
     await rejectsWithoutWriting(
+      api,
       'PATCH',
       path,
       { token: provider, body: { name: 'x' }, headers: { 'if-match': '"1"' } },
       412,
     );
     await rejectsWithoutWriting(
+      api,
       'PATCH',
       path,
       { token: provider, body: { name: 'x' }, headers: { 'if-match': 'one' } },
       400,
     );
-    await rejectsWithoutWriting('PATCH', path, { token: otherProvider, body: { name: 'x' } }, 403);
-    await rejectsWithoutWriting('PATCH', path, { token: provider, body: {} }, 400);
-    await rejectsWithoutWriting('PATCH', path, { token: provider, body: { status: 'LISTED' } }, 400);
+    await rejectsWithoutWriting(api, 'PATCH', path, { token: otherProvider, body: { name: 'x' } }, 403);
+    await rejectsWithoutWriting(api, 'PATCH', path, { token: provider, body: {} }, 400);
+    await rejectsWithoutWriting(api, 'PATCH', path, { token: provider, body: { status: 'LISTED' } }, 400);
     await rejectsWithoutWriting(
+      api,
       'PATCH',
       '/v1/services/svc_missing',
       { token: provider, body: { name: 'x' } },
@@ -291,30 +277,30 @@ describe('services: create, read, edit, lifecycle', () => {
     const submitted = await api.call('POST', `${path}/submit`, { token: provider });
     expect(submitted.status).toBe(200);
     expect(submitted.body).toMatchObject({ status: 'SUBMITTED', version: 2 });
-    await rejectsWithoutWriting('POST', `${path}/submit`, { token: provider }, 409);
-    await rejectsWithoutWriting('PATCH', path, { token: provider, body: { name: '늦은 수정' } }, 409);
-    await rejectsWithoutWriting('POST', `${path}/withdraw`, { token: otherProvider }, 403);
-    await rejectsWithoutWriting('POST', `${path}/suspend`, { token: admin }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/submit`, { token: provider }, 409);
+    await rejectsWithoutWriting(api, 'PATCH', path, { token: provider, body: { name: '늦은 수정' } }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/withdraw`, { token: otherProvider }, 403);
+    await rejectsWithoutWriting(api, 'POST', `${path}/suspend`, { token: admin }, 409);
     const withdrawn = await api.call('POST', `${path}/withdraw`, {
       token: provider,
       headers: { 'if-match': '"2"' },
     });
     expect(withdrawn.body).toMatchObject({ status: 'WITHDRAWN', version: 3 });
-    await rejectsWithoutWriting('POST', `${path}/withdraw`, { token: provider }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/withdraw`, { token: provider }, 409);
   });
 
   it('suspends and reinstates a listed service (admin only), hiding it from the public meanwhile', async () => {
     const listed = await seedService(api, providerId, { name: '정지 대상 서비스' });
     const path = `/v1/services/${listed.id}`;
     expect((await api.call('GET', path)).status).toBe(200);
-    await rejectsWithoutWriting('POST', `${path}/suspend`, { token: provider }, 403);
-    await rejectsWithoutWriting('POST', `${path}/suspend`, {}, 401);
+    await rejectsWithoutWriting(api, 'POST', `${path}/suspend`, { token: provider }, 403);
+    await rejectsWithoutWriting(api, 'POST', `${path}/suspend`, {}, 401);
     const suspended = await api.call('POST', `${path}/suspend`, { token: admin });
     expect(suspended.body).toMatchObject({ status: 'SUSPENDED', version: listed.version + 1 });
     expect((await api.call('GET', path)).status).toBe(404);
     const reinstated = await api.call('POST', `${path}/reinstate`, { token: admin });
     expect(reinstated.body).toMatchObject({ status: 'LISTED', version: listed.version + 2 });
-    await rejectsWithoutWriting('POST', `${path}/reinstate`, { token: admin }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/reinstate`, { token: admin }, 409);
   });
 
   it('reads a listed service past its selection validity as EXPIRED, and will not reinstate it', async () => {
@@ -323,23 +309,24 @@ describe('services: create, read, edit, lifecycle', () => {
     });
     const read = await api.call('GET', `/v1/services/${expired.id}`, { token: admin });
     expect(read.body.status).toBe('EXPIRED');
-    await rejectsWithoutWriting('POST', `/v1/services/${expired.id}/suspend`, { token: admin }, 409);
+    await rejectsWithoutWriting(api, 'POST', `/v1/services/${expired.id}/suspend`, { token: admin }, 409);
     const suspended = await seedService(api, providerId, {
       status: 'SUSPENDED',
       selection: { sessionNumber: 50, decidedAt: '2023-01-01T00:00:00Z', validUntil: '2024-01-01' },
     });
-    await rejectsWithoutWriting('POST', `/v1/services/${suspended.id}/reinstate`, { token: admin }, 409);
+    await rejectsWithoutWriting(api, 'POST', `/v1/services/${suspended.id}/reinstate`, { token: admin }, 409);
   });
 
   it('only providers with an org create services', async () => {
-    await rejectsWithoutWriting('POST', '/v1/services', { token: admin, body: serviceBody() }, 403);
+    await rejectsWithoutWriting(api, 'POST', '/v1/services', { token: admin, body: serviceBody() }, 403);
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/services',
       { token: await api.token('provider'), body: serviceBody() },
       403,
     );
-    await rejectsWithoutWriting('POST', '/v1/services', { body: serviceBody() }, 401);
+    await rejectsWithoutWriting(api, 'POST', '/v1/services', { body: serviceBody() }, 401);
   });
 });
 
@@ -360,6 +347,7 @@ describe('bad input on every write route writes nothing', () => {
   it('malformed JSON is 400', async () => {
     for (const route of writeRoutes()) {
       const res = await rejectsWithoutWriting(
+        api,
         route.method,
         route.path,
         { token: route.token, rawBody: '{"name": ', headers: { 'content-type': 'application/json' } },
@@ -372,6 +360,7 @@ describe('bad input on every write route writes nothing', () => {
   it('wrong types and unknown fields are 400 with paths', async () => {
     for (const route of writeRoutes()) {
       const res = await rejectsWithoutWriting(
+        api,
         route.method,
         route.path,
         { token: route.token, body: { name: 42, surprise: true } },
@@ -380,6 +369,7 @@ describe('bad input on every write route writes nothing', () => {
       expect(res.body.errors.length).toBeGreaterThan(0);
     }
     const res = await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/services',
       {
@@ -397,6 +387,7 @@ describe('bad input on every write route writes nothing', () => {
   it('a body over 64 KiB is 413', async () => {
     for (const route of writeRoutes()) {
       await rejectsWithoutWriting(
+        api,
         route.method,
         route.path,
         { token: route.token, body: { name: 'x'.repeat(70 * 1024) } },
@@ -408,6 +399,7 @@ describe('bad input on every write route writes nothing', () => {
   it('a body that is not JSON is 415', async () => {
     for (const route of writeRoutes()) {
       await rejectsWithoutWriting(
+        api,
         route.method,
         route.path,
         {
@@ -422,6 +414,7 @@ describe('bad input on every write route writes nothing', () => {
 
   it('an unusable Idempotency-Key is 400', async () => {
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/services',
       { token: provider, body: serviceBody(), headers: { 'idempotency-key': 'k'.repeat(256) } },

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractStatus } from '../../functions/domain/contract.js';
 import type { ServiceStatus } from '../../functions/domain/service.js';
 import { createProvider, seedContract, seedService } from '../support/fixtures.js';
-import { startTestApi, type TestApi } from '../support/local-api.js';
+import { type ApiCall, startTestApi, type TestApi } from '../support/local-api.js';
 
 let api: TestApi;
 let providerId: string;
@@ -81,6 +81,26 @@ const contractMoves: Record<
   terminate: { from: ['ACTIVE'], to: 'TERMINATED', token: () => admin },
 };
 
+/** An allowed move answers 200 with the new state; a forbidden one 409, and writes nothing. */
+async function expectMove(
+  call: () => Promise<ApiCall>,
+  label: string,
+  allowed: boolean,
+  expected: { status: string; version: number },
+) {
+  if (allowed) {
+    const res = await call();
+    expect(res.status, label).toBe(200);
+    expect(res.body).toMatchObject(expected);
+    return;
+  }
+  await api.settle();
+  const before = await api.snapshot();
+  expect((await call()).status, label).toBe(409);
+  await api.settle();
+  expect(await api.snapshot()).toEqual(before);
+}
+
 describe('service lifecycle', () => {
   for (const [move, rule] of Object.entries(serviceMoves)) {
     it(`${move}: allowed only from ${rule.from.join(', ')}`, async () => {
@@ -92,18 +112,10 @@ describe('service lifecycle', () => {
             token: rule.token(),
             ...(rule.body ? { body: rule.body } : {}),
           });
-        if (rule.from.includes(state)) {
-          const res = await call();
-          expect(res.status, `${move} from ${state}`).toBe(200);
-          expect(res.body).toMatchObject({ status: rule.to, version: service.version + 1 });
-        } else {
-          await api.settle();
-          const before = await api.snapshot();
-          const res = await call();
-          expect(res.status, `${move} from ${state}`).toBe(409);
-          await api.settle();
-          expect(await api.snapshot()).toEqual(before);
-        }
+        await expectMove(call, `${move} from ${state}`, rule.from.includes(state), {
+          status: rule.to,
+          version: service.version + 1,
+        });
       }
     });
   }
@@ -134,18 +146,10 @@ describe('contract lifecycle', () => {
             token: rule.token(),
             ...(rule.body ? { body: rule.body } : {}),
           });
-        if (rule.from.includes(state)) {
-          const res = await call();
-          expect(res.status, `${move} from ${state}`).toBe(200);
-          expect(res.body).toMatchObject({ status: rule.to, version: contract.version + 1 });
-        } else {
-          await api.settle();
-          const before = await api.snapshot();
-          const res = await call();
-          expect(res.status, `${move} from ${state}`).toBe(409);
-          await api.settle();
-          expect(await api.snapshot()).toEqual(before);
-        }
+        await expectMove(call, `${move} from ${state}`, rule.from.includes(state), {
+          status: rule.to,
+          version: contract.version + 1,
+        });
       }
     });
   }

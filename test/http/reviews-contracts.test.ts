@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectionValidUntil } from '../../functions/domain/review.js';
 import { createProvider, serviceBody } from '../support/fixtures.js';
-import { type CallOptions, startTestApi, type TestApi } from '../support/local-api.js';
+import { rejectsWithoutWriting } from '../support/assertions.js';
+import { startTestApi, type TestApi } from '../support/local-api.js';
 
 let api: TestApi;
 let admin: string;
@@ -40,17 +41,6 @@ beforeAll(async () => {
   intranetAgency = await createAgency('1743000', 'INTRANET');
 });
 afterAll(async () => api?.stop());
-
-async function rejectsWithoutWriting(method: string, path: string, options: CallOptions, status: number) {
-  await api.settle();
-  const before = await api.snapshot();
-  const res = await api.call(method, path, options);
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.headers.get('content-type')).toBe('application/problem+json');
-  await api.settle();
-  expect(await api.snapshot()).toEqual(before);
-  return res;
-}
 
 async function submittedService(overrides: Record<string, unknown> = {}) {
   const created = await api.call('POST', '/v1/services', { token: provider, body: serviceBody(overrides) });
@@ -114,18 +104,21 @@ describe('review committee', () => {
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions',
       { ...request, body: { number: 62, date: '2026-11-21' } },
       409,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions',
       { token: committee, body: { number: 62, date: '2026-11-20' } },
       409,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions',
       { token: committee, body: { number: 0, date: 'tomorrow' } },
@@ -151,6 +144,7 @@ describe('review committee', () => {
     });
 
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/62/agenda',
       { token: committee, body: { serviceId: selected } },
@@ -158,24 +152,28 @@ describe('review committee', () => {
     );
     const draft = (await api.call('POST', '/v1/services', { token: provider, body: serviceBody() })).body.id;
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/62/agenda',
       { token: committee, body: { serviceId: draft } },
       409,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/62/agenda',
       { token: committee, body: { serviceId: 'svc_none' } },
       404,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/99/agenda',
       { token: committee, body: { serviceId: selected } },
       404,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/62/agenda',
       { token: committee, body: { serviceId: selected }, headers: { 'if-match': '"1"' } },
@@ -184,7 +182,7 @@ describe('review committee', () => {
   });
 
   it('will not close with undecided agenda items', async () => {
-    await rejectsWithoutWriting('POST', '/v1/review-sessions/62/close', { token: committee }, 409);
+    await rejectsWithoutWriting(api, 'POST', '/v1/review-sessions/62/close', { token: committee }, 409);
   });
 
   it('decides: SELECTED lists the service for three years, REJECTED rejects it, each once', async () => {
@@ -210,6 +208,7 @@ describe('review committee', () => {
       validUntil: selectionValidUntil(new Date(res.body.decisions[0].decidedAt)),
     });
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/62/decisions',
       { token: committee, body: { serviceId: selected, decision: 'REJECTED', reason: '번복' } },
@@ -217,12 +216,14 @@ describe('review committee', () => {
     );
     const other = await submittedService();
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/62/decisions',
       { token: committee, body: { serviceId: other, decision: 'SELECTED', reason: '안건 아님' } },
       409,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/62/decisions',
       { token: committee, body: { serviceId: rejected, decision: 'MAYBE', reason: '' } },
@@ -243,12 +244,13 @@ describe('review committee', () => {
     expect(closed.body).toMatchObject({ status: 'CLOSED', agenda: [selected, rejected] });
     const late = await submittedService();
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/review-sessions/62/agenda',
       { token: committee, body: { serviceId: late } },
       409,
     );
-    await rejectsWithoutWriting('POST', '/v1/review-sessions/62/close', { token: committee }, 409);
+    await rejectsWithoutWriting(api, 'POST', '/v1/review-sessions/62/close', { token: committee }, 409);
     expect((await api.call('GET', '/v1/review-sessions/62', { token: admin })).body.status).toBe('CLOSED');
     expect((await api.call('GET', '/v1/review-sessions/62', { token: provider })).status).toBe(403);
     expect((await api.call('GET', '/v1/review-sessions/abc', { token: admin })).status).toBe(400);
@@ -302,29 +304,33 @@ describe('contracts', () => {
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(res.body);
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/contracts',
       { ...options, body: request({ quantity: 11 }) },
       409,
     );
-    await rejectsWithoutWriting('POST', '/v1/contracts', { token: agency, body: request() }, 400);
+    await rejectsWithoutWriting(api, 'POST', '/v1/contracts', { token: agency, body: request() }, 400);
   });
 
   it('refuses amounts from the client, unknown plans, unlisted services and the wrong network', async () => {
     const keyed = (key: string) => ({ 'idempotency-key': key });
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/contracts',
       { token: agency, body: request({ amountKrw: 1 }), headers: keyed('x1') },
       400,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/contracts',
       { token: agency, body: request({ planId: 'gold' }), headers: keyed('x2') },
       400,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/contracts',
       { token: agency, body: request({ quantity: 1.5 }), headers: keyed('x3') },
@@ -332,18 +338,21 @@ describe('contracts', () => {
     );
     const draft = (await api.call('POST', '/v1/services', { token: provider, body: serviceBody() })).body.id;
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/contracts',
       { token: agency, body: request({ serviceId: draft }), headers: keyed('x4') },
       409,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/contracts',
       { token: intranetAgency, body: request(), headers: keyed('x5') },
       409,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       '/v1/contracts',
       { token: await api.token('agency', 'agc_unregistered'), body: request(), headers: keyed('x6') },
@@ -354,24 +363,27 @@ describe('contracts', () => {
   it('quotes at most the catalog amount, by the service’s provider only', async () => {
     const path = `/v1/contracts/${contractId}`;
     await rejectsWithoutWriting(
+      api,
       'POST',
       `${path}/quote`,
       { token: provider, body: { amountKrw: 1_800_001 } },
       400,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       `${path}/quote`,
       { token: provider, body: { amountKrw: 1_700_000.5 } },
       400,
     );
     await rejectsWithoutWriting(
+      api,
       'POST',
       `${path}/quote`,
       { token: otherProvider, body: { amountKrw: 1_700_000 } },
       403,
     );
-    await rejectsWithoutWriting('POST', `${path}/sign`, { token: agency }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/sign`, { token: agency }, 409);
     const quoted = await api.call('POST', `${path}/quote`, {
       token: provider,
       body: { amountKrw: 1_700_000 },
@@ -384,13 +396,20 @@ describe('contracts', () => {
       version: 2,
     });
     expect(quoted.body.quotedAt).toEqual(expect.any(String));
-    await rejectsWithoutWriting('POST', `${path}/quote`, { token: provider, body: { amountKrw: 1 } }, 409);
+    await rejectsWithoutWriting(
+      api,
+      'POST',
+      `${path}/quote`,
+      { token: provider, body: { amountKrw: 1 } },
+      409,
+    );
   });
 
   it('signs (the requesting agency only), recording the lead time; then completes', async () => {
     const path = `/v1/contracts/${contractId}`;
-    await rejectsWithoutWriting('POST', `${path}/sign`, { token: otherAgency }, 403);
+    await rejectsWithoutWriting(api, 'POST', `${path}/sign`, { token: otherAgency }, 403);
     await rejectsWithoutWriting(
+      api,
       'POST',
       `${path}/sign`,
       { token: agency, headers: { 'if-match': '"1"' } },
@@ -399,13 +418,13 @@ describe('contracts', () => {
     const signed = await api.call('POST', `${path}/sign`, { token: agency, headers: { 'if-match': '"2"' } });
     expect(signed.body).toMatchObject({ status: 'ACTIVE', version: 3, leadTimeDays: 0 });
     expect(signed.body.signedAt >= signed.body.quotedAt).toBe(true);
-    await rejectsWithoutWriting('POST', `${path}/sign`, { token: agency }, 409);
-    await rejectsWithoutWriting('POST', `${path}/cancel`, { token: agency }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/sign`, { token: agency }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/cancel`, { token: agency }, 409);
     const completed = await api.call('POST', `${path}/complete`, { token: admin });
     expect(completed.body).toMatchObject({ status: 'COMPLETED', version: 4 });
     expect(completed.body.closedAt).toEqual(expect.any(String));
-    await rejectsWithoutWriting('POST', `${path}/terminate`, { token: agency }, 409);
-    await rejectsWithoutWriting('POST', `${path}/complete`, { token: agency }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/terminate`, { token: agency }, 409);
+    await rejectsWithoutWriting(api, 'POST', `${path}/complete`, { token: agency }, 409);
   });
 
   it('cancels before activation and terminates after; every other move is 409', async () => {
@@ -425,6 +444,7 @@ describe('contracts', () => {
       const token = move === 'quote' ? provider : agency;
       const body = move === 'quote' ? { amountKrw: 1 } : undefined;
       await rejectsWithoutWriting(
+        api,
         'POST',
         `/v1/contracts/${cancelled}/${move}`,
         { token, ...(body ? { body } : {}) },
