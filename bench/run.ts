@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick] [--json]`: speed and cost per operation as ratios against a floor measured
  * in the same run, so results hold on a noisy machine. Writes bench/results/<time>.json and latest.md.
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { startLocalRegion } from '../local/region.js';
 import { generateSigningKeys } from '../local/tokens.js';
 import { measureApi, type OperationResult } from './api.js';
 import { formatColdStartMarkdown, measureColdStart } from './cold-start.js';
-import { measureScale, type ScaleReport } from './scale.js';
+import type { ScaleReport } from './scale.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
@@ -46,7 +46,7 @@ try {
 
   const sizes = quick ? [1000, 10_000] : [1000, 10_000, 100_000];
   say(`Measuring catalog queries at ${sizes.join(', ')} services …`);
-  const scale = await measureScale(region, sizes, quick ? 15 : 40);
+  const scale = await scaleInChild(sizes, quick ? 15 : 40);
 
   say('Measuring bundles and cold imports …');
   const coldStart = await measureColdStart({ quick });
@@ -73,6 +73,24 @@ try {
 } finally {
   await region.stop();
   await dynamodb.stop();
+}
+
+/** See scale-main.ts for why the scale section gets a process and a DynamoDB Local of its own. */
+function scaleInChild(sizes: readonly number[], samples: number): Promise<ScaleReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'bench', 'scale-main.ts'), sizes.join(','), String(samples)],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as ScaleReport) : reject(new Error(`scale exited with ${code}`)),
+    );
+  });
 }
 
 async function catalogOf(localRegion: typeof region): Promise<{ services: Service[]; agencies: Agency[] }> {
