@@ -6,7 +6,7 @@
  * about (page size ÷ selectivity of the other filters) postings, whatever the catalog size.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchWrite } from '../functions/adapters/dynamodb/batch-write.js';
+import { batchWrite } from '../functions/adapters/dynamodb/batch.js';
 import { entityItem } from '../functions/adapters/dynamodb/entity-store.js';
 import { servicePostings } from '../functions/adapters/dynamodb/projector.js';
 import { physicalTableName, tables } from '../functions/adapters/dynamodb/tables.js';

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchWrite } from '../functions/adapters/dynamodb/batch-write.js';
+import { batchWrite } from '../functions/adapters/dynamodb/batch.js';
 import { tableName } from '../functions/adapters/dynamodb/client.js';
 import {
   entityItem,

@@ -4,6 +4,7 @@ import { createIdempotently, type Created } from './create.js';
 import { conflict, forbidden, invalid, notFound, preconditionFailed } from './errors.js';
 import type { Deps, Entity } from './ports.js';
 import { effectiveStatus, type Service, seoulDate } from './service.js';
+import { transition } from './transition.js';
 import { isoDate, parseInput, text } from './validation.js';
 
 export interface Decision {
@@ -81,12 +82,19 @@ export async function getSession(deps: Deps, caller: Caller, number: string): Pr
   return loadSession(deps, number);
 }
 
-async function loadSession(deps: Deps, number: string): Promise<ReviewSession> {
+/** A session's id is its number; anything else in the path is a 400. */
+function sessionId(number: string): string {
   const parsed = sessionNumber.safeParse(number);
-  if (!parsed.success)
+  if (!parsed.success) {
     throw invalid('The session number is not valid.', [{ path: '/number', message: 'A whole number.' }]);
-  const session = await deps.entities.get<ReviewSession>('review', String(parsed.data));
-  if (!session) throw notFound(`Review session ${parsed.data}`);
+  }
+  return String(parsed.data);
+}
+
+async function loadSession(deps: Deps, number: string): Promise<ReviewSession> {
+  const id = sessionId(number);
+  const session = await deps.entities.get<ReviewSession>('review', id);
+  if (!session) throw notFound(`Review session ${id}`);
   return session;
 }
 
@@ -164,23 +172,24 @@ export async function decide(
 }
 
 /** `OPEN → CLOSED`, once every agenda item has its decision. */
-export async function closeSession(
+export function closeSession(
   deps: Deps,
   caller: Caller,
   number: string,
   ifMatch: number | undefined,
 ): Promise<ReviewSession> {
-  const user = requireCommittee(caller);
-  for (let attempt = 1; ; attempt++) {
-    const session = await loadSession(deps, number);
-    checkOpen(session, ifMatch);
-    const undecided = session.agenda.filter((id) => !session.decisions.some((d) => d.serviceId === id));
-    if (undecided.length) throw conflict(`Decide ${undecided.join(', ')} before closing the session.`);
-    const next: ReviewSession = { ...session, status: 'CLOSED', version: session.version + 1 };
-    const result = await deps.entities.update('review', next, { actor: user, action: 'close' });
-    if (result.outcome === 'updated') return next;
-    if (attempt >= 3) throw conflict('The session is being changed concurrently; try again.');
-  }
+  return transition<ReviewSession>(deps, 'review', caller, sessionId(number), ifMatch, {
+    action: 'close',
+    noun: 'Review session',
+    allowed: ['OPEN'],
+    authorize: requireCommittee,
+    statusOf: (session) => session.status,
+    apply: (session) => {
+      const undecided = session.agenda.filter((id) => !session.decisions.some((d) => d.serviceId === id));
+      if (undecided.length) throw conflict(`Decide ${undecided.join(', ')} before closing the session.`);
+      return { ...session, status: 'CLOSED' };
+    },
+  });
 }
 
 function checkOpen(session: ReviewSession, ifMatch: number | undefined): void {

@@ -1,5 +1,6 @@
 import { apiHandler } from '../http/api.js';
-import { currentRegion, runtime } from './runtime.js';
+import { currentRegion } from '../adapters/dynamodb/client.js';
+import { runtime } from './runtime.js';
 
 export const handler = apiHandler('health', {
   'GET /health': async () => {

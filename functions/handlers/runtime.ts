@@ -1,4 +1,4 @@
-import { currentRegion, documentClient } from '../adapters/dynamodb/client.js';
+import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoAuditTrail } from '../adapters/dynamodb/audit-trail.js';
 import { DynamoEntityStore } from '../adapters/dynamodb/entity-store.js';
 import { DynamoHealthProbe } from '../adapters/dynamodb/health-probe.js';
@@ -25,5 +25,3 @@ export function runtime() {
   }
   return built;
 }
-
-export { currentRegion };

@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -19,6 +18,7 @@ import type {
   IdempotentCreate,
   UpdateResult,
 } from '../../domain/ports.js';
+import { batchGet } from './batch.js';
 import { currentRegion, tableName } from './client.js';
 import type { TableId } from './tables.js';
 
@@ -164,23 +164,13 @@ export class DynamoEntityStore implements EntityStore {
   }
 
   async getMany<T extends Entity>(kind: EntityKind, ids: readonly string[]): Promise<T[]> {
-    if (ids.length === 0) return [];
-    const TableName = tableName(tableOf[kind]);
-    const found = new Map<string, T>();
-    let keys: Record<string, unknown>[] = [...new Set(ids)].map((id) => entityKey(kind, id));
-    // BatchGet may leave keys unprocessed under load; ask again for just those, a bounded number of times.
-    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
-      const response = await this.db.send(
-        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: keys } } }),
-      );
-      for (const item of response.Responses?.[TableName] ?? []) {
+    const keys = [...new Set(ids)].map((id) => entityKey(kind, id));
+    const found = new Map(
+      (await batchGet(this.db, tableName(tableOf[kind]), keys)).map((item) => {
         const entity = toEntity<T>(item);
-        found.set(entity.id, entity);
-      }
-      keys = response.UnprocessedKeys?.[TableName]?.Keys ?? [];
-      if (keys.length) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt));
-    }
-    if (keys.length) throw new Error('BatchGet left keys unprocessed after retries');
+        return [entity.id, entity];
+      }),
+    );
     return ids.flatMap((id) => found.get(id) ?? []);
   }
 

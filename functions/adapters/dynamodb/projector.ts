@@ -5,7 +5,7 @@
  * Every step is idempotent: streams deliver at least once, and a failed batch is delivered again.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Contract } from '../../domain/contract.js';
 import { postingPartition, postingSortKey, searchableText, serviceTerms } from '../../domain/search.js';
 import type { Service } from '../../domain/service.js';
@@ -16,7 +16,7 @@ import {
   serviceContribution,
 } from '../../domain/stats.js';
 import { auditPartition, auditSortKey } from './audit-trail.js';
-import { batchWrite } from './batch-write.js';
+import { batchGet, batchWrite } from './batch.js';
 import { tableName } from './client.js';
 import { type StoredChange, toEntity } from './entity-store.js';
 import { STATS_TOTALS_KEY } from './stats-store.js';
@@ -209,20 +209,8 @@ export class Projector {
   }
 
   private async readItems(keys: readonly { pk: string; sk: string }[]): Promise<Map<string, Image>> {
-    const found = new Map<string, Image>();
-    const table = tableName('projections');
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, unknown>[] = keys.slice(i, i + 100);
-      for (let attempt = 0; pending.length; attempt++) {
-        if (attempt >= 8) throw new Error('BatchGet left keys unprocessed after retries');
-        const response = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }),
-        );
-        for (const item of response.Responses?.[table] ?? []) found.set(String(item.pk), item);
-        pending = response.UnprocessedKeys?.[table]?.Keys ?? [];
-      }
-    }
-    return found;
+    const items = await batchGet(this.db, tableName('projections'), keys);
+    return new Map(items.map((item) => [String(item.pk), item]));
   }
 }
 

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 type WriteRequest =
   { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
@@ -29,4 +29,31 @@ export async function batchWrite(
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, worker));
+}
+
+const GET_BATCH_SIZE = 100;
+
+/**
+ * Every item found under `keys`, in batches of 100, asking again (with backoff) for what DynamoDB left
+ * unprocessed; missing keys are simply absent from the result.
+ */
+export async function batchGet(
+  db: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += GET_BATCH_SIZE) {
+    let pending = keys.slice(i, i + GET_BATCH_SIZE);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGet from ${table} left keys unprocessed`);
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+      const response = await db.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: [...pending] } } }),
+      );
+      found.push(...(response.Responses?.[table] ?? []));
+      pending = response.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  }
+  return found;
 }
