@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Caller, requireUser } from './caller.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { forbidden } from './errors.js';
@@ -9,7 +9,7 @@ export const auditedEntities = ['provider', 'agency', 'service', 'review', 'cont
 
 const auditQuery = z.strictObject({
   entity: z.enum(auditedEntities),
-  id: z.string().min(1).max(64),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
   ...pageQuery,
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Caller, requireOrg, requireUser, type User } from './caller.js';
 import { createIdempotently, type Created } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -48,10 +48,10 @@ export function leadTimeDays(requestedAt: string, signedAt: string): number {
 }
 
 const contractInput = z.strictObject({
-  serviceId: z.string().min(1).max(64),
-  planId: z.string().min(1).max(32),
-  quantity: z.number().int().min(1).max(1_000_000),
-  months: z.number().int().min(1).max(120),
+  serviceId: z.string().check(z.minLength(1), z.maxLength(64)),
+  planId: z.string().check(z.minLength(1), z.maxLength(32)),
+  quantity: z.int().check(z.minimum(1), z.maximum(1_000_000)),
+  months: z.int().check(z.minimum(1), z.maximum(120)),
   method: z.enum(contractMethods),
 });
 
@@ -261,9 +261,9 @@ function changeContract(
 }
 
 const listQuery = z.strictObject({
-  agencyId: z.string().min(1).max(64).optional(),
-  providerId: z.string().min(1).max(64).optional(),
-  status: z.enum(contractStatuses).optional(),
+  agencyId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  status: z.optional(z.enum(contractStatuses)),
   ...pageQuery,
 });
 

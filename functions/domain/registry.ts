@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Caller, requireUser, type User } from './caller.js';
 import { type Created, createIdempotently } from './create.js';
 import { forbidden, notFound } from './errors.js';
@@ -34,21 +34,25 @@ export function isValidBusinessRegistrationNumber(digits: string): boolean {
   return (10 - (sum % 10)) % 10 === d[9];
 }
 
+// Piped so a malformed number reports only its format, not also a check-digit mismatch.
 const businessRegistrationNumber = z
-  .string()
-  .regex(/^(\d{10}|\d{3}-\d{2}-\d{5})$/, 'Expected 10 digits, optionally as 123-45-67890.')
-  .transform((s) => s.replaceAll('-', ''))
-  .refine(isValidBusinessRegistrationNumber, 'The check digit does not match.');
+  .pipe(
+    z
+      .string()
+      .check(z.regex(/^(\d{10}|\d{3}-\d{2}-\d{5})$/, 'Expected 10 digits, optionally as 123-45-67890.')),
+    z.transform((s) => s.replaceAll('-', '')),
+  )
+  .check(z.refine(isValidBusinessRegistrationNumber, 'The check digit does not match.'));
 
 export const providerInput = z.strictObject({
   name: text(200),
   businessRegistrationNumber,
-  contactEmail: z.email('Expected an e-mail address.').max(254),
+  contactEmail: z.email('Expected an e-mail address.').check(z.maxLength(254)),
 });
 
 export const agencyInput = z.strictObject({
   name: text(200),
-  institutionCode: z.string().regex(/^\d{7}$/, 'Expected 7 digits.'),
+  institutionCode: z.string().check(z.regex(/^\d{7}$/, 'Expected 7 digits.')),
   kind: z.enum(agencyKinds),
   network: z.enum(networks),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Caller, requireUser, type User } from './caller.js';
 import { createIdempotently, type Created } from './create.js';
 import { conflict, forbidden, invalid, notFound, preconditionFailed } from './errors.js';
@@ -32,11 +32,11 @@ export function selectionValidUntil(decidedAt: Date): string {
   return new Date(anniversary.getTime() - 86_400_000).toISOString().slice(0, 10);
 }
 
-const sessionNumber = z.coerce.number().int().min(1).max(100_000);
-const openInput = z.strictObject({ number: z.number().int().min(1).max(100_000), date: isoDate });
-const agendaInput = z.strictObject({ serviceId: z.string().min(1).max(64) });
+const sessionNumber = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100_000));
+const openInput = z.strictObject({ number: z.int().check(z.minimum(1), z.maximum(100_000)), date: isoDate });
+const agendaInput = z.strictObject({ serviceId: z.string().check(z.minLength(1), z.maxLength(64)) });
 const decisionInput = z.strictObject({
-  serviceId: z.string().min(1).max(64),
+  serviceId: z.string().check(z.minLength(1), z.maxLength(64)),
   decision: z.enum(['SELECTED', 'REJECTED']),
   reason: text(2000),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Caller, hasRole, requireOrg, requireUser, type User } from './caller.js';
 import { type Created, createIdempotently } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -56,10 +56,12 @@ export interface Service extends Entity {
 }
 
 const plan = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Expected a lower-case slug of at most 32 characters.'),
+  id: z
+    .string()
+    .check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Expected a lower-case slug of at most 32 characters.')),
   name: text(100),
   unit: text(50),
-  unitPriceKrw: krw.min(1, 'A plan costs at least 1 KRW.'),
+  unitPriceKrw: krw.check(z.minimum(1, 'A plan costs at least 1 KRW.')),
 });
 
 const serviceFields = {
@@ -67,25 +69,24 @@ const serviceFields = {
   summary: text(2000),
   category: z.enum(categories),
   ai: z.boolean(),
-  networks: z
-    .array(z.enum(networks))
-    .min(1, 'At least one network.')
-    .refine((list) => new Set(list).size === list.length, 'Networks must not repeat.'),
-  csap: z
-    .strictObject({ grade: z.enum(csapGrades), certificateNumber: text(50), validUntil: isoDate })
-    .nullable(),
-  plans: z
-    .array(plan)
-    .min(1, 'At least one price plan.')
-    .max(50)
-    .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Plan ids must be unique.'),
+  networks: z.array(z.enum(networks)).check(
+    z.minLength(1, 'At least one network.'),
+    z.refine((list) => new Set(list).size === list.length, 'Networks must not repeat.'),
+  ),
+  csap: z.nullable(
+    z.strictObject({ grade: z.enum(csapGrades), certificateNumber: text(50), validUntil: isoDate }),
+  ),
+  plans: z.array(plan).check(
+    z.minLength(1, 'At least one price plan.'),
+    z.maxLength(50),
+    z.refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Plan ids must be unique.'),
+  ),
 };
 
 export const serviceInput = z.strictObject(serviceFields);
 export const servicePatch = z
-  .strictObject(serviceFields)
-  .partial()
-  .refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change.');
+  .partial(serviceInput)
+  .check(z.refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change.'));
 
 /** `LISTED` whose selection validity has passed reads as `EXPIRED`, and cannot be contracted. */
 export function effectiveStatus(service: Service, now: Date): ServiceStatus {
@@ -234,20 +235,23 @@ function requireAdmin(caller: Caller): User {
 }
 
 const listQuery = z.strictObject({
-  category: z.enum(categories).optional(),
-  ai: z
-    .enum(['true', 'false'])
-    .transform((v) => v === 'true')
-    .optional(),
-  network: z.enum(networks).optional(),
-  csapGrade: z.enum(csapGrades).optional(),
-  providerId: z.string().min(1).max(64).optional(),
-  q: z
-    .string()
-    .max(100)
-    .refine((q) => words(q).length > 0, 'The search text needs a letter or digit.')
-    .optional(),
-  status: z.enum(serviceStatuses).optional(),
+  category: z.optional(z.enum(categories)),
+  ai: z.optional(
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((flag) => flag === 'true'),
+    ),
+  ),
+  network: z.optional(z.enum(networks)),
+  csapGrade: z.optional(z.enum(csapGrades)),
+  providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  q: z.optional(
+    z.string().check(
+      z.maxLength(100),
+      z.refine((q) => words(q).length > 0, 'The search text needs a letter or digit.'),
+    ),
+  ),
+  status: z.optional(z.enum(serviceStatuses)),
   ...pageQuery,
 });
 

@@ -1,34 +1,47 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { type FieldError, invalid } from './errors.js';
 
+// zod/mini ships without a locale, so every default message would read "Invalid input"; clients rely on
+// the English ones classic zod installs.
+z.config(en());
+
 /** Parses input with a zod schema, turning every issue into `{path, message}` of a 400 problem. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
+export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw invalid(`The ${what} is not valid.`, toFieldErrors(result.error));
 }
 
-export function toFieldErrors(error: z.ZodError): FieldError[] {
+export function toFieldErrors(error: z.core.$ZodError): FieldError[] {
   return error.issues.map((issue) => ({
     path: issue.path.length ? `/${issue.path.map(String).join('/')}` : '/',
     message: issue.message,
   }));
 }
 
-/** Whole KRW: a non-negative safe integer, never a float. */
-export const krw = z.number().int('Amounts are whole KRW.').nonnegative().max(Number.MAX_SAFE_INTEGER);
+/**
+ * Whole KRW: a non-negative safe integer, never a float. `z.int` is a check rather than the schema, so a
+ * non-number keeps the default type message instead of this one.
+ */
+export const krw = z
+  .number()
+  .check(z.int('Amounts are whole KRW.'), z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER));
 
 export const isoDate = z.iso.date('Expected a date as YYYY-MM-DD.');
 
-/** Text fields: trimmed, NFC-normalised (Korean input arrives in both forms), non-empty, bounded. */
+/**
+ * Text fields: trimmed, NFC-normalised (Korean input arrives in both forms), non-empty, bounded. Piped so
+ * that a non-string stops at its type error, as the length checks would otherwise still run on an array.
+ */
 export const text = (max: number) =>
-  z
-    .string()
-    .transform((s) => s.normalize('NFC').trim())
-    .pipe(z.string().min(1, 'Must not be empty.').max(max, `At most ${max} characters.`));
+  z.pipe(
+    z.string().check(z.normalize('NFC'), z.trim()),
+    z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(max, `At most ${max} characters.`)),
+  );
 
 /** `limit` (1–100, default 20) and the opaque `cursor` every list takes. */
 export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(2048).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
 };
