@@ -2,18 +2,25 @@
  * Latency, throughput and capacity per route family through the local gateway, next to the floor: the same
  * DynamoDB calls made directly through the same adapters against the same DynamoDB Local, with no gateway,
  * handler or domain in between. Both run at the same concurrency for the same number of operations.
+ *
+ * A third run puts the floor's calls behind a bare HTTP server and drives it with the same load generator:
+ * on a 2-core machine the HTTP hop and the load generator share the CPUs with DynamoDB Local, so this
+ * "transport floor" separates what any HTTP API would pay here from what the gateway and handler add.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoEntityStore } from '../functions/adapters/dynamodb/entity-store.js';
 import { DynamoSearchIndex } from '../functions/adapters/dynamodb/search-index.js';
-import type { Contract } from '../functions/domain/contract.js';
+import { type Contract, leadTimeDays } from '../functions/domain/contract.js';
 import type { Agency } from '../functions/domain/registry.js';
 import { drivingTerm, postingPartition, words } from '../functions/domain/search.js';
 import type { Service } from '../functions/domain/service.js';
 import type { LocalRegion } from '../local/region.js';
 import { repoRoot } from '../local/paths.js';
+import { percentiles } from '../local/percentiles.js';
 import { mintToken, type SigningKeys } from '../local/tokens.js';
 import type { LoadJob, LoadResult } from './load-child.js';
 
@@ -26,6 +33,13 @@ export interface OperationResult {
   readonly floorRequestsPerSecond: number;
   /** API p50 ÷ floor p50. */
   readonly ratio: number;
+  /**
+   * The floor's calls behind a bare Node HTTP server, driven by the same load generator: what HTTP and the
+   * load generator cost on this machine before any gateway or handler code runs.
+   */
+  readonly transportFloorP50Ms: number;
+  /** API p50 ÷ transport floor p50: what the gateway, handler and domain add. */
+  readonly ratioToTransport: number;
   readonly capacityUnits: number;
   readonly minimumCapacityUnits: number;
   readonly capacityNote: string;
@@ -33,6 +47,10 @@ export interface OperationResult {
 
 const CONNECTIONS = 8;
 const SEARCH_WORD = '문서';
+/** Untimed operations before measuring, as a share of one round. */
+const WARMUP_SHARE = 0.25;
+/** Measured rounds per operation; each side's median round is kept. */
+const ROUNDS = 3;
 
 export async function measureApi(
   region: LocalRegion,
@@ -72,7 +90,7 @@ export async function measureApi(
   const searchPath = `/v1/services?q=${encodeURIComponent(SEARCH_WORD)}&limit=20`;
   const searched = await compare({ method: 'GET', paths: [searchPath], headers: {} }, async () => {
     const page = await search.queryPostings({ term, filters: { words: words(SEARCH_WORD) }, limit: 20 });
-    await entities.getMany('service', page.ids);
+    return { items: await entities.getMany('service', page.ids) };
   });
   results.search = {
     ...searched.measured,
@@ -111,10 +129,12 @@ export async function measureApi(
       const id = `ctr_floor${++floorSeq}`;
       await entities.findCreated('contract', id);
       await Promise.all([entities.get('agency', agency.id), entities.get('service', service.id)]);
-      await entities.create('contract', floorContract(id, agency, service), {
+      const contract = floorContract(id, agency, service);
+      await entities.create('contract', contract, {
         change: { actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id }, action: 'create' },
         idempotency: { key: id, fingerprint: 'f' },
       });
+      return contract;
     },
   );
   results.contractCreate = {
@@ -130,31 +150,42 @@ export async function measureApi(
 
   // Sign: each request signs one contract created above, quoted by its provider first.
   const created = creates.ids;
-  await Promise.all(
-    created.map((id) =>
-      fetch(`${region.url}/v1/contracts/${id}/quote`, {
+  const toQuote = [...created];
+  await pool(
+    () =>
+      fetch(`${region.url}/v1/contracts/${toQuote.pop()}/quote`, {
         method: 'POST',
         headers: { authorization: `Bearer ${providerToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ amountKrw: 1 }),
       }).then((response) => response.text()),
-    ),
+    toQuote.length,
   );
   const signCapacity = await capacity('POST', `/v1/contracts/${created.pop()}/sign`, undefined, agencyAuth);
+  const signPaths = created.map((id) => `/v1/contracts/${id}/sign`);
+  const signCount = Math.floor((signPaths.length - 1) / (ROUNDS + WARMUP_SHARE));
   let floorSignSeq = 0;
   const signs = await compare(
-    { method: 'POST', paths: created.map((id) => `/v1/contracts/${id}/sign`), headers: agencyAuth },
+    { method: 'POST', paths: signPaths, onePathPerRequest: true, headers: agencyAuth },
     async () => {
       const id = `ctr_floor${(floorSignSeq++ % floorSeq) + 1}`;
       const current = await entities.get<Contract>('contract', id);
-      if (current) {
-        await entities.update(
-          'contract',
-          { ...current, version: current.version + 1 },
-          { actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id }, action: 'sign' },
-        );
-      }
+      if (!current) throw new Error(`${id} is missing`);
+      const signedAt = new Date().toISOString();
+      // The same change the API writes, so the streams carry the same projection work.
+      const signed: Contract = {
+        ...current,
+        status: 'ACTIVE',
+        signedAt,
+        leadTimeDays: leadTimeDays(current.requestedAt, signedAt),
+        version: current.version + 1,
+      };
+      await entities.update('contract', signed, {
+        actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id },
+        action: 'sign',
+      });
+      return signed;
     },
-    created.length,
+    signCount,
   );
   results.sign = {
     ...signs.measured,
@@ -176,26 +207,121 @@ export async function measureApi(
     return { capacityUnits: Number(response.headers.get('x-consumed-capacity') ?? Number.NaN) };
   }
 
+  /**
+   * Warms all three sides up, then measures them in {@link ROUNDS} interleaved rounds (API, floor, transport
+   * floor) and keeps each side's median, so a burst of load on the machine lands on one round of one side
+   * rather than on the result. Without the warm-up the API would pay for importing its function and for
+   * compiling the hot paths that the floor, measured after it, would find compiled.
+   *
+   * With `onePathPerRequest` every request takes a path of its own (a contract signs once), so `paths` must
+   * hold a warm-up's worth plus `count` per round.
+   */
   async function compare(
-    api: Omit<LoadJob, 'url' | 'connections' | 'amount'>,
+    api: Omit<LoadJob, 'url' | 'connections' | 'amount'> & { readonly onePathPerRequest?: boolean },
     floor: () => Promise<unknown>,
     count = amount,
   ) {
-    const run = await loadInChild({ ...api, url: region.url, connections: CONNECTIONS, amount: count });
-    if (run.non2xx > 0) throw new Error(`${api.method} ${api.paths[0]}: ${run.non2xx} non-2xx answers`);
-    const floorRun = await pool(floor, count);
-    return {
-      measured: {
-        p50Ms: run.p50Ms,
-        p99Ms: run.p99Ms,
-        requestsPerSecond: Math.round((count / run.seconds) * 10) / 10,
-        floorP50Ms: floorRun.p50,
-        floorP99Ms: floorRun.p99,
-        floorRequestsPerSecond: floorRun.rps,
-        ratio: Math.round((run.p50Ms / Math.max(floorRun.p50, 0.01)) * 100) / 100,
-      },
-      ids: run.ids,
+    const { onePathPerRequest, ...job } = api;
+    const warmup = Math.ceil(count * WARMUP_SHARE);
+    let used = 0;
+    const nextPaths = (n: number) => {
+      if (!onePathPerRequest) return job.paths;
+      used += n;
+      if (used > job.paths.length) throw new Error(`${job.paths.length} paths are too few`);
+      return job.paths.slice(used - n, used);
     };
+    const apiRun = (n: number, label: string) =>
+      load(
+        {
+          ...job,
+          paths: nextPaths(n),
+          ...(job.idempotencyKeyPrefix
+            ? { idempotencyKeyPrefix: `${job.idempotencyKeyPrefix}-${label}` }
+            : {}),
+        },
+        n,
+      );
+    return behindBareServer(floor, async (bareUrl) => {
+      const transportRun = (n: number) =>
+        load({ ...job, paths: job.paths.slice(0, 1), collectIds: false }, n, bareUrl);
+      await apiRun(warmup, 'warmup');
+      await pool(floor, warmup);
+      await transportRun(warmup);
+      await region.poller.drain();
+      // Writes are projected from the streams in this process; each run starts once the last one's are.
+      const settled = async <T>(run: Promise<T>) => {
+        const result = await run;
+        await region.poller.drain();
+        return result;
+      };
+      const rounds = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        rounds.push({
+          api: await settled(apiRun(count, String(round))),
+          floor: await settled(pool(floor, count)),
+          transport: await settled(transportRun(count)),
+        });
+      }
+      const apiP50 = median(rounds.map((r) => r.api.p50Ms));
+      const floorP50 = median(rounds.map((r) => r.floor.p50));
+      const transportP50 = median(rounds.map((r) => r.transport.p50Ms));
+      return {
+        measured: {
+          p50Ms: apiP50,
+          p99Ms: median(rounds.map((r) => r.api.p99Ms)),
+          requestsPerSecond: median(rounds.map((r) => Math.round((count / r.api.seconds) * 10) / 10)),
+          floorP50Ms: floorP50,
+          floorP99Ms: median(rounds.map((r) => r.floor.p99)),
+          floorRequestsPerSecond: median(rounds.map((r) => r.floor.rps)),
+          ratio: ratio(apiP50, floorP50),
+          transportFloorP50Ms: transportP50,
+          ratioToTransport: ratio(apiP50, transportP50),
+        },
+        ids: rounds.flatMap((r) => r.api.ids),
+      };
+    });
+  }
+
+  async function load(job: Omit<LoadJob, 'url' | 'connections' | 'amount'>, count: number, url = region.url) {
+    const run = await loadInChild({ ...job, url, connections: CONNECTIONS, amount: count });
+    if (run.non2xx > 0) throw new Error(`${job.method} ${job.paths[0]}: ${run.non2xx} non-2xx answers`);
+    return run;
+  }
+}
+
+/**
+ * Serves every request with `work` alone (body read, its result answered as JSON, so as many bytes travel
+ * as from the API) while `use` runs against it.
+ */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function ratio(value: number, floor: number): number {
+  return Math.round((value / Math.max(floor, 0.01)) * 100) / 100;
+}
+
+async function behindBareServer<T>(
+  work: () => Promise<unknown>,
+  use: (url: string) => Promise<T>,
+): Promise<T> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.once('end', () => {
+      work().then(
+        (result) =>
+          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
+        () => response.writeHead(500).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await use(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
@@ -236,12 +362,6 @@ export async function pool(work: () => Promise<unknown>, count: number) {
   );
   const seconds = (performance.now() - started) / 1000;
   return { ...percentiles(latencies), rps: Math.round((count / seconds) * 10) / 10 };
-}
-
-export function percentiles(samples: number[]): { p50: number; p99: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { p50: Math.round(at(0.5) * 100) / 100, p99: Math.round(at(0.99) * 100) / 100 };
 }
 
 function floorContract(id: string, agency: Agency, service: Service): Contract {

@@ -8,7 +8,7 @@
  * which is what a Lambda cold start pays on top of the runtime's own init.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -59,6 +59,21 @@ export const cdkBundlingOptions = {
 /** The floor: an empty handler, bundled the same way. */
 const EMPTY_HANDLER = "export const handler = async () => ({ statusCode: 200, body: '' });\n";
 
+/**
+ * Handlers that hold one dependency each, bundled and imported like the functions: they show how much of a
+ * function's import is its libraries rather than its own code. The DynamoDB one imports the adapter the
+ * functions use, which builds its client on first use, as the functions do.
+ */
+export const REFERENCE_HANDLERS = {
+  'dynamodb-client':
+    "import { documentClient } from './functions/adapters/dynamodb/client.js';\n" +
+    'export const handler = async () => documentClient();\n',
+  'powertools-logger':
+    "import { Logger } from '@aws-lambda-powertools/logger';\n" +
+    "const logger = new Logger({ serviceName: 'reference' });\n" +
+    "export const handler = async () => logger.info('request');\n",
+} as const;
+
 export interface ModuleShare {
   /** Input path as esbuild reports it (relative to the project root), or an npm package name. */
   readonly name: string;
@@ -102,6 +117,8 @@ export interface ColdStartReport {
   /** The esbuild options used, as deployed. */
   readonly bundling: typeof cdkBundlingOptions;
   readonly floor: BundleMeasurement;
+  /** One-dependency handlers ({@link REFERENCE_HANDLERS}), against the same floor. */
+  readonly references: readonly BundleMeasurement[];
   readonly functions: readonly FunctionMeasurement[];
   /** Every function meets both targets. */
   readonly allMeetTarget: boolean;
@@ -136,15 +153,17 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
 
   const dir = await mkdtemp(join(tmpdir(), 'cold-start-'));
   try {
-    const floorEntry = join(dir, 'empty-handler.ts');
-    await writeFile(floorEntry, EMPTY_HANDLER);
-    const [floorBundle, ...bundles] = await Promise.all([
-      bundle('floor', floorEntry, dir),
-      ...names.map((name) => bundle(name, join(projectRoot, 'functions', 'handlers', `${name}.ts`), dir)),
-    ]);
-    if (floorBundle === undefined) throw new Error('the floor bundle is missing');
+    const floorBundle = await bundle('floor', { source: EMPTY_HANDLER }, dir);
+    const referenceBundles = await Promise.all(
+      Object.entries(REFERENCE_HANDLERS).map(([name, source]) => bundle(name, { source }, dir)),
+    );
+    const bundles = await Promise.all(
+      names.map((name) =>
+        bundle(name, { file: join(projectRoot, 'functions', 'handlers', `${name}.ts`) }, dir),
+      ),
+    );
 
-    const samples = await timeImports([floorBundle, ...bundles], runs);
+    const samples = await timeImports([floorBundle, ...referenceBundles, ...bundles], runs);
     const floorP50 = median(samples.get(floorBundle.name) ?? []);
     const measure = (b: Bundle): BundleMeasurement => {
       const importSamplesMs = samples.get(b.name) ?? [];
@@ -176,6 +195,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       targets: COLD_START_TARGETS,
       bundling: cdkBundlingOptions,
       floor: measure(floorBundle),
+      references: referenceBundles.map(measure),
       functions,
       allMeetTarget: functions.every((f) => f.meetsTarget.both),
       durationMs: Math.round(performance.now() - started),
@@ -185,14 +205,25 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   }
 }
 
-/** Bundles one entry as the CDK would, into `<dir>/<name>/index.mjs`. */
-async function bundle(name: string, entry: string, dir: string): Promise<Bundle> {
+/**
+ * Bundles one entry as the CDK would, into `<dir>/<name>/index.mjs`: a handler file, or source that
+ * resolves its imports from the project root.
+ */
+async function bundle(
+  name: string,
+  entry: { readonly file: string } | { readonly source: string },
+  dir: string,
+): Promise<Bundle> {
   const outfile = join(dir, name, 'index.mjs');
   const result = await build({
     ...cdkBundlingOptions,
     mainFields: [...cdkBundlingOptions.mainFields],
     external: [...cdkBundlingOptions.external],
-    entryPoints: [entry],
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : {
+          stdin: { contents: entry.source, resolveDir: projectRoot, sourcefile: `${name}.ts`, loader: 'ts' },
+        }),
     absWorkingDir: projectRoot,
     outfile,
     write: true,
@@ -300,6 +331,10 @@ export function formatColdStartMarkdown(report: ColdStartReport): string {
     '| Function | Size (KB) | Import p50 (ms) | Ratio to floor | Target met |',
     '| --- | ---: | ---: | ---: | --- |',
     `| _floor (empty handler)_ | ${kb(floor.bytes)} | ${floor.importP50Ms.toFixed(2)} | 1.00 | — |`,
+    ...report.references.map(
+      (r) =>
+        `| _reference: ${r.name} only_ | ${kb(r.bytes)} | ${r.importP50Ms.toFixed(2)} | ${r.ratioToFloor.toFixed(2)} | — |`,
+    ),
   ];
   for (const f of report.functions) {
     const misses = [...(f.meetsTarget.size ? [] : ['size']), ...(f.meetsTarget.import ? [] : ['import'])];

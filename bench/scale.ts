@@ -13,7 +13,7 @@ import { physicalTableName, tables } from '../functions/adapters/dynamodb/tables
 import { categories, type Service } from '../functions/domain/service.js';
 import { ensureTables } from '../local/tables.js';
 import type { LocalRegion } from '../local/region.js';
-import { percentiles } from './api.js';
+import { percentiles } from '../local/percentiles.js';
 
 export const scaleQueries = {
   list: '/v1/services?limit=20',

@@ -25,6 +25,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { percentiles } from '../percentiles.js';
 
 export type ReplicationMode = 'strong' | 'eventual';
 type Key = Record<string, AttributeValue>;
@@ -169,9 +170,7 @@ export class Replicator {
   }
 
   lagPercentiles(): { p50: number; p99: number; samples: number; backlog: number } {
-    const sorted = [...this.lagSamples].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    return { p50: at(0.5), p99: at(0.99), samples: sorted.length, backlog: this.backlog };
+    return { ...percentiles(this.lagSamples), samples: this.lagSamples.length, backlog: this.backlog };
   }
 
   /** Every item of every global table in a Region, keyed `table|pk|sk`, for comparing Regions. */

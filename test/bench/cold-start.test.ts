@@ -6,6 +6,7 @@ import {
   IMPORT_RUNS,
   measureColdStart,
   packageOf,
+  REFERENCE_HANDLERS,
 } from '../../bench/cold-start.js';
 
 // Structure only: timings belong in `npm run bench`, not in a test that must pass on a loaded machine.
@@ -27,6 +28,16 @@ describe('cold-start benchmark', () => {
     expect(report.floor.importSamplesMs).toHaveLength(IMPORT_RUNS.quick);
     expect(report.floor.importP50Ms).toBeGreaterThan(0);
     expect(report.floor.ratioToFloor).toBe(1);
+
+    // One-dependency handlers show what the libraries alone cost, against the same floor.
+    expect(report.references.map((r) => r.name)).toEqual(Object.keys(REFERENCE_HANDLERS));
+    for (const r of report.references) {
+      expect(r.bytes).toBeGreaterThan(report.floor.bytes);
+      expect(r.importSamplesMs).toHaveLength(IMPORT_RUNS.quick);
+    }
+    const client = report.references.find((r) => r.name === 'dynamodb-client');
+    expect(client?.topPackages.map((p) => p.name)).toContain('@smithy/core');
+    expect(client?.topPackages.map((p) => p.name)).not.toContain('zod');
 
     expect(report.functions.map((f) => f.name)).toEqual(['health', 'authorizer']);
     for (const f of report.functions) {
@@ -52,6 +63,7 @@ describe('cold-start benchmark', () => {
     expect(markdown).toContain('| Function | Size (KB) | Import p50 (ms) | Ratio to floor | Target met |');
     expect(markdown).toMatch(/^\| health \| /m);
     expect(markdown).toMatch(/^\| authorizer \| /m);
+    expect(markdown).toMatch(/^\| _reference: dynamodb-client only_ \| /m);
     expect(markdown).toContain('Biggest bundle: **health**');
   });
 

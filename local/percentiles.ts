@@ -1,0 +1,6 @@
+/** p50 and p99 of latency samples (nearest rank), in the samples' unit, rounded to 0.01. */
+export function percentiles(samples: readonly number[]): { p50: number; p99: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { p50: Math.round(at(0.5) * 100) / 100, p99: Math.round(at(0.99) * 100) / 100 };
+}

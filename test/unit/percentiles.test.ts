@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { percentiles } from '../../local/percentiles.js';
+
+describe('percentiles', () => {
+  it('takes the nearest rank whatever the order of the samples', () => {
+    const samples = Array.from({ length: 200 }, (_, i) => 200 - i);
+    expect(percentiles(samples)).toEqual({ p50: 101, p99: 199 });
+  });
+
+  it('rounds to hundredths and answers 0 for no samples', () => {
+    expect(percentiles([1.23456])).toEqual({ p50: 1.23, p99: 1.23 });
+    expect(percentiles([])).toEqual({ p50: 0, p99: 0 });
+  });
+});
