@@ -4,23 +4,22 @@
  * worth 642.1 billion KRW). Pure: the same `now` and `seed` always give deep-equal output, and every
  * timestamp is derived from `now`.
  */
-import { type Contract, type ContractStatus, leadTimeDays } from '../functions/domain/contract.js';
+import { type Contract, leadTimeDays } from '../functions/domain/contract.js';
 import {
   type Agency,
-  type agencyKinds,
   isValidBusinessRegistrationNumber,
-  type Network,
   type Provider,
 } from '../functions/domain/registry.js';
-import {
-  type Category,
-  type csapGrades,
-  type PricePlan,
-  type Selection,
-  type Service,
-  type ServiceStatus,
-  seoulDate,
-} from '../functions/domain/service.js';
+import { seoulDate } from '../functions/domain/selection.js';
+import type { PricePlan, Selection, Service } from '../functions/domain/service.js';
+import type {
+  agencyKinds,
+  Category,
+  ContractStatus,
+  csapGrades,
+  Network,
+  ServiceStatus,
+} from '../functions/domain/vocabulary.js';
 import type { Decision, ReviewSession } from '../functions/domain/review.js';
 
 export interface DemoData {

@@ -5,20 +5,11 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
 import type { Deps, Entity, Page } from './ports.js';
 import type { Agency } from './registry.js';
-import { effectiveStatus, type Service } from './service.js';
+import { effectiveStatus } from './selection.js';
+import type { Service } from './service.js';
 import { type TransitionRule, transition } from './transition.js';
 import { krw, pageQuery, parseInput } from './validation.js';
-
-export const contractStatuses = [
-  'REQUESTED',
-  'QUOTED',
-  'ACTIVE',
-  'COMPLETED',
-  'CANCELLED',
-  'TERMINATED',
-] as const;
-export type ContractStatus = (typeof contractStatuses)[number];
-export const contractMethods = ['NEGOTIATED', 'CATALOG'] as const;
+import { contractMethods, type ContractStatus, contractStatuses } from './vocabulary.js';
 
 export interface Contract extends Entity {
   readonly agencyId: string;

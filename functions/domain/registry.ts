@@ -4,16 +4,13 @@ import { type Created, createIdempotently } from './create.js';
 import { forbidden, notFound } from './errors.js';
 import type { Deps, Entity } from './ports.js';
 import { parseInput, text } from './validation.js';
+import { agencyKinds, type Network, networks } from './vocabulary.js';
 
 export interface Provider extends Entity {
   readonly name: string;
   readonly businessRegistrationNumber: string;
   readonly contactEmail: string;
 }
-
-export const agencyKinds = ['CENTRAL', 'LOCAL', 'PUBLIC_INSTITUTION', 'EDUCATION'] as const;
-export const networks = ['INTERNET', 'INTRANET'] as const;
-export type Network = (typeof networks)[number];
 
 export interface Agency extends Entity {
   readonly name: string;

@@ -3,7 +3,8 @@ import { type Caller, requireUser, type User } from './caller.js';
 import { createIdempotently, type Created } from './create.js';
 import { conflict, forbidden, invalid, notFound, preconditionFailed } from './errors.js';
 import type { Deps, Entity } from './ports.js';
-import { effectiveStatus, type Service, seoulDate } from './service.js';
+import { effectiveStatus, seoulDate } from './selection.js';
+import type { Service } from './service.js';
 import { transition } from './transition.js';
 import { isoDate, parseInput, text } from './validation.js';
 

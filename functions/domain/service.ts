@@ -5,24 +5,17 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { conflict, forbidden, notFound } from './errors.js';
 import { type TransitionRule, transition } from './transition.js';
 import type { Deps, Entity, Page } from './ports.js';
-import { networks } from './registry.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
+import { effectiveStatus, seoulDate } from './selection.js';
 import { isoDate, krw, pageQuery, parseInput, text } from './validation.js';
-
-export const categories = ['IAAS', 'PAAS', 'SAAS', 'SUPPORT', 'CONVERGENCE'] as const;
-export const csapGrades = ['HIGH', 'MEDIUM', 'LOW'] as const;
-export const serviceStatuses = [
-  'DRAFT',
-  'SUBMITTED',
-  'UNDER_REVIEW',
-  'LISTED',
-  'REJECTED',
-  'SUSPENDED',
-  'EXPIRED',
-  'WITHDRAWN',
-] as const;
-export type ServiceStatus = (typeof serviceStatuses)[number];
-export type Category = (typeof categories)[number];
+import {
+  type Category,
+  categories,
+  csapGrades,
+  networks,
+  type ServiceStatus,
+  serviceStatuses,
+} from './vocabulary.js';
 
 export interface PricePlan {
   readonly id: string;
@@ -87,19 +80,6 @@ export const serviceInput = z.strictObject(serviceFields);
 export const servicePatch = z
   .partial(serviceInput)
   .check(z.refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change.'));
-
-/** `LISTED` whose selection validity has passed reads as `EXPIRED`, and cannot be contracted. */
-export function effectiveStatus(service: Service, now: Date): ServiceStatus {
-  if (service.status === 'LISTED' && service.selection && service.selection.validUntil < seoulDate(now)) {
-    return 'EXPIRED';
-  }
-  return service.status;
-}
-
-/** Calendar date in Korea (UTC+9, no daylight saving), which is what selection validity dates mean. */
-export function seoulDate(now: Date): string {
-  return new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
-}
 
 export function present(service: Service, now: Date): Service {
   const status = effectiveStatus(service, now);
@@ -293,42 +273,4 @@ function scopeByStatus(caller: Caller, status: ServiceStatus, filters: ServiceFi
   }
   requireUser(caller);
   throw forbidden('Only LISTED services may be listed with this role.');
-}
-
-/** The actor scheduled work writes as, so the audit trail says who changed what. */
-export const selectionExpiryActor: User = { kind: 'user', sub: 'system:selection-expiry', role: 'admin' };
-
-/**
- * Writes `LISTED → EXPIRED` for services whose selection validity has passed (reads already show them as
- * EXPIRED; this makes postings and statistics follow). It walks the listed postings once, off the request
- * path, and each change is one conditional write on the version read, so a run repeated or racing the same
- * run in the other Region changes each service once.
- */
-export async function expireSelections(deps: Deps, now: Date): Promise<number> {
-  let expired = 0;
-  let after: string | undefined;
-  do {
-    const page = await deps.search.queryPostings({
-      term: postingPartition('LISTED', 'all'),
-      filters: {},
-      limit: 100,
-      ...(after === undefined ? {} : { after }),
-    });
-    for (const service of await deps.entities.getMany<Service>('service', page.ids)) {
-      if (service.status !== 'LISTED' || effectiveStatus(service, now) !== 'EXPIRED') continue;
-      const next: Service = {
-        ...service,
-        status: 'EXPIRED',
-        updatedAt: now.toISOString(),
-        version: service.version + 1,
-      };
-      const result = await deps.entities.update('service', next, {
-        actor: selectionExpiryActor,
-        action: 'expire',
-      });
-      if (result.outcome === 'updated') expired += 1;
-    }
-    after = page.lastSortKey ?? undefined;
-  } while (after !== undefined);
-  return expired;
 }

@@ -1,5 +1,6 @@
-import { type Contract, contractStatuses } from './contract.js';
-import { type Category, categories, type Service } from './service.js';
+import type { Contract } from './contract.js';
+import type { Service } from './service.js';
+import { type Category, categories, contractStatuses } from './vocabulary.js';
 
 /**
  * What one entity adds to the statistics. The projection stores each entity's last contribution and adds

@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { expireSelections } from '../domain/service.js';
+import { expireSelections } from '../domain/selection.js';
 import { runtime } from './runtime.js';
 
 const logger = new Logger({ serviceName: 'marketplace-selection-expiry' });

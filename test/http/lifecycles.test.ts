@@ -3,8 +3,7 @@
  * own rules): allowed moves answer 200 with the new state, every other move 409 and writes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContractStatus } from '../../functions/domain/contract.js';
-import type { ServiceStatus } from '../../functions/domain/service.js';
+import type { ContractStatus, ServiceStatus } from '../../functions/domain/vocabulary.js';
 import { createProvider, seedContract, seedService } from '../support/fixtures.js';
 import { type ApiCall, startTestApi, type TestApi } from '../support/local-api.js';
 

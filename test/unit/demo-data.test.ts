@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isValidBusinessRegistrationNumber } from '../../functions/domain/registry.js';
-import { categories, seoulDate } from '../../functions/domain/service.js';
+import { seoulDate } from '../../functions/domain/selection.js';
+import { categories } from '../../functions/domain/vocabulary.js';
 import { demoScale, generateDemoData } from '../../local/demo-data.js';
 
 const now = new Date('2025-06-01T03:00:00Z');

@@ -10,7 +10,8 @@ import {
   serviceTerms,
   wordTerms,
 } from '../../functions/domain/search.js';
-import { effectiveStatus, type Service, seoulDate } from '../../functions/domain/service.js';
+import { effectiveStatus, seoulDate } from '../../functions/domain/selection.js';
+import type { Service } from '../../functions/domain/service.js';
 import { medianFromHistogram, statsView } from '../../functions/domain/stats.js';
 import { brn } from '../support/fixtures.js';
 
