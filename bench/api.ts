@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../functions/adapters/dynamodb/client.js';
 import { DynamoEntityStore } from '../functions/adapters/dynamodb/entity-store.js';
 import { DynamoSearchIndex } from '../functions/adapters/dynamodb/search-index.js';
 import { type Contract, leadTimeDays } from '../functions/domain/contract.js';
@@ -58,7 +58,8 @@ export async function measureApi(
   catalog: { services: Service[]; agencies: Agency[] },
   amount: number,
 ): Promise<Record<string, OperationResult>> {
-  const db = DynamoDBDocumentClient.from(region.client);
+  // The client the functions build, so the floor's calls are the same requests (consumed capacity included).
+  const db = documentClient();
   const entities = new DynamoEntityStore(db);
   const search = new DynamoSearchIndex(db);
   const service = catalog.services.find(

@@ -42,7 +42,7 @@ try {
   await region.poller.drain();
 
   say('Measuring API latency and capacity against the floor …');
-  const operations = await measureApi(region, keys, await catalogOf(region), quick ? 200 : 1000);
+  const operations = await measureApi(region, keys, await catalogOf(region), quick ? 150 : 1000);
 
   const sizes = quick ? [1000, 10_000] : [1000, 10_000, 100_000];
   say(`Measuring catalog queries at ${sizes.join(', ')} services …`);
