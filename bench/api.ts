@@ -14,13 +14,14 @@ import { join } from 'node:path';
 import { documentClient } from '../functions/adapters/dynamodb/client.js';
 import { DynamoEntityStore } from '../functions/adapters/dynamodb/entity-store.js';
 import { DynamoSearchIndex } from '../functions/adapters/dynamodb/search-index.js';
-import { type Contract, leadTimeDays } from '../functions/domain/contract.js';
+import type { User } from '../functions/domain/caller.js';
+import { type Contract, leadTimeDays, requestedContract } from '../functions/domain/contract.js';
 import type { Agency } from '../functions/domain/registry.js';
 import { drivingTerm, postingPartition, words } from '../functions/domain/search.js';
 import type { Service } from '../functions/domain/service.js';
 import type { LocalRegion } from '../local/region.js';
 import { repoRoot } from '../local/paths.js';
-import { percentiles } from '../local/percentiles.js';
+import { median, percentiles } from '../local/percentiles.js';
 import { mintToken, type SigningKeys } from '../local/tokens.js';
 import type { LoadJob, LoadResult } from './load-child.js';
 
@@ -66,6 +67,8 @@ export async function measureApi(
     (s) => s.status === 'LISTED' && s.networks.includes('INTERNET'),
   ) as Service;
   const agency = catalog.agencies.find((a) => a.network === 'INTERNET') as Agency;
+  /** Who the floor's writes are recorded as, as the API records the calling agency. */
+  const floorAgent: User = { kind: 'user', sub: 'bench', role: 'agency', org: agency.id };
   const agencyToken = await mintToken(keys, { sub: 'bench-agency', role: 'agency', org: agency.id });
   const providerToken = await mintToken(keys, {
     sub: 'bench-provider',
@@ -132,7 +135,7 @@ export async function measureApi(
       await Promise.all([entities.get('agency', agency.id), entities.get('service', service.id)]);
       const contract = floorContract(id, agency, service);
       await entities.create('contract', contract, {
-        change: { actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id }, action: 'create' },
+        change: { actor: floorAgent, action: 'create' },
         idempotency: { key: id, fingerprint: 'f' },
       });
       return contract;
@@ -180,10 +183,7 @@ export async function measureApi(
         leadTimeDays: leadTimeDays(current.requestedAt, signedAt),
         version: current.version + 1,
       };
-      await entities.update('contract', signed, {
-        actor: { kind: 'user', sub: 'bench', role: 'agency', org: agency.id },
-        action: 'sign',
-      });
+      await entities.update('contract', signed, { actor: floorAgent, action: 'sign' });
       return signed;
     },
     signCount,
@@ -294,11 +294,6 @@ export async function measureApi(
  * Serves every request with `work` alone (body read, its result answered as JSON, so as many bytes travel
  * as from the API) while `use` runs against it.
  */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 function ratio(value: number, floor: number): number {
   return Math.round((value / Math.max(floor, 0.01)) * 100) / 100;
 }
@@ -366,10 +361,9 @@ export async function pool(work: () => Promise<unknown>, count: number) {
 }
 
 function floorContract(id: string, agency: Agency, service: Service): Contract {
-  const now = new Date().toISOString();
+  const requestedAt = new Date().toISOString();
   const plan = service.plans[0];
-  const amountKrw = (plan?.unitPriceKrw ?? 1) * 12;
-  return {
+  const contract = requestedContract({
     id,
     agencyId: agency.id,
     serviceId: service.id,
@@ -378,15 +372,9 @@ function floorContract(id: string, agency: Agency, service: Service): Contract {
     quantity: 1,
     months: 12,
     method: 'CATALOG',
-    catalogAmountKrw: amountKrw,
-    amountKrw,
-    status: 'QUOTED',
-    requestedAt: now,
-    quotedAt: now,
-    signedAt: null,
-    closedAt: null,
-    leadTimeDays: null,
-    createdAt: now,
-    version: 1,
-  };
+    catalogAmountKrw: (plan?.unitPriceKrw ?? 1) * 12,
+    requestedAt,
+  });
+  // Stored quoted, so the floor's sign has a contract to sign.
+  return { ...contract, status: 'QUOTED', quotedAt: requestedAt };
 }

@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { apiFunctions } from '../functions/routes.js';
 import { handlerBundling } from '../infra/constructs/handler-function.js';
+import { median } from '../local/percentiles.js';
 
 /** The repository root (this file lives in `bench/`). */
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -303,15 +304,6 @@ function timeImport(file: string): Promise<number> {
       else reject(new Error(`importing ${file} failed (exit ${code}): ${err.trim() || out}`));
     });
   });
-}
-
-function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? Number.NaN)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 function round(value: number, digits = 2): number {

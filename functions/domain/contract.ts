@@ -33,6 +33,36 @@ export interface Contract extends Entity {
 
 const DAY_MS = 86_400_000;
 
+/** What a request fixes; the rest of a new contract follows from it. */
+export type ContractTerms = Pick<
+  Contract,
+  | 'id'
+  | 'agencyId'
+  | 'serviceId'
+  | 'providerId'
+  | 'planId'
+  | 'quantity'
+  | 'months'
+  | 'method'
+  | 'catalogAmountKrw'
+  | 'requestedAt'
+>;
+
+/** A contract as requested: priced at the catalog amount, nothing quoted, signed or closed yet. */
+export function requestedContract(terms: ContractTerms): Contract {
+  return {
+    ...terms,
+    amountKrw: terms.catalogAmountKrw,
+    status: 'REQUESTED',
+    quotedAt: null,
+    signedAt: null,
+    closedAt: null,
+    leadTimeDays: null,
+    createdAt: terms.requestedAt,
+    version: 1,
+  };
+}
+
 /** Days from request to signature, to one decimal. */
 export function leadTimeDays(requestedAt: string, signedAt: string): number {
   return Math.round(((Date.parse(signedAt) - Date.parse(requestedAt)) / DAY_MS) * 10) / 10;
@@ -102,7 +132,7 @@ export async function requestContract(
           { path: '/quantity', message: 'Unit price × quantity × months is too large.' },
         ]);
       }
-      return {
+      return requestedContract({
         id,
         agencyId: agency.id,
         serviceId: service.id,
@@ -112,16 +142,8 @@ export async function requestContract(
         months: input.months,
         method: input.method,
         catalogAmountKrw,
-        amountKrw: catalogAmountKrw,
-        status: 'REQUESTED',
         requestedAt,
-        quotedAt: null,
-        signedAt: null,
-        closedAt: null,
-        leadTimeDays: null,
-        createdAt: requestedAt,
-        version: 1,
-      };
+      });
     },
   });
 }

@@ -284,24 +284,21 @@ export class RegionMonitoring extends Construct {
       },
     );
 
-    alarm(
-      'projector-iterator-age',
-      new Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'IteratorAge',
-        statistic: 'Maximum',
-        period: minute,
-        dimensionsMap: { FunctionName: props.projector.functionName },
-      }),
-      {
-        threshold: 120_000,
-        evaluationPeriods: 5,
-        means:
-          'the projector is more than 2 minutes behind the table streams: search, statistics and audit in this Region are stale. Streams keep records 24 hours.',
-        firstAction:
-          'look at the projector’s errors and duration on the dashboard and its log group; fix or roll back before 24 hours pass.',
-      },
-    );
+    const projectorIteratorAge = new Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      statistic: 'Maximum',
+      period: minute,
+      dimensionsMap: { FunctionName: props.projector.functionName },
+    });
+    alarm('projector-iterator-age', projectorIteratorAge, {
+      threshold: 120_000,
+      evaluationPeriods: 5,
+      means:
+        'the projector is more than 2 minutes behind the table streams: search, statistics and audit in this Region are stale. Streams keep records 24 hours.',
+      firstAction:
+        'look at the projector’s errors and duration on the dashboard and its log group; fix or roll back before 24 hours pass.',
+    });
 
     alarm(
       'projector-dlq',
@@ -344,6 +341,7 @@ export class RegionMonitoring extends Construct {
       tableThrottles,
       conflicts,
       storeUnavailable,
+      projectorIteratorAge,
     });
   }
 
@@ -380,6 +378,7 @@ export class RegionMonitoring extends Construct {
       tableThrottles: Record<string, IMetric>;
       conflicts: IMetric;
       storeUnavailable: IMetric;
+      projectorIteratorAge: IMetric;
     },
   ): Dashboard {
     const minute = Duration.minutes(1);
@@ -449,15 +448,7 @@ export class RegionMonitoring extends Construct {
       }),
       new GraphWidget({
         title: 'Projector lag and failures',
-        left: [
-          new Metric({
-            namespace: 'AWS/Lambda',
-            metricName: 'IteratorAge',
-            statistic: 'Maximum',
-            period: minute,
-            dimensionsMap: { FunctionName: props.projector.functionName },
-          }),
-        ],
+        left: [m.projectorIteratorAge],
         right: [props.projectorFailures.metricApproximateNumberOfMessagesVisible({ period: minute })],
         width: 8,
       }),

@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../../functions/adapters/dynamodb/client.js';
 import { entityItem, tableOf } from '../../functions/adapters/dynamodb/entity-store.js';
-import type { Contract } from '../../functions/domain/contract.js';
+import { type Contract, requestedContract } from '../../functions/domain/contract.js';
 import type { Entity, EntityKind } from '../../functions/domain/ports.js';
 import type { Service } from '../../functions/domain/service.js';
 import type { TestApi } from './local-api.js';
@@ -98,22 +98,16 @@ export async function seedContract(
   seeded += 1;
   const requestedAt = new Date(Date.now() - 86_400_000).toISOString();
   return seedEntity(api, 'contract', {
-    id: `ctr_seed${String(seeded).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`,
-    ...parties,
-    planId: 'basic',
-    quantity: 1,
-    months: 12,
-    method: 'CATALOG',
-    catalogAmountKrw: 120_000,
-    amountKrw: 120_000,
-    status: 'REQUESTED',
-    requestedAt,
-    quotedAt: null,
-    signedAt: null,
-    closedAt: null,
-    leadTimeDays: null,
-    createdAt: requestedAt,
-    version: 1,
+    ...requestedContract({
+      id: `ctr_seed${String(seeded).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`,
+      ...parties,
+      planId: 'basic',
+      quantity: 1,
+      months: 12,
+      method: 'CATALOG',
+      catalogAmountKrw: 120_000,
+      requestedAt,
+    }),
     ...overrides,
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentiles } from '../../local/percentiles.js';
+import { median, percentiles } from '../../local/percentiles.js';
 
 describe('percentiles', () => {
   it('takes the nearest rank whatever the order of the samples', () => {
@@ -10,5 +10,11 @@ describe('percentiles', () => {
   it('rounds to hundredths and answers 0 for no samples', () => {
     expect(percentiles([1.23456])).toEqual({ p50: 1.23, p99: 1.23 });
     expect(percentiles([])).toEqual({ p50: 0, p99: 0 });
+  });
+
+  it('takes the middle of an odd count and the mean of the two middles of an even one', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
   });
 });
