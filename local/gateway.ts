@@ -53,7 +53,11 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly url: string;
   readonly server: Server;
-  close(): Promise<void>;
+  /**
+   * Stops listening. By default open connections are cut; with `drain`, requests in flight finish and
+   * connections close as they fall idle, as a process being replaced in a deploy should.
+   */
+  close(options?: { drain?: boolean }): Promise<void>;
 }
 
 interface CompiledRoute {
@@ -107,10 +111,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     server,
-    close: () =>
+    close: ({ drain = false } = {}) =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        if (!drain) return server.closeAllConnections();
+        // A keep-alive connection falls idle once its request is answered; close it then.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        server.once('close', () => clearInterval(sweep));
       }),
   };
 }

@@ -1,6 +1,8 @@
 /**
  * One drill Region as its own process (the functions read their configuration from the environment, as
  * in Lambda, so a process hosts one Region). Prints `READY <url>` once serving; SIGKILL is the fire.
+ * SIGTERM is a deploy replacing it: the gateway stops accepting, lets the requests in flight finish
+ * (each is bounded by its own deadline; DRAIN_LIMIT_MS is a backstop), then the process exits.
  */
 import { parseArgs } from 'node:util';
 import { startLocalRegion } from '../region.js';
@@ -24,4 +26,11 @@ const region = await startLocalRegion({
   keys: await localSigningKeys(values['keys-dir']),
 });
 process.stdout.write(`READY ${region.url}\n`);
-process.on('SIGTERM', () => void region.stop().then(() => process.exit(0)));
+const DRAIN_LIMIT_MS = 15_000;
+process.once('SIGTERM', () => {
+  setTimeout(() => process.exit(1), DRAIN_LIMIT_MS).unref();
+  void region.gateway
+    .close({ drain: true })
+    .then(() => region.stop())
+    .then(() => process.exit(0));
+});
