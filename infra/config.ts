@@ -3,6 +3,7 @@
  * and validated before any construct is built, so a bad region or issuer fails `cdk synth` with a message
  * that names the key, not with a CloudFormation error half-way through a deployment.
  */
+import { type ApiLimits, defaultApiLimits } from '../functions/api-limits.js';
 
 /**
  * Region sets within which DynamoDB multi-Region strong consistency (MRSC) can replicate: the ledger's two
@@ -22,7 +23,7 @@ export const contextKeys = {
   tablePrefix: 'marketplace:tablePrefix',
   oidcIssuer: 'marketplace:oidcIssuer',
   oidcAudience: 'marketplace:oidcAudience',
-  apiThrottle: 'marketplace:apiThrottle',
+  apiLimits: 'marketplace:apiLimits',
   domain: 'marketplace:domain',
   alarmEmail: 'marketplace:alarmEmail',
 } as const;
@@ -71,15 +72,13 @@ export interface MarketplaceConfig {
     /** Expected `aud` claim. */
     readonly audience: string;
   };
-  /** Stage-wide throttling of each Region's API (steady requests per second, burst). */
-  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Throttling, the per-caller rate, token age and authorizer caching, shared with the local gateway. */
+  readonly apiLimits: ApiLimits;
   /** Custom domain, health checks, DNS failover and ARC routing controls; none of them when absent. */
   readonly domain?: DomainConfig;
   /** Subscribed to every alarm topic when set (the subscription must be confirmed from the mailbox). */
   readonly alarmEmail?: string;
 }
-
-export const defaultApiThrottle = { rateLimit: 200, burstLimit: 400 } as const;
 
 const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 const DNS_NAME = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
@@ -118,7 +117,7 @@ export function loadConfig(context: Record<string, unknown>): MarketplaceConfig 
       `${contextKeys.oidcAudience} must be a non-empty string (the expected "aud" claim); got ${show(audience)}.`,
     );
   }
-  const apiThrottle = parseThrottle(jsonValue(context[contextKeys.apiThrottle]), problems);
+  const apiLimits = parseApiLimits(jsonValue(context[contextKeys.apiLimits]), problems);
   const domain = parseDomain(jsonValue(context[contextKeys.domain]), problems);
   const alarmEmail = context[contextKeys.alarmEmail];
   if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !EMAIL.test(alarmEmail))) {
@@ -132,7 +131,7 @@ export function loadConfig(context: Record<string, unknown>): MarketplaceConfig 
     activeRegions: [regions.regions.primary, regions.regions.secondary],
     tablePrefix: tablePrefix as string,
     oidc: { issuer: issuer as string, audience: audience as string },
-    apiThrottle,
+    apiLimits,
     ...(domain ? { domain } : {}),
     ...(typeof alarmEmail === 'string' ? { alarmEmail } : {}),
   };
@@ -212,20 +211,60 @@ function parseIssuer(value: unknown, problems: string[]): string | undefined {
   return value;
 }
 
-function parseThrottle(value: unknown, problems: string[]): MarketplaceConfig['apiThrottle'] {
-  if (value === undefined) return defaultApiThrottle;
-  const key = contextKeys.apiThrottle;
-  const raw = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  const rateLimit = raw.rateLimit ?? defaultApiThrottle.rateLimit;
-  const burstLimit = raw.burstLimit ?? defaultApiThrottle.burstLimit;
-  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0;
-  if (!valid(rateLimit) || !valid(burstLimit) || burstLimit < rateLimit) {
+/**
+ * The API limits of a context (defaults for what it leaves out); throws a {@link ConfigError}. The local
+ * runtime reads the same `cdk.json` through this, so local and deployed limits cannot drift apart.
+ */
+export function loadApiLimits(context: Record<string, unknown>): ApiLimits {
+  const problems: string[] = [];
+  const limits = parseApiLimits(jsonValue(context[contextKeys.apiLimits]), problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return limits;
+}
+
+/** Each limit's bounds: the WAF rate rule takes 10 or more, API Gateway caches an authorizer for at most an hour. */
+const apiLimitBounds: Record<keyof ApiLimits, { min: number; max: number }> = {
+  stageRateLimit: { min: 1, max: 1_000_000 },
+  stageBurstLimit: { min: 1, max: 1_000_000 },
+  perCallerPerWindow: { min: 10, max: 2_000_000_000 },
+  authorizerCacheSeconds: { min: 0, max: 3600 },
+  maxTokenAgeSeconds: { min: 60, max: 7 * 24 * 3600 },
+};
+
+function parseApiLimits(value: unknown, problems: string[]): ApiLimits {
+  if (value === undefined) return defaultApiLimits;
+  const key = contextKeys.apiLimits;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push(
-      `${key} must be {"rateLimit": n, "burstLimit": m} with positive integers and m >= n; got ${show(value)}.`,
+      `${key} must be an object of limits (any of ${Object.keys(apiLimitBounds).join(', ')}); got ${show(value)}.`,
     );
-    return defaultApiThrottle;
+    return defaultApiLimits;
   }
-  return { rateLimit, burstLimit };
+  const raw = value as Record<string, unknown>;
+  const limits: Record<string, number> = { ...defaultApiLimits };
+  for (const name of Object.keys(raw)) {
+    const bounds = apiLimitBounds[name as keyof ApiLimits] as { min: number; max: number } | undefined;
+    const given = raw[name];
+    if (!bounds)
+      problems.push(`${key}.${name} is not a limit; use ${Object.keys(apiLimitBounds).join(', ')}.`);
+    else if (
+      typeof given !== 'number' ||
+      !Number.isInteger(given) ||
+      given < bounds.min ||
+      given > bounds.max
+    ) {
+      problems.push(
+        `${key}.${name} must be a whole number from ${bounds.min} to ${bounds.max}; got ${show(given)}.`,
+      );
+    } else limits[name] = given;
+  }
+  const parsed = limits as unknown as ApiLimits;
+  if (parsed.stageBurstLimit < parsed.stageRateLimit) {
+    problems.push(
+      `${key}.stageBurstLimit (${parsed.stageBurstLimit}) must be at least stageRateLimit (${parsed.stageRateLimit}).`,
+    );
+  }
+  return parsed;
 }
 
 function parseDomain(value: unknown, problems: string[]): DomainConfig | undefined {

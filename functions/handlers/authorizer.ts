@@ -1,15 +1,20 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { defaultApiLimits } from '../api-limits.js';
 import { type Role, roles } from '../domain/caller.js';
 
 /**
- * API Gateway REQUEST authorizer for every route. It verifies `Authorization: Bearer <JWT>` against the
- * configured OIDC issuer (`OIDC_ISSUER`, `OIDC_AUDIENCE`; keys from the issuer's discovery document, or
- * `OIDC_JWKS_URI` when set) and passes `{sub, role, org}` on as `requestContext.authorizer`, exactly what
- * the local gateway passes. Roles are enforced by the handlers, from the route table:
+ * API Gateway REQUEST authorizer for every route, in AWS and behind the local gateway alike. It verifies
+ * `Authorization: Bearer <JWT>` against the configured OIDC issuer (`OIDC_ISSUER`, `OIDC_AUDIENCE`; keys from
+ * the issuer's discovery document, or `OIDC_JWKS_URI` when set) and passes `{sub, role, org}` on as
+ * `requestContext.authorizer`. A token must carry `sub`, `exp` and `iat`, and is refused once older than
+ * `OIDC_MAX_TOKEN_AGE_SECONDS` (from its `iat`, whatever its `exp`), so a token an identity provider
+ * mis-issued without expiry or with a very long one still dies. Roles are enforced by the handlers, from the
+ * route table:
  *
  * - no Authorization header: allowed as anonymous (`sub: ''`), so public reads and `/health` never depend
- *   on the identity provider being reachable;
+ *   on the identity provider being reachable (routes that need a token never get here without one: their
+ *   authorizer is cached on the header, and API Gateway answers its absence with 401 itself);
  * - a valid token: allowed with its claims;
  * - anything else: `Unauthorized`, which API Gateway answers with 401 (the UNAUTHORIZED gateway response).
  *
@@ -20,6 +25,8 @@ import { type Role, roles } from '../domain/caller.js';
 /** Asymmetric algorithms only: a shared-secret (HS*) token can never verify against a public key set. */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 const DISCOVERY_TIMEOUT_MS = 3000;
+/** Clocks of the identity provider and of Lambda may disagree by a few seconds, no more. */
+const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** jose failures that mean "this token is not acceptable" rather than "the key set could not be fetched". */
 const REJECTED_TOKEN_CODES = new Set([
@@ -38,6 +45,7 @@ interface Verifier {
   readonly issuer: string;
   readonly audience: string;
   readonly keys: JWTVerifyGetKey;
+  readonly maxTokenAgeSeconds: number;
 }
 
 /** Claims handed to the API functions; values must be strings for API Gateway. */
@@ -57,14 +65,16 @@ export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<
 }
 
 async function verify(token: string): Promise<AuthorizerContext> {
-  const { issuer, audience, keys } = await currentVerifier();
+  const { issuer, audience, keys, maxTokenAgeSeconds } = await currentVerifier();
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, keys, {
       issuer,
       audience,
       algorithms: ALGORITHMS,
-      clockTolerance: 5,
+      requiredClaims: ['sub', 'exp', 'iat'],
+      maxTokenAge: maxTokenAgeSeconds,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
     }));
   } catch (error) {
     if (error instanceof errors.JOSEError && REJECTED_TOKEN_CODES.has(error.code)) throw unauthorized();
@@ -87,8 +97,14 @@ function currentVerifier(): Promise<Verifier> {
 async function buildVerifier(): Promise<Verifier> {
   const issuer = requiredEnv('OIDC_ISSUER');
   const audience = requiredEnv('OIDC_AUDIENCE');
+  const maxTokenAgeSeconds = Number(
+    process.env.OIDC_MAX_TOKEN_AGE_SECONDS || defaultApiLimits.maxTokenAgeSeconds,
+  );
+  if (!Number.isInteger(maxTokenAgeSeconds) || maxTokenAgeSeconds <= 0) {
+    throw new Error('OIDC_MAX_TOKEN_AGE_SECONDS must be a positive whole number of seconds');
+  }
   const jwksUri = process.env.OIDC_JWKS_URI || (await discoverJwksUri(issuer));
-  return { issuer, audience, keys: createRemoteJWKSet(new URL(jwksUri)) };
+  return { issuer, audience, keys: createRemoteJWKSet(new URL(jwksUri)), maxTokenAgeSeconds };
 }
 
 /** OpenID Connect discovery: the key set's location, from a document that must name the same issuer. */
@@ -105,8 +121,8 @@ async function discoverJwksUri(issuer: string): Promise<string> {
 }
 
 /**
- * Allows the whole stage, not just the method called: the decision is about the caller, not the route, so a
- * cached policy (should caching ever be enabled) stays correct for the caller's other requests.
+ * Allows the whole stage, not just the method called: the decision is about the caller, not the route, so the
+ * policy API Gateway caches for one Authorization header stays correct for the caller's other requests.
  */
 function allow(
   methodArn: string,

@@ -3,14 +3,16 @@ import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { RATE_WINDOW_SECONDS } from '../../functions/api-limits.js';
+import { NO_STORE, securityHeaders } from '../../functions/http/response-headers.js';
 
 export interface ApiFirewallProps {
   /** Prefix of the web ACL's name and metrics. */
   readonly name: string;
   /** The REST API stage the web ACL protects. */
   readonly stage: Stage;
-  /** Requests one client IP may send in any 5 minutes before WAF answers 429. */
-  readonly requestsPerIpPer5Minutes: number;
+  /** Requests one client IP may send in any {@link RATE_WINDOW_SECONDS} before WAF answers 429. */
+  readonly requestsPerIpPerWindow: number;
 }
 
 /** AWS managed rule groups, in evaluation order after the IP reputation list and the rate limit. */
@@ -86,7 +88,11 @@ export class ApiFirewall extends Construct {
               customResponse: {
                 responseCode: 429,
                 customResponseBodyKey: 'rateLimited',
-                responseHeaders: [{ name: 'Retry-After', value: '60' }],
+                responseHeaders: [
+                  { name: 'Retry-After', value: '60' },
+                  { name: 'Cache-Control', value: NO_STORE },
+                  ...Object.entries(securityHeaders).map(([name, value]) => ({ name, value })),
+                ],
               },
             },
           },
@@ -94,7 +100,8 @@ export class ApiFirewall extends Construct {
             rateBasedStatement: {
               // Many officers of one agency can share one egress address (intranet gateways), so the limit
               // is generous; the stage throttle bounds the total.
-              limit: props.requestsPerIpPer5Minutes,
+              limit: props.requestsPerIpPerWindow,
+              evaluationWindowSec: RATE_WINDOW_SECONDS,
               aggregateKeyType: 'IP',
             },
           },

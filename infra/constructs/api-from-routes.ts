@@ -1,19 +1,23 @@
+import { Duration } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
-  type IAuthorizer,
+  IdentitySource,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
+  RequestAuthorizer,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { type ApiLimits, cachesAuthorizer } from '../../functions/api-limits.js';
 import { problem } from '../../functions/http/problem.js';
+import { NO_STORE, securityHeaders } from '../../functions/http/response-headers.js';
 import type { ApiFunctionId, Route } from '../../functions/routes.js';
 import { acknowledge } from '../nag.js';
 
@@ -25,15 +29,18 @@ export interface ApiFromRoutesProps {
   readonly routes: readonly Route[];
   /** The function behind each API function id of the route table. */
   readonly functions: Readonly<Record<ApiFunctionId, IFunction>>;
-  /** Runs for every method; it lets anonymous callers through and rejects bad tokens. */
-  readonly authorizer: IAuthorizer;
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Verifies bearer tokens for every method; it lets anonymous callers through and rejects bad tokens. */
+  readonly authorizerFunction: IFunction;
+  /** Stage throttling and the authorizer's cache come from here. */
+  readonly limits: ApiLimits;
 }
 
 /**
  * A regional REST API built from the route table: one resource per path segment (`{name}` segments are path
  * parameters), one Lambda proxy method per route, each behind the authorizer. Routes are the only source;
- * nothing here names a path.
+ * nothing here names a path. The authorizer function sits behind two API Gateway authorizers: one cached on
+ * the Authorization header for routes that need a token, one run on every request for routes open to
+ * anyone, which a header-keyed cache would close to anonymous callers (see `cachesAuthorizer`).
  *
  * Why REST and REGIONAL: a REST API is the API Gateway type that takes an AWS WAF web ACL, per-stage
  * throttling, execution logs and X-Ray, and a regional endpoint is what a Route 53 latency record with a
@@ -69,8 +76,8 @@ export class ApiFromRoutes extends Construct {
       cloudWatchRole: true,
       deployOptions: {
         stageName: STAGE_NAME,
-        throttlingRateLimit: props.throttle.rateLimit,
-        throttlingBurstLimit: props.throttle.burstLimit,
+        throttlingRateLimit: props.limits.stageRateLimit,
+        throttlingBurstLimit: props.limits.stageBurstLimit,
         tracingEnabled: true,
         // Per-method metrics: the alarms tell user traffic from the health checks' GET /health.
         metricsEnabled: true,
@@ -83,13 +90,25 @@ export class ApiFromRoutes extends Construct {
       },
     });
 
+    const tokenRequired = new RequestAuthorizer(this, 'TokenAuthorizer', {
+      authorizerName: 'oidc-bearer-token',
+      handler: props.authorizerFunction,
+      identitySources: [IdentitySource.header('Authorization')],
+      resultsCacheTtl: Duration.seconds(props.limits.authorizerCacheSeconds),
+    });
+    const anyCaller = new RequestAuthorizer(this, 'AnyCallerAuthorizer', {
+      authorizerName: 'oidc-bearer-token-optional',
+      handler: props.authorizerFunction,
+      identitySources: [],
+      resultsCacheTtl: Duration.seconds(0),
+    });
     for (const route of props.routes) {
       const resource = this.api.root.resourceForPath(route.path);
       resource.addMethod(
         route.method,
         new LambdaIntegration(props.functions[route.fn], { proxy: true, allowTestInvoke: false }),
         {
-          authorizer: props.authorizer,
+          authorizer: cachesAuthorizer(route) ? tokenRequired : anyCaller,
           authorizationType: AuthorizationType.CUSTOM,
           operationName: `${route.method} ${route.path}`,
         },
@@ -155,11 +174,13 @@ function accessLogFormat(): AccessLogFormat {
   );
 }
 
-const PROBLEM_JSON = "'application/problem+json'";
+/** Header values of a gateway response are quoted literals. */
+const literal = (value: string) => `'${value}'`;
 
 /**
- * Errors API Gateway answers itself come out as `application/problem+json`, like the functions' errors.
- * Templates allow only simple `$context` substitution; `$context.error.messageString` is already quoted.
+ * Errors API Gateway answers itself come out as `application/problem+json`, like the functions' errors, and
+ * with the same security and no-store headers. Templates allow only simple `$context` substitution;
+ * `$context.error.messageString` is already quoted.
  */
 function addProblemResponses(api: RestApi): void {
   const requestId = '"requestId":"$context.requestId"';
@@ -181,7 +202,7 @@ function addProblemResponses(api: RestApi): void {
       id: 'Unauthorized',
       type: ResponseType.UNAUTHORIZED,
       body: known(problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.')),
-      headers: { 'WWW-Authenticate': `'Bearer error="invalid_token"'` },
+      headers: { 'WWW-Authenticate': literal('Bearer error="invalid_token"') },
     },
     {
       id: 'AccessDenied',
@@ -204,7 +225,7 @@ function addProblemResponses(api: RestApi): void {
         status: 429,
         detail: 'This API is receiving more requests than it accepts; retry shortly.',
       }),
-      headers: { 'Retry-After': "'1'" },
+      headers: { 'Retry-After': literal('1') },
     },
     {
       id: 'RequestTooLarge',
@@ -228,7 +249,12 @@ function addProblemResponses(api: RestApi): void {
     api.addGatewayResponse(response.id, {
       type: response.type,
       statusCode: response.statusCode,
-      responseHeaders: { 'Content-Type': PROBLEM_JSON, ...response.headers },
+      responseHeaders: {
+        'Content-Type': literal('application/problem+json'),
+        'Cache-Control': literal(NO_STORE),
+        ...Object.fromEntries(Object.entries(securityHeaders).map(([name, value]) => [name, literal(value)])),
+        ...response.headers,
+      },
       templates: { 'application/json': response.body },
     });
   }

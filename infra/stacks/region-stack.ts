@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { RequestAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
@@ -49,9 +48,6 @@ export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<Table
   stats: { projections: 'read' },
   audit: { projections: 'read' },
 };
-
-/** Requests one client address may send in 5 minutes before WAF answers 429 (about 10 a second). */
-export const WAF_REQUESTS_PER_IP_PER_5_MINUTES = 3000;
 
 /**
  * Everything one active Region runs, and depends on nothing in any other Region at request time: the REST
@@ -135,29 +131,26 @@ export class RegionStack extends Stack {
       handler: 'authorizer',
       description: `Marketplace API authorizer: verifies bearer tokens from ${config.oidc.issuer}`,
       memorySize: 512,
-      environment: { OIDC_ISSUER: config.oidc.issuer, OIDC_AUDIENCE: config.oidc.audience },
+      environment: {
+        OIDC_ISSUER: config.oidc.issuer,
+        OIDC_AUDIENCE: config.oidc.audience,
+        OIDC_MAX_TOKEN_AGE_SECONDS: String(config.apiLimits.maxTokenAgeSeconds),
+      },
     });
     this.authorizerFunction = authorizerHandler.fn;
-    const authorizer = new RequestAuthorizer(this, 'BearerTokenAuthorizer', {
-      authorizerName: 'oidc-bearer-token',
-      handler: this.authorizerFunction,
-      // No identity sources and no caching: it runs for every request, including anonymous ones.
-      identitySources: [],
-      resultsCacheTtl: Duration.seconds(0),
-    });
 
     this.api = new ApiFromRoutes(this, 'Api', {
       restApiName: `${config.tablePrefix}-api`,
       routes: routeTable,
       functions,
-      authorizer,
-      throttle: config.apiThrottle,
+      authorizerFunction: this.authorizerFunction,
+      limits: config.apiLimits,
     });
 
     this.firewall = new ApiFirewall(this, 'Firewall', {
       name: `${config.tablePrefix}-${this.region}`,
       stage: this.api.api.deploymentStage,
-      requestsPerIpPer5Minutes: WAF_REQUESTS_PER_IP_PER_5_MINUTES,
+      requestsPerIpPerWindow: config.apiLimits.perCallerPerWindow,
     });
     if (config.domain) {
       this.domain = new RegionalDomain(this, 'Domain', { domain: config.domain, api: this.api.api });

@@ -56,18 +56,31 @@ function event(headers: Record<string, string> | null): APIGatewayRequestAuthori
   return { type: 'REQUEST', methodArn: METHOD_ARN, headers } as unknown as APIGatewayRequestAuthorizerEvent;
 }
 
-async function token(
-  claims: JWTPayload,
-  options: { key?: SigningKey; alg?: string; issuer?: string; audience?: string; expires?: string } = {},
-) {
-  return new SignJWT(claims)
+const HOUR = 3600;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+interface TokenOptions {
+  key?: SigningKey;
+  alg?: string;
+  issuer?: string;
+  audience?: string;
+  /** `exp` as jose's relative time ("5m", "-10m"); `null` leaves the claim out. */
+  expires?: string | null;
+  /** `iat` in seconds since the epoch; `null` leaves the claim out. */
+  issuedAt?: number | null;
+}
+
+async function token(claims: JWTPayload, options: TokenOptions = {}) {
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: options.alg ?? 'ES256', kid: 'k1' })
     .setIssuer(options.issuer ?? issuer)
-    .setAudience(options.audience ?? AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.expires ?? '5m')
-    .sign(options.key ?? privateKey);
+    .setAudience(options.audience ?? AUDIENCE);
+  if (options.issuedAt !== null) jwt.setIssuedAt(options.issuedAt ?? nowSeconds());
+  if (options.expires !== null) jwt.setExpirationTime(options.expires ?? '5m');
+  return jwt.sign(options.key ?? privateKey);
 }
+
+const bearer = async (options: TokenOptions) => `Bearer ${await token({ sub: 'u', role: 'admin' }, options)}`;
 
 describe('authorizer', () => {
   it('lets a request without Authorization through as anonymous, for the whole stage', async () => {
@@ -126,8 +139,43 @@ describe('authorizer', () => {
     ],
     ['an unknown role', async () => `Bearer ${await token({ sub: 'u', role: 'root' })}`],
     ['no subject', async () => `Bearer ${await token({ role: 'admin' })}`],
+    ['a token without exp', () => bearer({ expires: null })],
+    ['a token without iat', () => bearer({ issuedAt: null })],
+    [
+      'a token older than 12 hours, though its exp is ahead',
+      () => bearer({ issuedAt: nowSeconds() - 13 * HOUR, expires: '1h' }),
+    ],
+    ['a token issued in the future', () => bearer({ issuedAt: nowSeconds() + 60 })],
+    ['a token expired a minute ago', () => bearer({ expires: '-1m' })],
   ])('rejects %s with Unauthorized (a 401)', async (_, authorization) => {
     await expect(handler(event({ Authorization: await authorization() }))).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('tolerates a few seconds of clock difference and accepts any token younger than the cap', async () => {
+    for (const options of [
+      { expires: '-2s' },
+      { issuedAt: nowSeconds() + 2 },
+      { issuedAt: nowSeconds() - 11 * HOUR, expires: '30d' },
+    ]) {
+      const result = await handler(event({ Authorization: await bearer(options) }));
+      expect(result.principalId, JSON.stringify(options)).toBe('u');
+    }
+  });
+
+  it('caps token age at OIDC_MAX_TOKEN_AGE_SECONDS when set', async () => {
+    vi.resetModules();
+    process.env.OIDC_MAX_TOKEN_AGE_SECONDS = '600';
+    try {
+      const capped = (await import('../../functions/handlers/authorizer.js')) as unknown as {
+        handler: Handler;
+      };
+      const young = await bearer({ issuedAt: nowSeconds() - 300 });
+      expect((await capped.handler(event({ Authorization: young }))).principalId).toBe('u');
+      const old = await bearer({ issuedAt: nowSeconds() - 900 });
+      await expect(capped.handler(event({ Authorization: old }))).rejects.toThrow(/^Unauthorized$/);
+    } finally {
+      delete process.env.OIDC_MAX_TOKEN_AGE_SECONDS;
+    }
   });
 
   it('answers an unreachable identity provider with an error, not a 401, and still serves anonymous callers', async () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  contextKeys,
-  defaultApiThrottle,
-  loadConfig,
-  regionalHostName,
-} from '../../infra/config.js';
+import { defaultApiLimits } from '../../functions/api-limits.js';
+import { ConfigError, contextKeys, loadApiLimits, loadConfig, regionalHostName } from '../../infra/config.js';
 import { cdkJsonContext, exampleDomain } from './support.js';
 
 const good = {
@@ -45,7 +40,7 @@ describe('loadConfig', () => {
     expect(config.activeRegions).toEqual(['ap-northeast-2', 'ap-northeast-1']);
     expect(config.tablePrefix).toBe('dsm');
     expect(config.oidc).toEqual({ issuer: 'https://idp.example.go.kr', audience: 'dsm-api' });
-    expect(config.apiThrottle).toEqual(defaultApiThrottle);
+    expect(config.apiLimits).toEqual(defaultApiLimits);
     // No custom domain and no e-mail unless asked for: no DNS failover stacks, no ARC cluster billing.
     expect(config.domain).toBeUndefined();
     expect(config.alarmEmail).toBeUndefined();
@@ -70,10 +65,10 @@ describe('loadConfig', () => {
         secondary: 'us-east-1',
         witness: 'us-west-2',
       }),
-      [contextKeys.apiThrottle]: '{"rateLimit": 50, "burstLimit": 100}',
+      [contextKeys.apiLimits]: '{"stageRateLimit": 50, "stageBurstLimit": 100}',
     });
     expect(config.regions.primary).toBe('us-east-2');
-    expect(config.apiThrottle).toEqual({ rateLimit: 50, burstLimit: 100 });
+    expect(config.apiLimits).toEqual({ ...defaultApiLimits, stageRateLimit: 50, stageBurstLimit: 100 });
   });
 
   it('rejects duplicate regions, naming both roles', () => {
@@ -129,16 +124,37 @@ describe('loadConfig', () => {
     );
   });
 
-  it('rejects a bad table prefix, audience or throttle', () => {
+  it('rejects a bad table prefix, audience or limit', () => {
     expect(problemsOf({ ...good, [contextKeys.tablePrefix]: 'DSM_prod' })).toMatch(
       /marketplace:tablePrefix must be/,
     );
     expect(problemsOf({ ...good, [contextKeys.oidcAudience]: ' ' })).toMatch(
       /marketplace:oidcAudience must be/,
     );
-    expect(problemsOf({ ...good, [contextKeys.apiThrottle]: { rateLimit: 500, burstLimit: 100 } })).toMatch(
-      /marketplace:apiThrottle must be/,
+    expect(
+      problemsOf({ ...good, [contextKeys.apiLimits]: { stageRateLimit: 500, stageBurstLimit: 100 } }),
+    ).toMatch(/marketplace:apiLimits.stageBurstLimit \(100\) must be at least stageRateLimit \(500\)/);
+    expect(problemsOf({ ...good, [contextKeys.apiLimits]: { perCallerPerWindow: 5 } })).toMatch(
+      /marketplace:apiLimits.perCallerPerWindow must be a whole number from 10/,
     );
+    expect(problemsOf({ ...good, [contextKeys.apiLimits]: { authorizerCacheSeconds: 7200 } })).toMatch(
+      /marketplace:apiLimits.authorizerCacheSeconds must be a whole number from 0 to 3600/,
+    );
+    expect(problemsOf({ ...good, [contextKeys.apiLimits]: { maxTokenAgeSeconds: '12h' } })).toMatch(
+      /marketplace:apiLimits.maxTokenAgeSeconds must be a whole number/,
+    );
+    expect(problemsOf({ ...good, [contextKeys.apiLimits]: { rateLimit: 5 } })).toMatch(
+      /marketplace:apiLimits.rateLimit is not a limit/,
+    );
+  });
+
+  it('reads the API limits alone, as the local runtime does', () => {
+    expect(loadApiLimits(cdkJsonContext())).toEqual(defaultApiLimits);
+    expect(loadApiLimits({ [contextKeys.apiLimits]: { maxTokenAgeSeconds: 3600 } })).toEqual({
+      ...defaultApiLimits,
+      maxTokenAgeSeconds: 3600,
+    });
+    expect(() => loadApiLimits({ [contextKeys.apiLimits]: [] })).toThrow(ConfigError);
   });
 
   it('reports every problem at once', () => {

@@ -11,7 +11,7 @@ import {
   regionAlarmKinds,
   storeUnavailableLog,
 } from '../../infra/constructs/region-monitoring.js';
-import { type RegionStack, WAF_REQUESTS_PER_IP_PER_5_MINUTES } from '../../infra/stacks/region-stack.js';
+import type { RegionStack } from '../../infra/stacks/region-stack.js';
 import { logicalId, resourcesOf, synthesizeMarketplace } from './support.js';
 
 const { config, marketplace, template } = synthesizeMarketplace();
@@ -46,9 +46,13 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
               Name: string;
               RuleActionOverrides?: { Name: string }[];
             };
-            RateBasedStatement?: { Limit: number; AggregateKeyType: string };
+            RateBasedStatement?: { Limit: number; EvaluationWindowSec: number; AggregateKeyType: string };
           };
-          Action?: { Block?: { CustomResponse?: { ResponseCode: number } } };
+          Action?: {
+            Block?: {
+              CustomResponse?: { ResponseCode: number; ResponseHeaders: { Name: string; Value: string }[] };
+            };
+          };
         }[];
       };
 
@@ -63,10 +67,19 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
         );
         const rate = acl.Rules.find((rule) => rule.Statement.RateBasedStatement);
         expect(rate?.Statement.RateBasedStatement).toEqual({
-          Limit: WAF_REQUESTS_PER_IP_PER_5_MINUTES,
+          Limit: config.apiLimits.perCallerPerWindow,
+          EvaluationWindowSec: 300,
           AggregateKeyType: 'IP',
         });
         expect(rate?.Action?.Block?.CustomResponse?.ResponseCode).toBe(429);
+        expect(rate?.Action?.Block?.CustomResponse?.ResponseHeaders).toEqual(
+          expect.arrayContaining([
+            { Name: 'Retry-After', Value: '60' },
+            { Name: 'Cache-Control', Value: 'no-store' },
+            { Name: 'x-content-type-options', Value: 'nosniff' },
+            { Name: 'strict-transport-security', Value: expect.stringMatching(/^max-age=\d+/) },
+          ]),
+        );
         expect(new Set(acl.Rules.map((rule) => rule.Priority)).size).toBe(acl.Rules.length);
       });
 

@@ -93,8 +93,8 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
       expect(props.StageName).toBe('live');
       expect(props.TracingEnabled).toBe(true);
       expect(props.MethodSettings[0]).toMatchObject({
-        ThrottlingRateLimit: config.apiThrottle.rateLimit,
-        ThrottlingBurstLimit: config.apiThrottle.burstLimit,
+        ThrottlingRateLimit: config.apiLimits.stageRateLimit,
+        ThrottlingBurstLimit: config.apiLimits.stageBurstLimit,
       });
       const format = JSON.parse(props.AccessLogSetting.Format) as Record<string, string>;
       expect(format).toMatchObject({
@@ -112,12 +112,11 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
       const methods = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map(
         (method) => method.Properties as unknown as ApiMethod,
       );
-      const authorizerId = Object.keys(resourcesOf(t, 'AWS::ApiGateway::Authorizer'));
-      expect(authorizerId).toHaveLength(1);
+      const authorizerIds = Object.keys(resourcesOf(t, 'AWS::ApiGateway::Authorizer'));
       const routesOfFn = new Map<string, string[]>();
       for (const method of methods) {
         expect(method.AuthorizationType).toBe('CUSTOM');
-        expect(method.AuthorizerId).toEqual({ Ref: authorizerId[0] });
+        expect(authorizerIds.map((id) => ({ Ref: id }))).toContainEqual(method.AuthorizerId);
         expect(method.Integration?.Type).toBe('AWS_PROXY');
         const fn =
           JSON.stringify(method.Integration?.Uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/)?.[1] ?? '';
@@ -129,20 +128,38 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
       }
     });
 
-    it('authorizes every request (no identity sources, no caching) with the authorizer function', () => {
-      t.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-        Type: 'REQUEST',
-        IdentitySource: '',
-        AuthorizerResultTtlInSeconds: 0,
-      });
+    it('caches the authorizer on the Authorization header where a token is required, and never elsewhere', () => {
+      const authorizers = resourcesOf(t, 'AWS::ApiGateway::Authorizer');
+      const settingsOf = (ref: Ref | undefined) => {
+        const props = authorizers[(ref as { Ref: string }).Ref]?.Properties as Record<string, unknown>;
+        expect(props.Type).toBe('REQUEST');
+        expect(JSON.stringify(props.AuthorizerUri)).toContain(logicalId(stack.authorizerFunction));
+        return { identitySource: props.IdentitySource, ttl: props.AuthorizerResultTtlInSeconds };
+      };
+      const methods = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map(
+        (method) => method.Properties as unknown as ApiMethod & { OperationName: string },
+      );
+      expect(methods).toHaveLength(routeTable.length);
+      for (const route of routeTable) {
+        const method = methods.find((m) => m.OperationName === `${route.method} ${route.path}`);
+        expect(settingsOf(method?.AuthorizerId), `${route.method} ${route.path}`).toEqual(
+          route.access === 'anyone'
+            ? { identitySource: '', ttl: 0 }
+            : {
+                identitySource: 'method.request.header.Authorization',
+                ttl: config.apiLimits.authorizerCacheSeconds,
+              },
+        );
+      }
       const authorizer = functionProps(logicalId(stack.authorizerFunction));
       expect((authorizer.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
         OIDC_ISSUER: config.oidc.issuer,
         OIDC_AUDIENCE: config.oidc.audience,
+        OIDC_MAX_TOKEN_AGE_SECONDS: String(config.apiLimits.maxTokenAgeSeconds),
       });
     });
 
-    it('answers gateway errors with problem+json bodies', () => {
+    it('answers gateway errors with problem+json bodies, never cached, with the security headers', () => {
       const responses = Object.values(resourcesOf(t, 'AWS::ApiGateway::GatewayResponse')).map(
         (response) =>
           response.Properties as {
@@ -155,9 +172,12 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
       const types = responses.map((response) => response.ResponseType);
       expect(types).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']));
       for (const response of responses) {
-        expect(response.ResponseParameters['gatewayresponse.header.Content-Type']).toBe(
-          "'application/problem+json'",
-        );
+        expect(response.ResponseParameters).toMatchObject({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+          'gatewayresponse.header.Cache-Control': "'no-store'",
+          'gatewayresponse.header.x-content-type-options': "'nosniff'",
+          'gatewayresponse.header.strict-transport-security': "'max-age=63072000; includeSubDomains'",
+        });
         // What API Gateway sends once it has substituted the variables must be a JSON problem object.
         const body = (response.ResponseTemplates['application/json'] ?? '')
           .replaceAll('$context.error.messageString', '"Some message"')
