@@ -17,6 +17,13 @@ export const apiFunctions = [
 ] as const;
 export type ApiFunctionId = (typeof apiFunctions)[number];
 
+/**
+ * Each API function's timeout, in AWS and in the local gateway. Requests answer within their own
+ * deadline (`REQUEST_DEADLINE_MS`, 3 s) well before it; this only bounds an invocation that hangs in
+ * code that awaits no store call.
+ */
+export const apiFunctionTimeoutSeconds = 10;
+
 export type HttpMethod = 'GET' | 'POST' | 'PATCH';
 
 export interface Route {
@@ -26,7 +33,10 @@ export interface Route {
   readonly fn: ApiFunctionId;
   /** `anyone` accepts anonymous callers (a token, when sent, must still be valid). */
   readonly access: 'anyone' | readonly Role[];
-  /** Creates take an `Idempotency-Key`; `required` makes it mandatory. */
+  /**
+   * Creates and changes take an `Idempotency-Key` (a retry with it is answered, not re-applied);
+   * `required` makes it mandatory.
+   */
   readonly idempotency?: 'optional' | 'required';
 }
 
@@ -41,11 +51,41 @@ export const routeTable = [
   { method: 'POST', path: '/v1/services', fn: 'services', access: ['provider'], idempotency: 'optional' },
   { method: 'GET', path: '/v1/services', fn: 'services', access: 'anyone' },
   { method: 'GET', path: '/v1/services/{id}', fn: 'services', access: 'anyone' },
-  { method: 'PATCH', path: '/v1/services/{id}', fn: 'services', access: ['provider'] },
-  { method: 'POST', path: '/v1/services/{id}/submit', fn: 'services', access: ['provider'] },
-  { method: 'POST', path: '/v1/services/{id}/withdraw', fn: 'services', access: ['provider'] },
-  { method: 'POST', path: '/v1/services/{id}/suspend', fn: 'services', access: ['admin'] },
-  { method: 'POST', path: '/v1/services/{id}/reinstate', fn: 'services', access: ['admin'] },
+  {
+    method: 'PATCH',
+    path: '/v1/services/{id}',
+    fn: 'services',
+    access: ['provider'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/services/{id}/submit',
+    fn: 'services',
+    access: ['provider'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/services/{id}/withdraw',
+    fn: 'services',
+    access: ['provider'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/services/{id}/suspend',
+    fn: 'services',
+    access: ['admin'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/services/{id}/reinstate',
+    fn: 'services',
+    access: ['admin'],
+    idempotency: 'optional',
+  },
 
   {
     method: 'POST',
@@ -55,18 +95,66 @@ export const routeTable = [
     idempotency: 'optional',
   },
   { method: 'GET', path: '/v1/review-sessions/{number}', fn: 'reviews', access: ['committee', 'admin'] },
-  { method: 'POST', path: '/v1/review-sessions/{number}/agenda', fn: 'reviews', access: ['committee'] },
-  { method: 'POST', path: '/v1/review-sessions/{number}/decisions', fn: 'reviews', access: ['committee'] },
-  { method: 'POST', path: '/v1/review-sessions/{number}/close', fn: 'reviews', access: ['committee'] },
+  {
+    method: 'POST',
+    path: '/v1/review-sessions/{number}/agenda',
+    fn: 'reviews',
+    access: ['committee'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/review-sessions/{number}/decisions',
+    fn: 'reviews',
+    access: ['committee'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/review-sessions/{number}/close',
+    fn: 'reviews',
+    access: ['committee'],
+    idempotency: 'optional',
+  },
 
   { method: 'POST', path: '/v1/contracts', fn: 'contracts', access: ['agency'], idempotency: 'required' },
   { method: 'GET', path: '/v1/contracts', fn: 'contracts', access: ['agency', 'provider', 'admin'] },
   { method: 'GET', path: '/v1/contracts/{id}', fn: 'contracts', access: ['agency', 'provider', 'admin'] },
-  { method: 'POST', path: '/v1/contracts/{id}/quote', fn: 'contracts', access: ['provider'] },
-  { method: 'POST', path: '/v1/contracts/{id}/sign', fn: 'contracts', access: ['agency'] },
-  { method: 'POST', path: '/v1/contracts/{id}/cancel', fn: 'contracts', access: ['agency'] },
-  { method: 'POST', path: '/v1/contracts/{id}/complete', fn: 'contracts', access: ['agency', 'admin'] },
-  { method: 'POST', path: '/v1/contracts/{id}/terminate', fn: 'contracts', access: ['agency', 'admin'] },
+  {
+    method: 'POST',
+    path: '/v1/contracts/{id}/quote',
+    fn: 'contracts',
+    access: ['provider'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/contracts/{id}/sign',
+    fn: 'contracts',
+    access: ['agency'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/contracts/{id}/cancel',
+    fn: 'contracts',
+    access: ['agency'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/contracts/{id}/complete',
+    fn: 'contracts',
+    access: ['agency', 'admin'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/contracts/{id}/terminate',
+    fn: 'contracts',
+    access: ['agency', 'admin'],
+    idempotency: 'optional',
+  },
 
   { method: 'GET', path: '/v1/stats', fn: 'stats', access: 'anyone' },
   { method: 'GET', path: '/v1/audit', fn: 'audit', access: ['admin'] },

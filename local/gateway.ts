@@ -8,7 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { problem } from '../functions/http/problem.js';
-import { type ApiFunctionId, type Route, routeTable } from '../functions/routes.js';
+import {
+  type ApiFunctionId,
+  apiFunctionTimeoutSeconds,
+  type Route,
+  routeTable,
+} from '../functions/routes.js';
 import type { Claims } from './tokens.js';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -248,8 +253,9 @@ function toEvent(
   };
 }
 
+/** As Lambda gives a function: its configured timeout, from the same constant the CDK deploys. */
 function lambdaContext(fn: ApiFunctionId, requestId: string): Context {
-  const deadline = Date.now() + 29_000;
+  const deadline = Date.now() + apiFunctionTimeoutSeconds * 1000;
   return {
     awsRequestId: requestId,
     functionName: `local-${fn}`,

@@ -4,7 +4,9 @@
  * the environment as in Lambda, so a process hosts one Region; the drill runs one process per Region.
  */
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { REGION_LOADING_MARKER } from '../functions/adapters/dynamodb/health-probe.js';
 import { physicalTableName } from '../functions/adapters/dynamodb/tables.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { type Gateway, startGateway } from './gateway.js';
@@ -28,6 +30,11 @@ export interface LocalRegionOptions {
   readonly onProjectionError?: (error: unknown) => void;
   /** Run the scheduled functions (selection expiry) at start and then at this interval, as EventBridge would. */
   readonly scheduleEveryMs?: number;
+  /**
+   * The Region is about to load data: `/health` answers 503 `starting` from before the gateway listens
+   * until `markReady()`.
+   */
+  readonly loading?: boolean;
 }
 
 export interface LocalRegion {
@@ -38,6 +45,8 @@ export interface LocalRegion {
   readonly client: DynamoDBClient;
   readonly gateway: Gateway;
   readonly poller: StreamPoller;
+  /** Ends `loading`: from now on `/health` reports the store's health. */
+  markReady(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +78,16 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
     Object.assign(process.env, regionEnvironment(region, endpoint, tablePrefix));
     const client = new DynamoDBClient({});
     await ensureTables(client, tablePrefix);
+    const loadingMarker = {
+      TableName: physicalTableName(tablePrefix, 'projections'),
+      Key: marshall(REGION_LOADING_MARKER),
+    };
+    // A load cut short (the process was stopped mid-way) leaves the marker behind; it is decided anew here.
+    if (options.loading) {
+      await client.send(new PutItemCommand({ TableName: loadingMarker.TableName, Item: loadingMarker.Key }));
+    } else {
+      await client.send(new DeleteItemCommand(loadingMarker));
+    }
     const { handler } = await import('../functions/handlers/projector.js');
     const poller = new StreamPoller({
       client,
@@ -96,6 +115,9 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       client,
       gateway,
       poller,
+      async markReady() {
+        await client.send(new DeleteItemCommand(loadingMarker));
+      },
       async stop() {
         if (scheduled) clearInterval(scheduled);
         await gateway.close();

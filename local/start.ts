@@ -47,7 +47,9 @@ try {
     say(`Wiped local data in ${stateDir}`);
   }
   say(`Starting DynamoDB Local (${values.region}) with data in ${stateDir} …`);
+  const loadDemo = !values.empty && !existsSync(demoMarker);
   region = await startLocalRegion({
+    loading: loadDemo,
     region: values.region,
     stateDir,
     port,
@@ -56,13 +58,14 @@ try {
     ...(values.quiet ? {} : { log: say }),
     onProjectionError: (error) => say(`projection failed, will retry: ${(error as Error).message}`),
   });
-  if (!values.empty && !existsSync(demoMarker)) {
-    say('Loading demo data (first start only) …');
+  if (loadDemo) {
+    say(`Loading demo data (first start only; ${region.url}/health says "starting" until it is in) …`);
     const data = generateDemoData({ now: new Date() });
     const written = await loadDemoData(region.client, data, region.region);
     say(`  ${written} items written at ${seconds()}; projecting search index and statistics …`);
     await region.poller.drain();
     writeFileSync(demoMarker, new Date().toISOString());
+    await region.markReady();
     say(
       `  ${data.services.length} services, ${data.agencies.length} agencies, ${data.providers.length} providers, ` +
         `${data.contracts.length} contracts, ${data.reviewSessions.length} review sessions ready at ${seconds()}`,

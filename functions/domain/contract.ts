@@ -7,7 +7,7 @@ import type { Deps, Entity, Page } from './ports.js';
 import type { Agency } from './registry.js';
 import { effectiveStatus } from './selection.js';
 import type { Service } from './service.js';
-import { type TransitionRule, transition } from './transition.js';
+import { type Changed, type ChangeRequest, type TransitionRule, transition } from './transition.js';
 import { krw, pageQuery, parseInput } from './validation.js';
 import { contractMethods, type ContractStatus, contractStatuses } from './vocabulary.js';
 
@@ -221,18 +221,20 @@ const contractRules = {
 export type ContractTransition = keyof typeof contractRules;
 
 /**
- * Each transition is one conditional update of the contract item, on the version it was checked at: a
- * retry after a lost answer re-reads and either finds its change applied (409, the state moved on) or
- * applies it once; two Regions racing get one success and one ReplicatedWriteConflict, retried the same way.
+ * Each transition is one conditional update of the contract item, on the version it was checked at. A
+ * retry with the request's Idempotency-Key finds its receipt on the item and is answered with the contract
+ * as it is now; without a key, a retry after a lost answer re-reads and either applies the change once or
+ * answers 409 because the state moved on. Two Regions racing get one success and one
+ * ReplicatedWriteConflict, retried the same way.
  */
 export function transitionContract(
   deps: Deps,
   caller: Caller,
   id: string,
   name: ContractTransition,
-  ifMatch: number | undefined,
-): Promise<Contract> {
-  return changeContract(deps, caller, id, ifMatch, contractRules[name]);
+  request: ChangeRequest,
+): Promise<Changed<Contract>> {
+  return changeContract(deps, caller, id, request, contractRules[name]);
 }
 
 /** `REQUESTED → QUOTED` by the service's provider, at most the catalog amount. */
@@ -240,11 +242,10 @@ export async function quoteContract(
   deps: Deps,
   caller: Caller,
   id: string,
-  body: unknown,
-  ifMatch: number | undefined,
-): Promise<Contract> {
-  const { amountKrw } = parseInput(quoteInput, body, 'quote');
-  return changeContract(deps, caller, id, ifMatch, {
+  request: ChangeRequest,
+): Promise<Changed<Contract>> {
+  const { amountKrw } = parseInput(quoteInput, request.body, 'quote');
+  return changeContract(deps, caller, id, request, {
     action: 'quote',
     allowed: ['REQUESTED'],
     authorize: asProvider,
@@ -259,17 +260,13 @@ export async function quoteContract(
   });
 }
 
-function changeContract(
-  deps: Deps,
-  caller: Caller,
-  id: string,
-  ifMatch: number | undefined,
-  rule: ContractRule,
-) {
-  return transition<Contract>(deps, 'contract', caller, id, ifMatch, {
-    ...rule,
-    noun: 'Contract',
-    statusOf: (contract) => contract.status,
+function changeContract(deps: Deps, caller: Caller, id: string, request: ChangeRequest, rule: ContractRule) {
+  return transition<Contract>(deps, {
+    kind: 'contract',
+    id,
+    caller,
+    request,
+    rule: { ...rule, noun: 'Contract', statusOf: (contract) => contract.status },
   });
 }
 

@@ -14,6 +14,40 @@ export type EntityKind = 'provider' | 'agency' | 'service' | 'review' | 'contrac
 export interface Change {
   readonly actor: User;
   readonly action: string;
+  /** The client's key for this change, left on the changed item in the same write. */
+  readonly receipt?: ChangeReceipt;
+}
+
+/**
+ * What a change made with an `Idempotency-Key` leaves on the entity it changed, in the same conditional
+ * write (the MRSC ledger has no transactions): a retry with the key finds it and is answered, not re-applied.
+ */
+export interface ChangeReceipt {
+  /** The key in its caller's scope (`idempotencyScope`), so two organisations' keys never meet. */
+  readonly key: string;
+  readonly action: string;
+  /** Fingerprint of the request body, to tell a retry from the key reused with another body. */
+  readonly fingerprint: string;
+}
+
+/**
+ * Appends one element to a list attribute in a conditional write that does not depend on the entity's
+ * version, so concurrent appends to one entity (a committee putting dozens of services on one agenda)
+ * do not race each other; the version still moves by one per append.
+ */
+export interface ListAppend {
+  readonly kind: EntityKind;
+  readonly id: string;
+  readonly list: string;
+  readonly element: unknown;
+  /** Checked against the stored entity when the append applies. */
+  readonly requires: {
+    readonly status: string;
+    /** `value` must (true) or must not (false) already be in the list `list`. */
+    readonly membership: { readonly list: string; readonly value: string; readonly present: boolean };
+    /** `If-Match`, when the client sent it. */
+    readonly version?: number;
+  };
 }
 
 export interface IdempotentCreate {
@@ -42,6 +76,12 @@ export type UpdateResult<T> =
 export interface EntityStore {
   create<T extends Entity>(kind: EntityKind, entity: T, options: CreateOptions): Promise<CreateResult<T>>;
   get<T extends Entity>(kind: EntityKind, id: string): Promise<T | undefined>;
+  /** The entity, and the receipt its item holds for the scoped key `receiptKey` when one is given. */
+  getForChange<T extends Entity>(
+    kind: EntityKind,
+    id: string,
+    options: { readonly receiptKey: string | undefined; readonly consistent: boolean },
+  ): Promise<{ entity: T; receipt: ChangeReceipt | undefined } | undefined>;
   /** What a create left behind for replays: its first representation and idempotency key, if any. */
   findCreated<T extends Entity>(
     kind: EntityKind,
@@ -52,10 +92,15 @@ export interface EntityStore {
   /** Writes `next` only if the stored version is still `next.version - 1`. */
   update<T extends Entity>(kind: EntityKind, next: T, change: Change): Promise<UpdateResult<T>>;
   /**
-   * Writes all or none, each conditional on its previous version: one transaction. Only for catalog
-   * entities (MREC keeps transactions; the MRSC ledger has none).
+   * Writes all or none, each conditional on its previous version, and `append` with them: one
+   * transaction. Only for catalog entities (MREC keeps transactions; the MRSC ledger has none). `stale`
+   * when any condition failed. The change's receipt goes on the appended entity, else on the first update.
    */
-  updateTogether(updates: readonly EntityUpdate[], change: Change): Promise<'updated' | 'stale'>;
+  updateTogether(
+    updates: readonly EntityUpdate[],
+    change: Change,
+    append?: ListAppend,
+  ): Promise<'updated' | 'stale'>;
 }
 
 export interface EntityUpdate {
@@ -139,9 +184,18 @@ export interface StatsSnapshot {
   readonly counters: Readonly<Record<string, number>>;
 }
 
+export interface HealthCheck {
+  /** It answered within its time budget and the Region serves what it checks. */
+  readonly ok: boolean;
+  /** Not ok because the Region is still coming up (tables being created, data loading), not broken. */
+  readonly starting?: boolean;
+  readonly latencyMs: number;
+  readonly error?: string;
+}
+
 export interface HealthProbe {
-  /** Each check's name and whether it answered within its time budget. */
-  check(): Promise<Record<string, { ok: boolean; latencyMs: number; error?: string }>>;
+  /** Each check by name. */
+  check(): Promise<Record<string, HealthCheck>>;
 }
 
 export interface Deps {
@@ -150,4 +204,6 @@ export interface Deps {
   readonly ledger: Ledger;
   readonly audit: AuditTrail;
   readonly now: () => Date;
+  /** Milliseconds left before the current request must answer (Infinity outside a request). */
+  readonly remainingMs: () => number;
 }

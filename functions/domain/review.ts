@@ -1,11 +1,19 @@
 import * as z from 'zod/mini';
 import { type Caller, requireUser, type User } from './caller.js';
 import { createIdempotently, type Created } from './create.js';
-import { conflict, forbidden, invalid, notFound, preconditionFailed } from './errors.js';
+import { retryContention } from './contention.js';
+import { conflict, forbidden, invalid, notFound } from './errors.js';
 import type { Deps, Entity } from './ports.js';
 import { effectiveStatus, seoulDate } from './selection.js';
 import type { Service } from './service.js';
-import { transition } from './transition.js';
+import {
+  type Changed,
+  type ChangeRequest,
+  checkIfMatch,
+  isRetryOf,
+  receiptFor,
+  transition,
+} from './transition.js';
 import { isoDate, parseInput, text } from './validation.js';
 
 export interface Decision {
@@ -104,18 +112,12 @@ export async function addToAgenda(
   deps: Deps,
   caller: Caller,
   number: string,
-  body: unknown,
-  ifMatch: number | undefined,
-): Promise<ReviewSession> {
-  const { serviceId } = parseInput(agendaInput, body, 'agenda item');
-  return changeWithService(
-    deps,
-    caller,
-    number,
-    serviceId,
-    ifMatch,
-    'add to agenda',
-    (session, service, now) => {
+  request: ChangeRequest,
+): Promise<Changed<ReviewSession>> {
+  const { serviceId } = parseInput(agendaInput, request.body, 'agenda item');
+  return changeWithService(deps, caller, number, serviceId, request, {
+    action: 'add to agenda',
+    apply: (session, service, now) => {
       if (session.agenda.includes(serviceId))
         throw conflict(`Service ${serviceId} is already on the agenda.`);
       if (effectiveStatus(service, now) !== 'SUBMITTED') {
@@ -124,11 +126,11 @@ export async function addToAgenda(
         );
       }
       return {
-        session: { ...session, agenda: [...session.agenda, serviceId] },
         service: { ...service, status: 'UNDER_REVIEW' },
+        append: { list: 'agenda', element: serviceId, onAgenda: false },
       };
     },
-  );
+  });
 }
 
 /** `UNDER_REVIEW → LISTED` (selected, valid for three years) or `→ REJECTED`, with the reason recorded. */
@@ -136,18 +138,12 @@ export async function decide(
   deps: Deps,
   caller: Caller,
   number: string,
-  body: unknown,
-  ifMatch: number | undefined,
-): Promise<ReviewSession> {
-  const input = parseInput(decisionInput, body, 'decision');
-  return changeWithService(
-    deps,
-    caller,
-    number,
-    input.serviceId,
-    ifMatch,
-    'decide',
-    (session, service, now) => {
+  request: ChangeRequest,
+): Promise<Changed<ReviewSession>> {
+  const input = parseInput(decisionInput, request.body, 'decision');
+  return changeWithService(deps, caller, number, input.serviceId, request, {
+    action: 'decide',
+    apply: (session, service, now) => {
       if (!session.agenda.includes(input.serviceId)) {
         throw conflict(`Service ${input.serviceId} is not on session ${session.number}'s agenda.`);
       }
@@ -158,7 +154,6 @@ export async function decide(
         throw conflict(`The service is ${service.status}, not UNDER_REVIEW.`);
       const decidedAt = now.toISOString();
       return {
-        session: { ...session, decisions: [...session.decisions, { ...input, decidedAt }] },
         service:
           input.decision === 'SELECTED'
             ? {
@@ -167,74 +162,114 @@ export async function decide(
                 selection: { sessionNumber: session.number, decidedAt, validUntil: selectionValidUntil(now) },
               }
             : { ...service, status: 'REJECTED' },
+        // Deciding twice is impossible already: the service leaves UNDER_REVIEW in the same transaction.
+        append: { list: 'decisions', element: { ...input, decidedAt }, onAgenda: true },
       };
-    },
-  );
-}
-
-/** `OPEN → CLOSED`, once every agenda item has its decision. */
-export function closeSession(
-  deps: Deps,
-  caller: Caller,
-  number: string,
-  ifMatch: number | undefined,
-): Promise<ReviewSession> {
-  return transition<ReviewSession>(deps, 'review', caller, sessionId(number), ifMatch, {
-    action: 'close',
-    noun: 'Review session',
-    allowed: ['OPEN'],
-    authorize: requireCommittee,
-    statusOf: (session) => session.status,
-    apply: (session) => {
-      const undecided = session.agenda.filter((id) => !session.decisions.some((d) => d.serviceId === id));
-      if (undecided.length) throw conflict(`Decide ${undecided.join(', ')} before closing the session.`);
-      return { ...session, status: 'CLOSED' };
     },
   });
 }
 
-function checkOpen(session: ReviewSession, ifMatch: number | undefined): void {
-  if (ifMatch !== undefined && ifMatch !== session.version) throw preconditionFailed(session.version);
-  if (session.status !== 'OPEN') throw conflict(`Session ${session.number} is closed.`);
+/** `OPEN → CLOSED`, once every agenda item has its decision. */
+export async function closeSession(
+  deps: Deps,
+  caller: Caller,
+  number: string,
+  request: ChangeRequest,
+): Promise<Changed<ReviewSession>> {
+  return transition<ReviewSession>(deps, {
+    kind: 'review',
+    id: sessionId(number),
+    caller,
+    request,
+    rule: {
+      action: 'close',
+      noun: 'Review session',
+      allowed: ['OPEN'],
+      authorize: requireCommittee,
+      statusOf: (session) => session.status,
+      apply: (session) => {
+        const undecided = session.agenda.filter((id) => !session.decisions.some((d) => d.serviceId === id));
+        if (undecided.length) throw conflict(`Decide ${undecided.join(', ')} before closing the session.`);
+        return { ...session, status: 'CLOSED' };
+      },
+    },
+  });
+}
+
+interface SessionStep {
+  readonly action: string;
+  /**
+   * Checks the rules against the session and service read, and says what changes: the service's next
+   * state, and the element appended to the session's `list` (the service must be on the agenda already,
+   * or must not be, as `onAgenda` says).
+   */
+  readonly apply: (
+    session: ReviewSession,
+    service: Service,
+    now: Date,
+  ) => { service: Service; append: { list: 'agenda' | 'decisions'; element: unknown; onAgenda: boolean } };
 }
 
 /**
- * Changes the session and one service together: one catalog transaction, conditional on both versions
- * read, retried from a fresh read when another change got there first.
+ * Changes one service and appends to the session in one catalog transaction. The service's write is
+ * conditional on the version read; the session's is an append conditional on the session being open and
+ * on the agenda's membership, not on its version, so the secretariat can put dozens of services on one
+ * session at once without their requests racing each other. A lost race (the service changed meanwhile)
+ * is retried from a fresh read.
  */
 async function changeWithService(
   deps: Deps,
   caller: Caller,
   number: string,
   serviceId: string,
-  ifMatch: number | undefined,
-  action: string,
-  change: (
-    session: ReviewSession,
-    service: Service,
-    now: Date,
-  ) => { session: ReviewSession; service: Service },
-): Promise<ReviewSession> {
+  request: ChangeRequest,
+  step: SessionStep,
+): Promise<Changed<ReviewSession>> {
   const user = requireCommittee(caller);
-  for (let attempt = 1; ; attempt++) {
-    const session = await loadSession(deps, number);
-    checkOpen(session, ifMatch);
-    const service = await deps.entities.get<Service>('service', serviceId);
-    if (!service) throw notFound(`Service ${serviceId}`);
+  const id = sessionId(number);
+  const receipt = receiptFor(user, request, step.action);
+  return retryContention(deps, `Review session ${id}`, async (attempt) => {
+    const consistent = attempt > 0;
+    const [found, serviceFound] = await Promise.all([
+      deps.entities.getForChange<ReviewSession>('review', id, { receiptKey: receipt?.key, consistent }),
+      deps.entities.getForChange<Service>('service', serviceId, { receiptKey: undefined, consistent }),
+    ]);
+    if (!found) throw notFound(`Review session ${id}`);
+    const session = found.entity;
+    if (isRetryOf(found.receipt, receipt)) return { entity: session, replayed: true };
+    checkIfMatch(request, session.version);
+    if (session.status !== 'OPEN') throw conflict(`Session ${session.number} is closed.`);
+    if (!serviceFound) throw notFound(`Service ${serviceId}`);
+    const service = serviceFound.entity;
     const now = deps.now();
-    const changed = change(session, service, now);
-    const next = {
-      session: { ...changed.session, version: session.version + 1 },
-      service: { ...changed.service, updatedAt: now.toISOString(), version: service.version + 1 },
+    const changed = step.apply(session, service, now);
+    const nextService: Service = {
+      ...changed.service,
+      updatedAt: now.toISOString(),
+      version: service.version + 1,
     };
     const outcome = await deps.entities.updateTogether(
-      [
-        { kind: 'review', next: next.session },
-        { kind: 'service', next: next.service },
-      ],
-      { actor: user, action },
+      [{ kind: 'service', next: nextService }],
+      { actor: user, action: step.action, ...(receipt ? { receipt } : {}) },
+      {
+        kind: 'review',
+        id,
+        list: changed.append.list,
+        element: changed.append.element,
+        requires: {
+          status: 'OPEN',
+          membership: { list: 'agenda', value: serviceId, present: changed.append.onAgenda },
+          ...(request.ifMatch === undefined ? {} : { version: request.ifMatch }),
+        },
+      },
     );
-    if (outcome === 'updated') return next.session;
-    if (attempt >= 3) throw conflict('The session or service is being changed concurrently; try again.');
-  }
+    if (outcome === 'stale') return undefined;
+    // The session as it is after this append (and any that landed beside it).
+    const after = await deps.entities.getForChange<ReviewSession>('review', id, {
+      receiptKey: undefined,
+      consistent: true,
+    });
+    if (!after) throw notFound(`Review session ${id}`);
+    return { entity: after.entity, replayed: false };
+  });
 }

@@ -3,7 +3,7 @@ import { type Caller, hasRole, requireOrg, requireUser, type User } from './call
 import { type Created, createIdempotently } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { conflict, forbidden, notFound } from './errors.js';
-import { type TransitionRule, transition } from './transition.js';
+import { type Changed, type ChangeRequest, type TransitionRule, transition } from './transition.js';
 import type { Deps, Entity, Page } from './ports.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
 import { effectiveStatus, seoulDate } from './selection.js';
@@ -130,11 +130,10 @@ export async function patchService(
   deps: Deps,
   caller: Caller,
   id: string,
-  body: unknown,
-  ifMatch: number | undefined,
-): Promise<Service> {
-  const patch = parseInput(servicePatch, body, 'service patch');
-  return changeService(deps, caller, id, ifMatch, {
+  request: ChangeRequest,
+): Promise<Changed<Service>> {
+  const patch = parseInput(servicePatch, request.body, 'service patch');
+  return changeService(deps, caller, id, request, {
     action: 'update',
     allowed: ['DRAFT'],
     authorize: requireOwner,
@@ -163,10 +162,10 @@ export async function transitionService(
   caller: Caller,
   id: string,
   name: ServiceTransition,
-  ifMatch: number | undefined,
-): Promise<Service> {
+  request: ChangeRequest,
+): Promise<Changed<Service>> {
   const rule = serviceTransitions[name];
-  return changeService(deps, caller, id, ifMatch, {
+  return changeService(deps, caller, id, request, {
     ...rule,
     apply: (service, now) => {
       if (name === 'reinstate' && service.selection && service.selection.validUntil < seoulDate(now)) {
@@ -183,16 +182,22 @@ async function changeService(
   deps: Deps,
   caller: Caller,
   id: string,
-  ifMatch: number | undefined,
+  request: ChangeRequest,
   rule: ServiceRule & Pick<TransitionRule<Service>, 'apply'>,
-): Promise<Service> {
-  const changed = await transition<Service>(deps, 'service', caller, id, ifMatch, {
-    ...rule,
-    noun: 'Service',
-    statusOf: effectiveStatus,
-    apply: (service, now) => ({ ...rule.apply(service, now), updatedAt: now.toISOString() }),
+): Promise<Changed<Service>> {
+  const changed = await transition<Service>(deps, {
+    kind: 'service',
+    id,
+    caller,
+    request,
+    rule: {
+      ...rule,
+      noun: 'Service',
+      statusOf: effectiveStatus,
+      apply: (service, now) => ({ ...rule.apply(service, now), updatedAt: now.toISOString() }),
+    },
   });
-  return present(changed, deps.now());
+  return { ...changed, entity: present(changed.entity, deps.now()) };
 }
 
 function requireProvider(caller: Caller): User {

@@ -1,6 +1,8 @@
-import type { Caller, User } from './caller.js';
+import { type Caller, idempotencyScope, type User } from './caller.js';
+import { retryContention } from './contention.js';
 import { conflict, notFound, preconditionFailed } from './errors.js';
-import type { Deps, Entity, EntityKind } from './ports.js';
+import { fingerprint } from './ids.js';
+import type { ChangeReceipt, Deps, Entity, EntityKind } from './ports.js';
 
 export interface TransitionRule<T extends Entity> {
   readonly action: string;
@@ -15,37 +17,91 @@ export interface TransitionRule<T extends Entity> {
   readonly noun: string;
 }
 
-const MAX_ATTEMPTS = 3;
+/** What the client sent that conditions a change. */
+export interface ChangeRequest {
+  /** The version named by `If-Match`, `undefined` when absent. */
+  readonly ifMatch: number | undefined;
+  /** Makes a retry safe: the same key, action and body answer with the entity as it is now. */
+  readonly idempotencyKey: string | undefined;
+  /** The request body as received (fingerprinted with the key), `undefined` when none was sent. */
+  readonly body?: unknown;
+}
+
+export interface Changed<T> {
+  readonly entity: T;
+  /** True when this answers a retry of a change an earlier request with the same key made. */
+  readonly replayed: boolean;
+}
+
+export interface TransitionOptions<T extends Entity> {
+  readonly kind: EntityKind;
+  readonly id: string;
+  readonly caller: Caller;
+  readonly request: ChangeRequest;
+  readonly rule: TransitionRule<T>;
+}
 
 /**
- * Read, check, write conditional on the version read: one conditional write per attempt. Losing a race
- * re-reads and re-checks, so a transition that became illegal meanwhile answers 409, one pinned with
- * If-Match answers 412, and nothing is written unless every check passed against the stored version.
+ * Read, check, write conditional on the version read: one conditional write per attempt, carrying the
+ * request's receipt when it has a key. Losing a race re-reads (strongly consistent) and re-checks, so a
+ * transition that became illegal meanwhile answers 409, one pinned with If-Match answers 412, and nothing
+ * is written unless every check passed against the stored version. A request whose receipt the entity
+ * already holds was applied before (its answer was lost): it is answered with the entity as it is now.
  */
-export async function transition<T extends Entity>(
-  deps: Deps,
-  kind: EntityKind,
-  caller: Caller,
-  id: string,
-  ifMatch: number | undefined,
-  rule: TransitionRule<T>,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const current = await deps.entities.get<T>(kind, id);
-    if (!current) throw notFound(`${rule.noun} ${id}`);
+export function transition<T extends Entity>(deps: Deps, options: TransitionOptions<T>): Promise<Changed<T>> {
+  const { kind, id, caller, request, rule } = options;
+  const receiptKey = scopedKey(caller, request);
+  return retryContention(deps, `${rule.noun} ${id}`, async (attempt) => {
+    const found = await deps.entities.getForChange<T>(kind, id, { receiptKey, consistent: attempt > 0 });
+    if (!found) throw notFound(`${rule.noun} ${id}`);
+    const current = found.entity;
     const user = rule.authorize(caller, current);
-    if (ifMatch !== undefined && ifMatch !== current.version) throw preconditionFailed(current.version);
+    const receipt = receiptFor(user, request, rule.action);
+    if (isRetryOf(found.receipt, receipt)) return { entity: current, replayed: true };
+    checkIfMatch(request, current.version);
     const now = deps.now();
     const status = rule.statusOf(current, now);
     if (!rule.allowed.includes(status)) {
-      throw conflict(
-        `A ${status} ${rule.noun.toLowerCase()} cannot ${rule.action === 'update' ? 'be edited' : rule.action}.`,
-      );
+      const verb = rule.action === 'update' ? 'edit' : rule.action;
+      throw conflict(`Cannot ${verb} a ${rule.noun.toLowerCase()} that is ${status}.`);
     }
     const next = { ...rule.apply(current, now), version: current.version + 1 };
-    const result = await deps.entities.update(kind, next, { actor: user, action: rule.action });
-    if (result.outcome === 'updated') return result.entity;
-    if (attempt >= MAX_ATTEMPTS)
-      throw conflict(`The ${rule.noun.toLowerCase()} is being changed concurrently; try again.`);
+    const result = await deps.entities.update(kind, next, {
+      actor: user,
+      action: rule.action,
+      ...(receipt ? { receipt } : {}),
+    });
+    return result.outcome === 'updated' ? { entity: result.entity, replayed: false } : undefined;
+  });
+}
+
+export function checkIfMatch(request: ChangeRequest, version: number): void {
+  if (request.ifMatch !== undefined && request.ifMatch !== version) throw preconditionFailed(version);
+}
+
+/** The key as stored: within the caller's scope, as keys of creates are. */
+export function scopedKey(caller: Caller, request: ChangeRequest): string | undefined {
+  return request.idempotencyKey && caller.kind === 'user'
+    ? `${idempotencyScope(caller)}\u0000${request.idempotencyKey}`
+    : undefined;
+}
+
+export function receiptFor(user: User, request: ChangeRequest, action: string): ChangeReceipt | undefined {
+  const key = scopedKey(user, request);
+  return key ? { key, action, fingerprint: fingerprint(request.body ?? null) } : undefined;
+}
+
+/**
+ * Whether the stored receipt shows this very request was applied before; the key with another action
+ * or body is the key reused for something else, a 409.
+ */
+export function isRetryOf(stored: ChangeReceipt | undefined, receipt: ChangeReceipt | undefined): boolean {
+  if (!stored || !receipt) return false;
+  if (stored.action !== receipt.action || stored.fingerprint !== receipt.fingerprint) {
+    throw conflict(
+      `This Idempotency-Key was already used to ${stored.action} this resource with ` +
+        `${stored.action === receipt.action ? 'a different request body' : 'another action'}.`,
+    );
   }
+  return true;
 }

@@ -7,13 +7,14 @@ import {
   transitionContract,
 } from '../domain/contract.js';
 import { contractView } from '../domain/views.js';
-import { type ApiRequest, apiHandler, created, ok } from '../http/api.js';
+import { type ApiRequest, apiHandler, changed, created, ok } from '../http/api.js';
 import { runtime } from './runtime.js';
 
-const lifecycle =
-  (name: ContractTransition) =>
-  async ({ caller, params, ifMatch }: ApiRequest) =>
-    ok(contractView(await transitionContract(runtime(), caller, params.id ?? '', name, ifMatch)));
+const lifecycle = (name: ContractTransition) => async (request: ApiRequest) =>
+  changed(
+    contractView,
+    await transitionContract(runtime(), request.caller, request.params.id ?? '', name, request),
+  );
 
 export const handler = apiHandler('contracts', {
   'POST /v1/contracts': async ({ caller, body, idempotencyKey }) => {
@@ -26,8 +27,8 @@ export const handler = apiHandler('contracts', {
   },
   'GET /v1/contracts/{id}': async ({ caller, params }) =>
     ok(contractView(await getContract(runtime(), caller, params.id ?? ''))),
-  'POST /v1/contracts/{id}/quote': async ({ caller, params, body, ifMatch }) =>
-    ok(contractView(await quoteContract(runtime(), caller, params.id ?? '', body, ifMatch))),
+  'POST /v1/contracts/{id}/quote': async (request) =>
+    changed(contractView, await quoteContract(runtime(), request.caller, request.params.id ?? '', request)),
   'POST /v1/contracts/{id}/sign': lifecycle('sign'),
   'POST /v1/contracts/{id}/cancel': lifecycle('cancel'),
   'POST /v1/contracts/{id}/complete': lifecycle('complete'),

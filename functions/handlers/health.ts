@@ -2,14 +2,20 @@ import { apiHandler } from '../http/api.js';
 import { currentRegion } from '../adapters/dynamodb/client.js';
 import { runtime } from './runtime.js';
 
+/** `ok` (200) when every check passes; otherwise 503, `starting` while the Region comes up, else `unhealthy`. */
 export const handler = apiHandler('health', {
   'GET /health': async () => {
     const checks = await runtime().health.check();
-    const healthy = Object.values(checks).every((check) => check.ok);
+    const results = Object.values(checks);
+    const status = results.every((check) => check.ok)
+      ? 'ok'
+      : results.every((check) => check.ok || check.starting)
+        ? 'starting'
+        : 'unhealthy';
     return {
-      status: healthy ? 200 : 503,
-      body: { status: healthy ? 'ok' : 'unhealthy', region: currentRegion(), checks },
-      headers: { 'cache-control': 'no-store', ...(healthy ? {} : { 'retry-after': '5' }) },
+      status: status === 'ok' ? 200 : 503,
+      body: { status, region: currentRegion(), checks },
+      headers: { 'cache-control': 'no-store', ...(status === 'ok' ? {} : { 'retry-after': '5' }) },
     };
   },
 });

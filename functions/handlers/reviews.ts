@@ -1,6 +1,6 @@
 import { addToAgenda, closeSession, decide, getSession, openSession } from '../domain/review.js';
 import { reviewSessionView } from '../domain/views.js';
-import { apiHandler, created, ok } from '../http/api.js';
+import { apiHandler, changed, created, ok } from '../http/api.js';
 import { runtime } from './runtime.js';
 
 export const handler = apiHandler('reviews', {
@@ -10,10 +10,16 @@ export const handler = apiHandler('reviews', {
   },
   'GET /v1/review-sessions/{number}': async ({ caller, params }) =>
     ok(reviewSessionView(await getSession(runtime(), caller, params.number ?? ''))),
-  'POST /v1/review-sessions/{number}/agenda': async ({ caller, params, body, ifMatch }) =>
-    ok(reviewSessionView(await addToAgenda(runtime(), caller, params.number ?? '', body, ifMatch))),
-  'POST /v1/review-sessions/{number}/decisions': async ({ caller, params, body, ifMatch }) =>
-    ok(reviewSessionView(await decide(runtime(), caller, params.number ?? '', body, ifMatch))),
-  'POST /v1/review-sessions/{number}/close': async ({ caller, params, ifMatch }) =>
-    ok(reviewSessionView(await closeSession(runtime(), caller, params.number ?? '', ifMatch))),
+  'POST /v1/review-sessions/{number}/agenda': async (request) =>
+    changed(
+      reviewSessionView,
+      await addToAgenda(runtime(), request.caller, request.params.number ?? '', request),
+    ),
+  'POST /v1/review-sessions/{number}/decisions': async (request) =>
+    changed(reviewSessionView, await decide(runtime(), request.caller, request.params.number ?? '', request)),
+  'POST /v1/review-sessions/{number}/close': async (request) =>
+    changed(
+      reviewSessionView,
+      await closeSession(runtime(), request.caller, request.params.number ?? '', request),
+    ),
 });

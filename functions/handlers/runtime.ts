@@ -6,6 +6,7 @@ import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
 import { DynamoSearchIndex } from '../adapters/dynamodb/search-index.js';
 import { DynamoStatistics } from '../adapters/dynamodb/stats-store.js';
 import type { Deps } from '../domain/ports.js';
+import { remainingMs } from '../request-deadline.js';
 
 /** Composition root shared by the handlers: built on first use, then reused for the container's life. */
 let built: (Deps & { statistics: DynamoStatistics; health: DynamoHealthProbe }) | undefined;
@@ -21,6 +22,7 @@ export function runtime() {
       statistics: new DynamoStatistics(db),
       health: new DynamoHealthProbe(db),
       now: () => new Date(),
+      remainingMs,
     };
   }
   return built;

@@ -7,13 +7,14 @@ import {
   transitionService,
 } from '../domain/service.js';
 import { serviceView } from '../domain/views.js';
-import { type ApiRequest, apiHandler, created, ok } from '../http/api.js';
+import { type ApiRequest, apiHandler, changed, created, ok } from '../http/api.js';
 import { runtime } from './runtime.js';
 
-const lifecycle =
-  (name: ServiceTransition) =>
-  async ({ caller, params, ifMatch }: ApiRequest) =>
-    ok(serviceView(await transitionService(runtime(), caller, params.id ?? '', name, ifMatch)));
+const lifecycle = (name: ServiceTransition) => async (request: ApiRequest) =>
+  changed(
+    serviceView,
+    await transitionService(runtime(), request.caller, request.params.id ?? '', name, request),
+  );
 
 export const handler = apiHandler('services', {
   'POST /v1/services': async ({ caller, body, idempotencyKey }) => {
@@ -26,8 +27,8 @@ export const handler = apiHandler('services', {
   },
   'GET /v1/services/{id}': async ({ caller, params }) =>
     ok(serviceView(await getService(runtime(), caller, params.id ?? ''))),
-  'PATCH /v1/services/{id}': async ({ caller, params, body, ifMatch }) =>
-    ok(serviceView(await patchService(runtime(), caller, params.id ?? '', body, ifMatch))),
+  'PATCH /v1/services/{id}': async (request) =>
+    changed(serviceView, await patchService(runtime(), request.caller, request.params.id ?? '', request)),
   'POST /v1/services/{id}/submit': lifecycle('submit'),
   'POST /v1/services/{id}/withdraw': lifecycle('withdraw'),
   'POST /v1/services/{id}/suspend': lifecycle('suspend'),

@@ -4,7 +4,9 @@ import { anonymous, type Caller, type Role, roles } from '../domain/caller.js';
 import { DomainError, invalid } from '../domain/errors.js';
 import { type ApiFunctionId, type Route, routeKey, routesOf } from '../routes.js';
 import { metered } from '../adapters/dynamodb/capacity.js';
+import { withRequestDeadline } from '../request-deadline.js';
 import { type Problem, problem } from './problem.js';
+import { responseHeaders } from './response-headers.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -40,6 +42,17 @@ export function ok(resource: { version: number } | object): ApiResponse {
   };
 }
 
+/** 200 with the resource after a change; `Idempotent-Replayed: true` when it answers a keyed retry. */
+export function changed<T>(
+  view: (entity: T) => { version: number },
+  result: { entity: T; replayed: boolean },
+): ApiResponse {
+  const response = ok(view(result.entity));
+  return result.replayed
+    ? { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } }
+    : response;
+}
+
 /** 201 with `Location`, or the original 201 again with `Idempotent-Replayed: true` for a retry. */
 export function created(resource: { version: number }, location: string, replayed: boolean): ApiResponse {
   return {
@@ -73,7 +86,9 @@ export function apiHandler(fn: ApiFunctionId, operations: Readonly<Record<string
       if (!route || !operation) throw new DomainError('not-found', `No route ${key}.`);
       const request = parseRequest(route, event);
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
-      ({ result: response, capacityUnits } = await metered(() => operation(request)));
+      ({ result: response, capacityUnits } = await metered(() =>
+        withRequestDeadline(context?.getRemainingTimeInMillis(), () => operation(request)),
+      ));
     } catch (error) {
       response = failure(error, event.path);
     }
@@ -96,7 +111,7 @@ function parseRequest(route: Route, event: APIGatewayProxyEvent): ApiRequest {
     route,
     caller,
     params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
-    query: event.queryStringParameters ?? {},
+    query: parseQuery(route, event.queryStringParameters ?? {}),
     body: parseBody(event, headers),
     idempotencyKey: parseIdempotencyKey(route, headers['idempotency-key']),
     ifMatch: parseIfMatch(headers['if-match']),
@@ -147,6 +162,25 @@ function parseBody(event: APIGatewayProxyEvent, headers: Record<string, string>)
   }
 }
 
+/**
+ * No write route defines a query parameter, so any is refused: a client asking a write for an option this
+ * server lacks (`?dryRun=true` of a newer API, say) must not get a real write instead. Reads validate
+ * their own parameters against their schemas.
+ */
+function parseQuery(
+  route: Route,
+  query: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> {
+  const names = Object.keys(query);
+  if (route.method !== 'GET' && names.length > 0) {
+    throw invalid(
+      `${route.method} ${route.path} takes no query parameters.`,
+      names.map((name) => ({ path: `/query/${name}`, message: 'Not a parameter of this route.' })),
+    );
+  }
+  return query;
+}
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 function parseIdempotencyKey(route: Route, value: string | undefined): string | undefined {
@@ -189,6 +223,8 @@ const RETRYABLE = new Set([
   'ServiceUnavailable',
   'TimeoutError',
   'AbortError',
+  // An MRSC replica cut off from its quorum, or whose replication is paused, refuses with this: an outage.
+  'AccessDeniedException',
 ]);
 
 function failure(error: unknown, instance: string): ApiResponse {
@@ -231,7 +267,11 @@ function toResult(
   event: APIGatewayProxyEvent,
   requestId: string,
 ): APIGatewayProxyResult {
-  const headers: Record<string, string> = { 'x-request-id': requestId, ...response.headers };
+  const headers: Record<string, string> = {
+    'x-request-id': requestId,
+    ...response.headers,
+    ...responseHeaders(event, response),
+  };
   const etag = headers.etag;
   const ifNoneMatch = lowerCaseKeys(event.headers)['if-none-match'];
   if (event.httpMethod === 'GET' && response.status === 200 && etag && ifNoneMatch === etag) {

@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { apiFunctionTimeoutSeconds } from '../../functions/routes.js';
 import { acknowledge, XRAY_REASON } from '../nag.js';
 
 /** The repository root: `functions/` and `package-lock.json` live there. */
@@ -81,7 +82,7 @@ export class HandlerFunction extends Construct {
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(apiFunctionTimeoutSeconds),
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       environment: {

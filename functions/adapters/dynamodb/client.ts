@@ -1,22 +1,61 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { deadlineSignal } from '../../request-deadline.js';
 import { meterCapacity } from './capacity.js';
 import { type TableId, tables } from './tables.js';
 
 /**
- * Attempts per DynamoDB call, the first included. The SDK's standard strategy retries throttling and
- * `ReplicatedWriteConflictException` (modelled as retryable: two Regions wrote one MRSC item at once) with
- * exponential backoff and full jitter; past this bound the API answers 503 with Retry-After, and the
- * client's own retry lands on the same conditional write, so it cannot apply twice.
+ * Attempts per DynamoDB call, the first included. The SDK's standard strategy retries throttling,
+ * timeouts and `ReplicatedWriteConflictException` (two Regions wrote one MRSC item at once) with
+ * exponential backoff and full jitter, and draws each retry from a retry quota shared by the container, so
+ * a failing store is not hammered. Attempts never outlive the request's deadline (below): past it the API
+ * answers 503 with Retry-After, and the client's own retry lands on the same conditional write, so it
+ * cannot apply twice.
  */
 export const DYNAMODB_MAX_ATTEMPTS = 4;
+
+/**
+ * Per-attempt limits, sized against what a healthy store does: in-Region TCP and TLS set-up takes
+ * milliseconds, and the heaviest call we make (an MRSC write, acknowledged only once another Region has
+ * it, ~30–60 ms between Seoul and Tokyo) stays far under a second; locally the bench's p99 is under
+ * 100 ms for every operation. An attempt past these limits is a stalled connection, better abandoned and
+ * retried on a fresh one (AWS Database Blog, "Tuning AWS SDK HTTP request settings for latency-aware
+ * DynamoDB applications"). Without them a stalled store held each request until the function timed out.
+ */
+export const DYNAMODB_CONNECTION_TIMEOUT_MS = 500;
+export const DYNAMODB_ATTEMPT_TIMEOUT_MS = 1000;
+
+/**
+ * The SDK's Node HTTP handler, with every attempt also aborted at the current request's deadline: an
+ * aborted attempt is not retried, so no call outlives the answer the API has given.
+ */
+class DeadlineBoundHandler extends NodeHttpHandler {
+  override handle(...[request, options = {}]: Parameters<NodeHttpHandler['handle']>) {
+    const deadline = deadlineSignal();
+    if (!deadline) return super.handle(request, options);
+    const own = options.abortSignal as AbortSignal | undefined;
+    return super.handle(request, {
+      ...options,
+      abortSignal: own ? AbortSignal.any([own, deadline]) : deadline,
+    });
+  }
+}
 
 /**
  * The Region's DynamoDB client. Endpoints follow the SDK's standard `AWS_ENDPOINT_URL_DYNAMODB` /
  * `AWS_ENDPOINT_URL`, which is how the local runtime (and LocalStack) points it elsewhere.
  */
 export function documentClient(): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ maxAttempts: DYNAMODB_MAX_ATTEMPTS, retryMode: 'standard' });
+  const client = new DynamoDBClient({
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+    retryMode: 'standard',
+    requestHandler: new DeadlineBoundHandler({
+      connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,
+      requestTimeout: DYNAMODB_ATTEMPT_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    }),
+  });
   meterCapacity(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

@@ -7,8 +7,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { createHash } from 'node:crypto';
 import type {
   Change,
+  ChangeReceipt,
   CreateOptions,
   CreateResult,
   Entity,
@@ -16,6 +18,7 @@ import type {
   EntityStore,
   EntityUpdate,
   IdempotentCreate,
+  ListAppend,
   UpdateResult,
 } from '../../domain/ports.js';
 import { batchGet } from './batch.js';
@@ -42,9 +45,18 @@ export interface StoredChange {
   readonly region: string;
 }
 
+/** Receipts of keyed changes are attributes of their own, so writing one never rewrites the others. */
+const RECEIPT_PREFIX = 'receipt:';
+
+/** The attribute holding a receipt: a digest of the scoped key keeps names short whatever the key. */
+export function receiptAttribute(key: string): string {
+  return `${RECEIPT_PREFIX}${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
+}
+
 export function toEntity<T>(item: Record<string, unknown>): T {
   const entity = { ...item };
   for (const name of internal) delete entity[name];
+  for (const name of Object.keys(entity)) if (name.startsWith(RECEIPT_PREFIX)) delete entity[name];
   return entity as T;
 }
 
@@ -163,6 +175,23 @@ export class DynamoEntityStore implements EntityStore {
     return Item ? toEntity<T>(Item) : undefined;
   }
 
+  async getForChange<T extends Entity>(
+    kind: EntityKind,
+    id: string,
+    options: { receiptKey: string | undefined; consistent: boolean },
+  ) {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: tableName(tableOf[kind]),
+        Key: entityKey(kind, id),
+        ConsistentRead: options.consistent,
+      }),
+    );
+    if (!Item) return undefined;
+    const receipt = options.receiptKey ? Item[receiptAttribute(options.receiptKey)] : undefined;
+    return { entity: toEntity<T>(Item), receipt: receipt as ChangeReceipt | undefined };
+  }
+
   async getMany<T extends Entity>(kind: EntityKind, ids: readonly string[]): Promise<T[]> {
     const keys = [...new Set(ids)].map((id) => entityKey(kind, id));
     const found = new Map(
@@ -190,12 +219,23 @@ export class DynamoEntityStore implements EntityStore {
     }
   }
 
-  /** The same versioned updates as `update`, applied together or not at all. */
-  async updateTogether(updates: readonly EntityUpdate[], change: Change): Promise<'updated' | 'stale'> {
+  /** The same versioned updates as `update` and the append, applied together or not at all. */
+  async updateTogether(
+    updates: readonly EntityUpdate[],
+    change: Change,
+    append?: ListAppend,
+  ): Promise<'updated' | 'stale'> {
+    const { receipt, ...unreceipted } = change;
+    const receiptOnAppend = append !== undefined;
     try {
       await this.db.send(
         new TransactWriteCommand({
-          TransactItems: updates.map(({ kind, next }) => ({ Update: versionedUpdate(kind, next, change) })),
+          TransactItems: [
+            ...(append ? [{ Update: appendUpdate(append, change) }] : []),
+            ...updates.map(({ kind, next }, i) => ({
+              Update: versionedUpdate(kind, next, !receiptOnAppend && i === 0 ? change : unreceipted),
+            })),
+          ],
         }),
       );
       return 'updated';
@@ -213,7 +253,11 @@ export class DynamoEntityStore implements EntityStore {
  */
 function versionedUpdate(kind: EntityKind, next: Entity, change: Change) {
   const { id: _id, createdAt: _createdAt, ...fields } = next as Entity & Record<string, unknown>;
-  const assignments = Object.entries({ ...fields, change: stamp(change, new Date().toISOString()) });
+  const assignments = Object.entries({
+    ...fields,
+    change: stamp(change, new Date().toISOString()),
+    ...receiptField(change.receipt),
+  });
   return {
     TableName: tableName(tableOf[kind]),
     Key: entityKey(kind, next.id),
@@ -226,6 +270,48 @@ function versionedUpdate(kind: EntityKind, next: Entity, change: Change) {
     ExpressionAttributeValues: {
       ':expected': next.version - 1,
       ...Object.fromEntries(assignments.map(([, value], i) => [`:f${i}`, value])),
+    },
+  };
+}
+
+function receiptField(receipt: ChangeReceipt | undefined): Record<string, ChangeReceipt> {
+  return receipt ? { [receiptAttribute(receipt.key)]: receipt } : {};
+}
+
+/** `SET list = list_append(list, [element])`, version + 1, on the conditions the append requires. */
+function appendUpdate(append: ListAppend, change: Change) {
+  const { status, membership, version } = append.requires;
+  const receipt = Object.entries(receiptField(change.receipt));
+  return {
+    TableName: tableName(tableOf[append.kind]),
+    Key: entityKey(append.kind, append.id),
+    UpdateExpression: [
+      'SET #list = list_append(#list, :element)',
+      '#version = #version + :one',
+      '#change = :change',
+      ...receipt.map(() => '#receipt = :receipt'),
+    ].join(', '),
+    ConditionExpression: [
+      '#status = :status',
+      `${membership.present ? '' : 'NOT '}contains(#member, :value)`,
+      ...(version === undefined ? [] : ['#version = :expected']),
+    ].join(' AND '),
+    ExpressionAttributeNames: {
+      '#list': append.list,
+      '#version': 'version',
+      '#change': 'change',
+      '#status': 'status',
+      '#member': membership.list,
+      ...Object.fromEntries(receipt.map(([name]) => ['#receipt', name])),
+    },
+    ExpressionAttributeValues: {
+      ':element': [append.element],
+      ':one': 1,
+      ':change': stamp(change, new Date().toISOString()),
+      ':status': status,
+      ':value': membership.value,
+      ...(version === undefined ? {} : { ':expected': version }),
+      ...Object.fromEntries(receipt.map(([, value]) => [':receipt', value])),
     },
   };
 }

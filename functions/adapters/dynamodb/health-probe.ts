@@ -1,13 +1,27 @@
+import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { HealthProbe } from '../../domain/ports.js';
+import type { HealthCheck, HealthProbe } from '../../domain/ports.js';
 import { tableName } from './client.js';
 import { type TableId, tables } from './tables.js';
 
-const PROBE_TIMEOUT_MS = 2000;
+/**
+ * Each probe's own limit, matched to the per-attempt limit of API calls: a store slower than this cannot
+ * serve requests within their deadline either, so the Region should leave DNS rather than time them out.
+ */
+const PROBE_TIMEOUT_MS = 1000;
+
+/**
+ * Present in the Region's own projections table (never replicated) while the Region is still loading the
+ * data it serves: a restore, or locally the demo data and its projections. `/health` says `starting`
+ * until it is gone, so no router sends traffic to a Region that would answer from half its data.
+ */
+export const REGION_LOADING_MARKER = { pk: 'region#loading', sk: 'region' } as const;
 
 /**
  * A deep check: one strongly consistent read of each table through this Region's endpoint, each with
- * its own deadline, so Route 53 fails the Region over when its store stops answering.
+ * its own deadline, so Route 53 fails the Region over when its store stops answering (or, for the MRSC
+ * ledger, when the Region is cut off from its quorum). A table that does not exist yet, or the loading
+ * marker, means the Region is starting rather than broken.
  */
 export class DynamoHealthProbe implements HealthProbe {
   constructor(private readonly db: DynamoDBDocumentClient) {}
@@ -15,25 +29,30 @@ export class DynamoHealthProbe implements HealthProbe {
   async check() {
     const ids = Object.keys(tables) as TableId[];
     const results = await Promise.all(ids.map((id) => this.probe(id)));
-    return Object.fromEntries(ids.map((id, i) => [id, results[i] ?? { ok: false, latencyMs: 0 }]));
+    return Object.fromEntries(ids.map((id, i) => [id, results[i] as HealthCheck]));
   }
 
-  private async probe(id: TableId) {
+  private async probe(id: TableId): Promise<HealthCheck> {
     const started = performance.now();
+    const latencyMs = () => Math.round(performance.now() - started);
     try {
-      await this.db.send(
+      const { Item } = await this.db.send(
         new GetCommand({
           TableName: tableName(id),
-          Key: { pk: 'health', sk: 'health' },
+          Key: id === 'projections' ? REGION_LOADING_MARKER : { pk: 'health', sk: 'health' },
           ConsistentRead: true,
         }),
         { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) },
       );
-      return { ok: true, latencyMs: Math.round(performance.now() - started) };
+      return Item
+        ? { ok: false, starting: true, latencyMs: latencyMs() }
+        : { ok: true, latencyMs: latencyMs() };
     } catch (error) {
+      const missing = error instanceof ResourceNotFoundException;
       return {
         ok: false,
-        latencyMs: Math.round(performance.now() - started),
+        latencyMs: latencyMs(),
+        ...(missing ? { starting: true } : {}),
         error: (error as Error).name || 'Error',
       };
     }
