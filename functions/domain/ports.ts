@@ -92,6 +92,18 @@ export interface EntityStore {
   /** Writes `next` only if the stored version is still `next.version - 1`. */
   update<T extends Entity>(kind: EntityKind, next: T, change: Change): Promise<UpdateResult<T>>;
   /**
+   * Sets `fields` and moves the version on by one, conditional only on the stored status being one of
+   * `statuses`, not on the version: concurrent changes whose rules read nothing but the status all apply,
+   * one after another. Answers with the entity as written, or `stale` when the status no longer allows it.
+   */
+  updateFields<T extends Entity>(
+    kind: EntityKind,
+    id: string,
+    fields: Partial<T>,
+    statuses: readonly string[],
+    change: Change,
+  ): Promise<UpdateResult<T>>;
+  /**
    * Writes all or none, each conditional on its previous version, and `append` with them: one
    * transaction. Only for catalog entities (MREC keeps transactions; the MRSC ledger has none). `stale`
    * when any condition failed. The change's receipt goes on the appended entity, else on the first update.

@@ -138,6 +138,8 @@ export async function patchService(
     allowed: ['DRAFT'],
     authorize: requireOwner,
     apply: (service) => ({ ...service, ...patch }),
+    // A draft's edit checks only that it is a draft; concurrent edits of other fields all stand.
+    readsOnlyStatus: true,
   });
 }
 
@@ -176,7 +178,7 @@ export async function transitionService(
   });
 }
 
-type ServiceRule = Pick<TransitionRule<Service>, 'action' | 'allowed' | 'authorize'>;
+type ServiceRule = Pick<TransitionRule<Service>, 'action' | 'allowed' | 'authorize' | 'readsOnlyStatus'>;
 
 async function changeService(
   deps: Deps,

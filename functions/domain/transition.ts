@@ -15,6 +15,12 @@ export interface TransitionRule<T extends Entity> {
   readonly apply: (entity: T, now: Date) => T;
   /** What the entity is called in messages, e.g. "Service". */
   readonly noun: string;
+  /**
+   * The checks and `apply` read nothing of the entity but its stored status, and `allowed` names stored
+   * statuses: then a change without If-Match is written conditional on the status alone, so concurrent
+   * ones (twenty edits of one draft) all apply instead of racing for one version.
+   */
+  readonly readsOnlyStatus?: boolean;
 }
 
 /** What the client sent that conditions a change. */
@@ -66,13 +72,23 @@ export function transition<T extends Entity>(deps: Deps, options: TransitionOpti
       throw conflict(`Cannot ${verb} a ${rule.noun.toLowerCase()} that is ${status}.`);
     }
     const next = { ...rule.apply(current, now), version: current.version + 1 };
-    const result = await deps.entities.update(kind, next, {
-      actor: user,
-      action: rule.action,
-      ...(receipt ? { receipt } : {}),
-    });
+    const change = { actor: user, action: rule.action, ...(receipt ? { receipt } : {}) };
+    const result =
+      rule.readsOnlyStatus && request.ifMatch === undefined
+        ? await deps.entities.updateFields<T>(kind, id, changedFields(current, next), rule.allowed, change)
+        : await deps.entities.update(kind, next, change);
     return result.outcome === 'updated' ? { entity: result.entity, replayed: false } : undefined;
   });
+}
+
+/** The fields `apply` changed, version aside (the store moves it on). */
+function changedFields<T extends Entity>(current: T, next: T): Partial<T> {
+  const { version: _version, ...fields } = next;
+  return Object.fromEntries(
+    Object.entries(fields).filter(
+      ([name, value]) => JSON.stringify(value) !== JSON.stringify(current[name as keyof T]),
+    ),
+  ) as Partial<T>;
 }
 
 export function checkIfMatch(request: ChangeRequest, version: number): void {

@@ -15,6 +15,10 @@ export interface FaultProxy {
   readonly url: string;
   /** Answer the next `times` calls of `operation` on tables whose name starts with `tablePrefix` with `fault`. */
   inject(operation: string, fault: Fault, times: number, tablePrefix: string): void;
+  /** Hold every call unanswered, as a stopped (SIGSTOP) store does, until `reset`. */
+  stall(): void;
+  /** Answer every call only after `ms`, as a slow store does, until `reset`. */
+  slowDown(ms: number): void;
   /** Calls of `operation` seen since the last reset, faulted or not. */
   calls(operation: string): number;
   reset(): void;
@@ -29,10 +33,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const targetUrl = new URL(target);
   const rules = new Map<string, { fault: Fault; remaining: number; tablePrefix: string }>();
   const counts = new Map<string, number>();
+  let delayMs = 0;
+  let stalled: { promise: Promise<void>; release: () => void } | undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
+      await stalled?.promise;
+      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const body = Buffer.concat(chunks);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       counts.set(operation, (counts.get(operation) ?? 0) + 1);
@@ -66,10 +74,21 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     inject: (operation, fault, times, tablePrefix) =>
       rules.set(operation, { fault, remaining: times, tablePrefix }),
+    stall: () => {
+      let release = () => undefined as void;
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      stalled = { promise, release };
+    },
+    slowDown: (ms) => {
+      delayMs = ms;
+    },
     calls: (operation) => counts.get(operation) ?? 0,
     reset: () => {
       rules.clear();
       counts.clear();
+      delayMs = 0;
+      stalled?.release();
+      stalled = undefined;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -32,15 +32,19 @@ export interface ApiCall {
   readonly body: any;
 }
 
-/** A local Region on the run's shared DynamoDB Local, with tables of its own. */
-/** `endpoint` puts something (a fault proxy) between the functions and DynamoDB Local. */
-export async function startTestApi(options: { endpoint?: string } = {}): Promise<TestApi> {
+/**
+ * A local Region on the run's shared DynamoDB Local, with tables of its own. `endpoint` puts something (a
+ * fault proxy) between the functions and DynamoDB Local; `loading` starts it as a Region still loading its
+ * data, whose `/health` says `starting`.
+ */
+export async function startTestApi(options: { endpoint?: string; loading?: boolean } = {}): Promise<TestApi> {
   const keys = await generateSigningKeys();
   const tablePrefix = `t${randomBytes(4).toString('hex')}`;
   const region = await startLocalRegion({
     endpoint: options.endpoint ?? inject('dynamodbEndpoint'),
     tablePrefix,
     keys,
+    ...(options.loading ? { loading: true } : {}),
   });
   const tableNames = tableList.map((spec) => physicalTableName(tablePrefix, spec.id));
   return {

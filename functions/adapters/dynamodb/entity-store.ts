@@ -219,6 +219,45 @@ export class DynamoEntityStore implements EntityStore {
     }
   }
 
+  async updateFields<T extends Entity>(
+    kind: EntityKind,
+    id: string,
+    fields: Partial<T>,
+    statuses: readonly string[],
+    change: Change,
+  ): Promise<UpdateResult<T>> {
+    const assignments = Object.entries({
+      ...fields,
+      change: stamp(change, new Date().toISOString()),
+      ...receiptField(change.receipt),
+    });
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: tableName(tableOf[kind]),
+          Key: entityKey(kind, id),
+          UpdateExpression: `SET ${assignments.map((_, i) => `#f${i} = :f${i}`).join(', ')}, #version = #version + :one`,
+          ConditionExpression: `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`,
+          ExpressionAttributeNames: {
+            '#version': 'version',
+            '#status': 'status',
+            ...Object.fromEntries(assignments.map(([name], i) => [`#f${i}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ...Object.fromEntries(statuses.map((status, i) => [`:s${i}`, status])),
+            ...Object.fromEntries(assignments.map(([, value], i) => [`:f${i}`, value])),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { outcome: 'updated', entity: toEntity<T>(Attributes ?? {}) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { outcome: 'stale', current: undefined };
+      throw error;
+    }
+  }
+
   /** The same versioned updates as `update` and the append, applied together or not at all. */
   async updateTogether(
     updates: readonly EntityUpdate[],
