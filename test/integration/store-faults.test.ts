@@ -34,7 +34,7 @@ describe('write conflicts and throttling from the store', () => {
   });
 
   for (const fault of ['replicated-write-conflict', 'throttling'] as const) {
-    it(`answers 503 with Retry-After after ${DYNAMODB_MAX_ATTEMPTS} attempts when ${fault} persists, writing nothing`, async () => {
+    it(`answers 503 with Retry-After after at most ${DYNAMODB_MAX_ATTEMPTS} attempts within the deadline when ${fault} persists, writing nothing`, async () => {
       const before = await api.snapshot();
       proxy.reset();
       proxy.inject('PutItem', fault, 1000, api.region.tablePrefix);
@@ -43,7 +43,10 @@ describe('write conflicts and throttling from the store', () => {
       expect(res.headers.get('retry-after')).toBe('1');
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(res.body).toMatchObject({ status: 503, type: '/problems/unavailable' });
-      expect(proxy.calls('PutItem')).toBe(DYNAMODB_MAX_ATTEMPTS);
+      // Retried, but within both bounds: the attempt count and the request's deadline, whose backoff for
+      // throttling (base 500 ms, full jitter) can leave room for fewer than every attempt.
+      expect(proxy.calls('PutItem')).toBeGreaterThanOrEqual(2);
+      expect(proxy.calls('PutItem')).toBeLessThanOrEqual(DYNAMODB_MAX_ATTEMPTS);
       proxy.reset();
       await api.settle();
       expect(await api.snapshot()).toEqual(before);
