@@ -1,7 +1,8 @@
 /** p50 and p99 of latency samples (nearest rank), in the samples' unit, rounded to 0.01. */
 export function percentiles(samples: readonly number[]): { p50: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  // Nearest rank: the smallest sample with at least q of all samples at or below it, rank ⌈q·n⌉.
+  const at = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
   return { p50: Math.round(at(0.5) * 100) / 100, p99: Math.round(at(0.99) * 100) / 100 };
 }
 

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { median, percentiles } from '../../local/percentiles.js';
 
 describe('percentiles', () => {
-  it('takes the nearest rank whatever the order of the samples', () => {
+  it('takes the nearest rank, ⌈q·n⌉, whatever the order of the samples', () => {
     const samples = Array.from({ length: 200 }, (_, i) => 200 - i);
-    expect(percentiles(samples)).toEqual({ p50: 101, p99: 199 });
+    expect(percentiles(samples)).toEqual({ p50: 100, p99: 198 });
+    expect(percentiles([5, 1, 4, 2, 3])).toEqual({ p50: 3, p99: 5 });
   });
 
   it('rounds to hundredths and answers 0 for no samples', () => {
