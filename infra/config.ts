@@ -7,12 +7,13 @@ import { type ApiLimits, defaultApiLimits } from '../functions/api-limits.js';
 
 /**
  * Region sets within which DynamoDB multi-Region strong consistency (MRSC) can replicate: the ledger's two
- * replicas and its witness must all come from one set.
+ * replicas and its witness must all come from one set. Exactly the sets aws-cdk-lib's TableV2 accepts (it
+ * validates them again at synth); test/infra/config.test.ts builds an MRSC table from each to keep them equal.
  */
 export const mrscRegionSets = {
   AP: ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3'],
   US: ['us-east-1', 'us-east-2', 'us-west-2'],
-  EU: ['eu-west-1', 'eu-west-2', 'eu-west-3'],
+  EU: ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type RegionSetName = keyof typeof mrscRegionSets;

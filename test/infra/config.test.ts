@@ -1,6 +1,15 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { AttributeType, MultiRegionConsistency, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { defaultApiLimits } from '../../functions/api-limits.js';
-import { ConfigError, contextKeys, loadApiLimits, loadConfig, regionalHostName } from '../../infra/config.js';
+import {
+  ConfigError,
+  contextKeys,
+  loadApiLimits,
+  loadConfig,
+  mrscRegionSets,
+  regionalHostName,
+} from '../../infra/config.js';
 import { cdkJsonContext, exampleDomain } from './support.js';
 
 const good = {
@@ -94,9 +103,33 @@ describe('loadConfig', () => {
 
   it('rejects a primary outside every MRSC region set', () => {
     const message = problemsOf(
-      withRegions({ primary: 'eu-central-1', secondary: 'eu-west-1', witness: 'eu-west-2' }),
+      withRegions({ primary: 'eu-north-1', secondary: 'eu-west-1', witness: 'eu-west-2' }),
     );
-    expect(message).toMatch(/primary "eu-central-1" is in no multi-Region strong consistency set/);
+    expect(message).toMatch(/primary "eu-north-1" is in no multi-Region strong consistency set/);
+  });
+
+  it('accepts exactly the MRSC region sets aws-cdk-lib accepts, Frankfurt in the EU set included', () => {
+    expect(mrscRegionSets.EU).toEqual(['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1']);
+    const mrscTableIn = (primary: string, replica: string, witness: string) => {
+      const stack = new Stack(new App(), 'Probe', { env: { account: '111111111111', region: primary } });
+      new TableV2(stack, 'Ledger', {
+        partitionKey: { name: 'pk', type: AttributeType.STRING },
+        multiRegionConsistency: MultiRegionConsistency.STRONG,
+        replicas: [{ region: replica }],
+        witnessRegion: witness,
+      });
+    };
+    for (const members of Object.values(mrscRegionSets)) {
+      for (const primary of members) {
+        const [replica, witness] = members.filter((member) => member !== primary) as [string, string];
+        expect(() => mrscTableIn(primary, replica, witness), primary).not.toThrow();
+        expect(
+          loadConfig(withRegions({ primary, secondary: replica, witness })).regions.primary,
+          primary,
+        ).toBe(primary);
+      }
+    }
+    expect(() => mrscTableIn('eu-north-1', 'eu-west-1', 'eu-west-2')).toThrow(/not supported for MRSC/);
   });
 
   it('rejects malformed region names and missing roles', () => {
