@@ -1,20 +1,22 @@
 /**
  * The local API Gateway: turns HTTP requests into the REST API proxy events the deployed functions get,
- * routed by the same route table the CDK reads, with verified token claims in
- * `requestContext.authorizer` as the authorizer passes them in AWS.
+ * routed by the same route table the CDK reads, behind the production authorizer (cached as deployed) and,
+ * when given limits, the 429s the WAF rate rule and stage throttling answer in AWS.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { problem } from '../functions/http/problem.js';
+import { problem, throttledProblem } from '../functions/http/problem.js';
+import { NO_STORE, securityHeaders } from '../functions/http/response-headers.js';
 import {
   type ApiFunctionId,
   apiFunctionTimeoutSeconds,
   type Route,
   routeTable,
 } from '../functions/routes.js';
-import type { Claims } from './tokens.js';
+import { type Authorization, GatewayAuthorizer } from './gateway-authorizer.js';
+import { type RateLimits, RateLimiter } from './rate-limit.js';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -50,7 +52,10 @@ const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 export interface GatewayOptions {
   readonly port?: number;
   readonly host?: string;
-  readonly verify: (token: string) => Promise<Claims>;
+  /** How long an authorizer answer is kept per Authorization header, as deployed (`authorizerCacheSeconds`). */
+  readonly authorizerCacheSeconds: number;
+  /** Answer 429 past these, per caller and for the whole gateway; nothing is limited without them. */
+  readonly rateLimits?: RateLimits;
   /** Called once per request with a one-line summary. */
   readonly log?: (line: string) => void;
 }
@@ -94,10 +99,23 @@ function compile(route: Route): CompiledRoute {
 // API Gateway prefers literal path segments over parameters.
 const compiledRoutes = routeTable.map(compile).sort((a, b) => b.literalSegments - a.literalSegments);
 
+/** What stands before the functions in AWS, one per gateway as one per deployed stage. */
+interface Front {
+  readonly authorizer: GatewayAuthorizer;
+  readonly rateLimiter: RateLimiter | undefined;
+}
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const front: Front = {
+    authorizer: new GatewayAuthorizer({
+      load: () => import('../functions/handlers/authorizer.js'),
+      cacheSeconds: options.authorizerCacheSeconds,
+    }),
+    rateLimiter: options.rateLimits ? new RateLimiter(options.rateLimits) : undefined,
+  };
   const server = createServer((req, res) => {
     const started = performance.now();
-    handle(req, res, options)
+    handle(req, res, front)
       .catch((error: unknown) => {
         send(res, 502, { ...problem('unavailable', `The function failed: ${(error as Error).message}`) });
       })
@@ -127,7 +145,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: GatewayOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, front: Front): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = (req.method ?? 'GET').toUpperCase();
   const matches = compiledRoutes.flatMap((compiled) => {
@@ -150,26 +168,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Gatewa
   if (body === undefined)
     return send(res, 413, problem('payload-too-large', 'The body exceeds the gateway limit.'));
 
-  let claims: Claims | undefined;
-  const authorization = req.headers.authorization;
-  if (authorization !== undefined) {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    try {
-      if (!bearer?.[1]) throw new Error('not a bearer token');
-      claims = await options.verify(bearer[1]);
-    } catch {
-      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-      return send(
-        res,
-        401,
-        problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.'),
-      );
-    }
-  }
-
   const { compiled, match } = found;
   const requestId = randomUUID();
-  const event = toEvent(req, url, compiled, match, body, claims, requestId);
+  const event = toEvent(req, url, compiled, match, body, requestId);
+  const authorization = await front.authorizer.authorize(compiled.route, event);
+  // Locally every caller shares the loopback address, so a caller is its token's subject first.
+  const caller =
+    (authorization.kind === 'allowed' && authorization.context.sub) || event.requestContext.identity.sourceIp;
+  const throttled = front.rateLimiter?.admit(caller);
+  if (throttled) {
+    res.setHeader('retry-after', String(throttled.retryAfterSeconds));
+    return send(res, 429, throttledProblem('Too many requests; retry after the seconds Retry-After gives.'));
+  }
+  if (authorization.kind !== 'allowed') return refuse(res, authorization);
+  event.requestContext.authorizer = authorization.context;
   const { handler } = await loadFunction(compiled.route.fn);
   const result = await handler(event, lambdaContext(compiled.route.fn, requestId));
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
@@ -185,7 +197,6 @@ function toEvent(
   compiled: CompiledRoute,
   match: RegExpExecArray,
   body: Buffer,
-  claims: Claims | undefined,
   requestId: string,
 ): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
@@ -221,9 +232,7 @@ function toEvent(
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      authorizer: claims
-        ? { principalId: claims.sub, sub: claims.sub, role: claims.role, org: claims.org ?? '' }
-        : { principalId: 'anonymous', sub: '', role: '', org: '' },
+      authorizer: null,
       httpMethod: compiled.route.method,
       identity: {
         accessKey: null,
@@ -284,8 +293,32 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/** The gateway responses the CDK configures for an authorizer's refusal or failure. */
+function refuse(res: ServerResponse, authorization: Exclude<Authorization, { kind: 'allowed' }>): void {
+  if (authorization.kind === 'unauthorized') {
+    res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+    return send(
+      res,
+      401,
+      problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.'),
+    );
+  }
+  if (authorization.kind === 'denied') {
+    return send(res, 403, problem('forbidden', 'The API gateway denied this request.'));
+  }
+  return send(res, 500, {
+    type: '/problems/gateway-error',
+    title: 'The API gateway could not complete the request',
+    status: 500,
+    detail: `The authorizer failed: ${(authorization.error as Error)?.message}`,
+  });
+}
+
+/** The gateway's own answers: problem+json, never cached, with the headers every answer carries. */
 function send(res: ServerResponse, status: number, body: object): void {
   res.statusCode = status;
+  for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+  res.setHeader('cache-control', NO_STORE);
   res.setHeader('content-type', 'application/problem+json');
   res.end(JSON.stringify(body));
 }

@@ -9,10 +9,13 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { REGION_LOADING_MARKER } from '../functions/adapters/dynamodb/health-probe.js';
 import { physicalTableName } from '../functions/adapters/dynamodb/tables.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
+import { configuredApiLimits } from './api-limits.js';
 import { type Gateway, startGateway } from './gateway.js';
+import { type LocalIssuer, startLocalIssuer } from './oidc-issuer.js';
+import type { RateLimits } from './rate-limit.js';
 import { StreamPoller } from './stream-poller.js';
 import { ensureTables, tableEnvironment } from './tables.js';
-import { type SigningKeys, tokenVerifier } from './tokens.js';
+import type { SigningKeys } from './tokens.js';
 
 export const DEFAULT_REGION = 'ap-northeast-2';
 export const TABLE_PREFIX = 'dsm';
@@ -25,7 +28,13 @@ export interface LocalRegionOptions {
   readonly endpoint?: string;
   readonly tablePrefix?: string;
   readonly port?: number;
+  /** The local identity provider's keys: their issuer serves the public one, the authorizer trusts it. */
   readonly keys: SigningKeys;
+  /**
+   * Answer 429 past these (`npm start` passes the configured ones); nothing is limited without them, so
+   * tests, the bench and the drill never trip a limit by accident.
+   */
+  readonly rateLimits?: RateLimits;
   readonly log?: (line: string) => void;
   readonly onProjectionError?: (error: unknown) => void;
   /** Run the scheduled functions (selection expiry) at start and then at this interval, as EventBridge would. */
@@ -44,6 +53,7 @@ export interface LocalRegion {
   readonly tablePrefix: string;
   readonly client: DynamoDBClient;
   readonly gateway: Gateway;
+  readonly issuer: LocalIssuer;
   readonly poller: StreamPoller;
   /** Ends `loading`: from now on `/health` reports the store's health. */
   markReady(): Promise<void>;
@@ -99,9 +109,13 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
     });
     await poller.start();
+    const limits = configuredApiLimits();
+    const issuer = await startLocalIssuer(options.keys, { maxTokenAgeSeconds: limits.maxTokenAgeSeconds });
+    Object.assign(process.env, issuer.authorizerEnvironment);
     const gateway = await startGateway({
       port: options.port ?? 0,
-      verify: await tokenVerifier(options.keys),
+      authorizerCacheSeconds: limits.authorizerCacheSeconds,
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
     const scheduled = options.scheduleEveryMs
@@ -114,6 +128,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       tablePrefix,
       client,
       gateway,
+      issuer,
       poller,
       async markReady() {
         await client.send(new DeleteItemCommand(loadingMarker));
@@ -121,6 +136,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       async stop() {
         if (scheduled) clearInterval(scheduled);
         await gateway.close();
+        await issuer.close();
         await poller.stop();
         client.destroy();
         await dynamodb?.stop();

@@ -9,6 +9,7 @@ import { generateDemoData } from './demo-data.js';
 import { loadDemoData } from './demo-load.js';
 import { localStateDir } from './paths.js';
 import { DEFAULT_REGION, type LocalRegion, startLocalRegion } from './region.js';
+import { configuredApiLimits } from './api-limits.js';
 import { localSigningKeys } from './tokens.js';
 
 const { values } = parseArgs({
@@ -54,6 +55,7 @@ try {
     stateDir,
     port,
     keys: await localSigningKeys(),
+    rateLimits: configuredApiLimits(),
     scheduleEveryMs: 3_600_000,
     ...(values.quiet ? {} : { log: say }),
     onProjectionError: (error) => say(`projection failed, will retry: ${(error as Error).message}`),
@@ -75,6 +77,7 @@ try {
   say(`  curl ${region.url}/health`);
   say(`  curl ${region.url}/v1/stats`);
   say('  Tokens: npm run token -- --role admin   (roles: agency, provider, committee, admin; --org ID)');
+  say(`  Identity provider: ${region.issuer.discoveryUrl}`);
   say('Ctrl-C stops everything.');
 } catch (error) {
   say(`Could not start: ${(error as Error).message}`);

@@ -1,6 +1,7 @@
 /** `npm run token -- --role R [--org ID] [--sub S] [--ttl SECONDS]`: prints a bare JWT the local gateway accepts. */
 import { parseArgs } from 'node:util';
 import { type Role, roles } from '../functions/domain/caller.js';
+import { configuredApiLimits } from './api-limits.js';
 import { localSigningKeys, mintToken } from './tokens.js';
 
 const usage = `usage: npm run token -- --role ${roles.join('|')} [--org ID] [--sub SUBJECT] [--ttl SECONDS]`;
@@ -22,6 +23,10 @@ try {
   }
   const ttl = Number(values.ttl);
   if (!Number.isInteger(ttl) || ttl <= 0) throw new Error('--ttl must be a positive whole number of seconds');
+  const { maxTokenAgeSeconds } = configuredApiLimits();
+  if (ttl > maxTokenAgeSeconds) {
+    throw new Error(`--ttl must be at most ${maxTokenAgeSeconds}: the authorizer refuses older tokens`);
+  }
   const token = await mintToken(
     await localSigningKeys(),
     {

@@ -1,13 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, SignJWT } from 'jose';
-import { type Role, roles } from '../functions/domain/caller.js';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import type { Role } from '../functions/domain/caller.js';
 import { localStateDir } from './paths.js';
 
-/** The local identity provider: tokens are ES256, issued and accepted only by this machine's key. */
+/**
+ * The local identity provider's minting side: tokens are ES256, signed by this machine's key. Verifying is
+ * not done here: the local gateway runs the production authorizer against `local/oidc-issuer.ts`, which
+ * publishes the public key.
+ */
 export const LOCAL_ISSUER = 'urn:dsm:local-idp';
 export const LOCAL_AUDIENCE = 'dsm-api';
-const ALG = 'ES256';
+export const LOCAL_SIGNING_ALG = 'ES256';
 
 export interface SigningKeys {
   readonly privateJwk: JWK;
@@ -21,7 +25,7 @@ export interface Claims {
 }
 
 export async function generateSigningKeys(): Promise<SigningKeys> {
-  const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair(LOCAL_SIGNING_ALG, { extractable: true });
   return { privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) };
 }
 
@@ -35,33 +39,18 @@ export async function localSigningKeys(dir = localStateDir): Promise<SigningKeys
   return keys;
 }
 
+/** The key's id in tokens and in the key set: its RFC 7638 thumbprint, so a new key gets a new id. */
+export function keyId(keys: SigningKeys): Promise<string> {
+  return calculateJwkThumbprint(keys.publicJwk);
+}
+
 export async function mintToken(keys: SigningKeys, claims: Claims, ttlSeconds = 8 * 3600): Promise<string> {
   return new SignJWT({ role: claims.role, ...(claims.org ? { org: claims.org } : {}) })
-    .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+    .setProtectedHeader({ alg: LOCAL_SIGNING_ALG, typ: 'JWT', kid: await keyId(keys) })
     .setSubject(claims.sub)
     .setIssuer(LOCAL_ISSUER)
     .setAudience(LOCAL_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(`${ttlSeconds}s`)
-    .sign(await importJWK(keys.privateJwk, ALG));
-}
-
-/** Verifies signature, issuer, audience and expiry, as the API Gateway authorizer does in AWS. */
-export async function tokenVerifier(keys: SigningKeys) {
-  const key = await importJWK(keys.publicJwk, ALG);
-  return async (token: string): Promise<Claims> => {
-    const { payload } = await jwtVerify(token, key, {
-      issuer: LOCAL_ISSUER,
-      audience: LOCAL_AUDIENCE,
-      algorithms: [ALG],
-    });
-    if (typeof payload.sub !== 'string' || !roles.includes(payload.role as Role)) {
-      throw new Error('token lacks sub or a known role');
-    }
-    return {
-      sub: payload.sub,
-      role: payload.role as Role,
-      ...(typeof payload.org === 'string' ? { org: payload.org } : {}),
-    };
-  };
+    .sign(await importJWK(keys.privateJwk, LOCAL_SIGNING_ALG));
 }

@@ -43,3 +43,11 @@ export function problem(kind: FailureKind, detail: string, errors: readonly Fiel
     ...(errors.length ? { errors } : {}),
   };
 }
+
+/**
+ * 429: what the API Gateway stage throttle, the WAF rate rule and the local gateway answer past a limit. Not
+ * a failure kind of the functions: only what stands in front of them refuses for rate.
+ */
+export function throttledProblem(detail: string): Problem {
+  return { type: '/problems/throttled', title: 'Too many requests', status: 429, detail };
+}

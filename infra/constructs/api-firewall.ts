@@ -4,6 +4,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { RATE_WINDOW_SECONDS } from '../../functions/api-limits.js';
+import { throttledProblem } from '../../functions/http/problem.js';
 import { NO_STORE, securityHeaders } from '../../functions/http/response-headers.js';
 
 export interface ApiFirewallProps {
@@ -70,12 +71,9 @@ export class ApiFirewall extends Construct {
       customResponseBodies: {
         rateLimited: {
           contentType: 'APPLICATION_JSON',
-          content: JSON.stringify({
-            type: '/problems/throttled',
-            title: 'Too many requests',
-            status: 429,
-            detail: 'Too many requests from this address; retry after a minute.',
-          }),
+          content: JSON.stringify(
+            throttledProblem('Too many requests from this address; retry after a minute.'),
+          ),
         },
       },
       rules: [

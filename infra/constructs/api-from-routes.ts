@@ -16,7 +16,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type ApiLimits, cachesAuthorizer } from '../../functions/api-limits.js';
-import { problem } from '../../functions/http/problem.js';
+import { problem, throttledProblem } from '../../functions/http/problem.js';
 import { NO_STORE, securityHeaders } from '../../functions/http/response-headers.js';
 import type { ApiFunctionId, Route } from '../../functions/routes.js';
 import { acknowledge } from '../nag.js';
@@ -219,12 +219,7 @@ function addProblemResponses(api: RestApi): void {
     {
       id: 'Throttled',
       type: ResponseType.THROTTLED,
-      body: known({
-        type: '/problems/throttled',
-        title: 'Too many requests',
-        status: 429,
-        detail: 'This API is receiving more requests than it accepts; retry shortly.',
-      }),
+      body: known(throttledProblem('This API is receiving more requests than it accepts; retry shortly.')),
       headers: { 'Retry-After': literal('1') },
     },
     {

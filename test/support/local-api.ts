@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { physicalTableName, tableList } from '../../functions/adapters/dynamodb/tables.js';
 import type { Role } from '../../functions/domain/caller.js';
 import { type LocalRegion, startLocalRegion } from '../../local/region.js';
+import type { RateLimits } from '../../local/rate-limit.js';
 import { generateSigningKeys, mintToken, type SigningKeys } from '../../local/tokens.js';
 
 export interface TestApi {
@@ -35,9 +36,11 @@ export interface ApiCall {
 /**
  * A local Region on the run's shared DynamoDB Local, with tables of its own. `endpoint` puts something (a
  * fault proxy) between the functions and DynamoDB Local; `loading` starts it as a Region still loading its
- * data, whose `/health` says `starting`.
+ * data, whose `/health` says `starting`; `rateLimits` makes the gateway answer 429 past them.
  */
-export async function startTestApi(options: { endpoint?: string; loading?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { endpoint?: string; loading?: boolean; rateLimits?: RateLimits } = {},
+): Promise<TestApi> {
   const keys = await generateSigningKeys();
   const tablePrefix = `t${randomBytes(4).toString('hex')}`;
   const region = await startLocalRegion({
@@ -45,6 +48,7 @@ export async function startTestApi(options: { endpoint?: string; loading?: boole
     tablePrefix,
     keys,
     ...(options.loading ? { loading: true } : {}),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   const tableNames = tableList.map((spec) => physicalTableName(tablePrefix, spec.id));
   return {
