@@ -1,65 +1,108 @@
 /**
- * The disaster-recovery drill: two local Regions behind a failover front, contract traffic, and a fire.
- * Steady load → SIGKILL Region A's DynamoDB Local and gateway → traffic continues through B → A restarts
- * → wait for convergence → compare both Regions with every write the client saw acknowledged.
+ * The disaster-recovery drill: two local Regions behind a failover front, a replication stand-in with an
+ * MRSC witness between them, contract traffic, and one of the failures that really happen:
+ *
+ * - `kill`: Region A's store and gateway are SIGKILLed, and restarted at the heal time;
+ * - `stall`: Region A's store is SIGSTOPped (its gateway stays up), and SIGCONTed at the heal time;
+ * - `slow`: Region A's store answers every call `storeLatencyMs` late until the heal time;
+ * - `partition`: Region A loses the other Region and the witness (the front still reaches it), healed later;
+ * - `deploy`: each Region's gateway process is replaced by a fresh one, one Region at a time, under load.
+ *
+ * Then the load ends, replication drains, and both Regions are compared with every write the client saw
+ * acknowledged.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { physicalTableName } from '../../functions/adapters/dynamodb/tables.js';
+import { physicalTableName, tables } from '../../functions/adapters/dynamodb/tables.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
 import { repoRoot } from '../paths.js';
+import { percentiles } from '../percentiles.js';
 import { TABLE_PREFIX } from '../region.js';
 import { localSigningKeys, mintToken, type SigningKeys } from '../tokens.js';
 import { FailoverFront } from './front.js';
-import { LoadDriver } from './load.js';
+import { type Acknowledged, LoadDriver, type RequestRecord } from './load.js';
 import { type ReplicationMode, Replicator } from './replicator.js';
 
+export const SCENARIOS = ['kill', 'stall', 'slow', 'partition', 'deploy'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
 export interface DrillOptions {
+  readonly scenario: Scenario;
   readonly mode: ReplicationMode;
   /** How long new contracts keep being started. */
   readonly durationMs: number;
-  readonly killAtMs: number;
-  readonly restartAtMs: number;
+  /** When the fault strikes (the deploy starts), counted from the start of the load. */
+  readonly faultAtMs: number;
+  /** When it is healed: restart, SIGCONT, normal speed, links restored. A deploy ends when it is done. */
+  readonly healAtMs: number;
   readonly rate: number;
-  /** Replication delay in eventual mode. */
+  /** Replication delay of eventually consistent tables. */
   readonly lagMs: number;
   readonly probeIntervalMs: number;
   readonly failureThreshold: number;
+  /** The `slow` scenario's added store latency. */
+  readonly storeLatencyMs: number;
   readonly log?: (line: string) => void;
 }
 
 export interface DrillReport {
+  readonly scenario: Scenario;
   readonly mode: ReplicationMode;
-  /** Kill → first success, through the front, of a request sent after the kill. */
+  /** Every client request, sent → outcome (a hung one counts as the time it was given). */
+  readonly latencyMs: { p50: number; p99: number; max: number };
+  readonly requests: number;
+  /** Requests with no answer within five seconds. */
+  readonly hung: number;
+  /** Fault → first success, through the front, of a request sent after the fault. */
   readonly rtoMs: number | null;
   readonly acknowledged: number;
   /** Acknowledged writes missing from a Region after convergence. */
   readonly lost: number;
-  /** Acknowledged before the kill, missing from the survivor right after it (what RPO > 0 looks like). */
+  /** Acknowledged before the fault, missing from the other Region right after it (what RPO > 0 looks like). */
   readonly missingAtFailover: number;
   /** Contracts beyond the first for one agency's idempotency key. */
   readonly duplicates: number;
   /** Both Regions hold the same items once the load is over and replication has drained. */
   readonly converged: boolean;
-  /** Restart (starting its store and gateway included) → it holds everything written anywhere before. */
+  /** Heal (restart included) → every write made anywhere before it has reached both Regions. */
   readonly reconvergeMs: number | null;
   readonly errors: Readonly<Record<string, number>>;
-  /** Write → applied in the other Region, for writes made while both were up; the outage backlog apart. */
+  /** Write → applied in the other Region, for writes made while both were reachable; the outage backlog apart. */
   readonly replicationLagMs: { p50: number; p99: number; samples: number; backlog: number };
   readonly flows: { started: number; completed: number; failed: number };
+  /**
+   * `partition` only: ledger writes the cut-off Region acknowledged while cut off, and how many of them the
+   * survivor lacked just before the heal (MRSC: none; MREC: what a failover then would lose).
+   */
+  readonly cutOff: { region: string; acknowledged: number; missingFromSurvivor: number } | null;
 }
 
-const REGION_A = 'ap-northeast-2';
-const REGION_B = 'ap-northeast-1';
-const replicatedTables = [
-  physicalTableName(TABLE_PREFIX, 'catalog'),
-  physicalTableName(TABLE_PREFIX, 'ledger'),
-];
+/** What happened when, for the operators' chart. */
+export interface DrillTimeline {
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly regions: readonly string[];
+  readonly events: readonly { at: number; kind: 'fault' | 'heal' | 'step'; label: string }[];
+  readonly requests: readonly RequestRecord[];
+}
 
-export async function runDrill(options: DrillOptions): Promise<DrillReport> {
+export interface DrillResult {
+  readonly report: DrillReport;
+  readonly timeline: DrillTimeline;
+}
+
+export const REGION_A = 'ap-northeast-2';
+export const REGION_B = 'ap-northeast-1';
+const WITNESS = 'ap-northeast-3';
+const replicatedTables = [tables.catalog, tables.ledger].map((t) => physicalTableName(TABLE_PREFIX, t.id));
+const ledgerTable = physicalTableName(TABLE_PREFIX, tables.ledger.id);
+/** A deploy's pause between Regions, so a bad release shows in one before it reaches the other. */
+const DEPLOY_BAKE_MS = 1000;
+
+export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const log = options.log ?? (() => undefined);
   const work = mkdtempSync(join(tmpdir(), 'dsm-drill-'));
   const keysDir = join(work, 'keys');
@@ -67,8 +110,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const cleanup: (() => Promise<unknown> | unknown)[] = [
     () => rmSync(work, { recursive: true, force: true }),
   ];
+  const events: { at: number; kind: 'fault' | 'heal' | 'step'; label: string }[] = [];
+  const mark = (kind: 'fault' | 'heal' | 'step', label: string, at = Date.now()) => {
+    events.push({ at, kind, label });
+    log(label);
+  };
   try {
-    log(`Starting two Regions (${REGION_A}, ${REGION_B}) in ${options.mode} mode …`);
+    log(`Starting two Regions (${REGION_A}, ${REGION_B}) and a witness (${WITNESS}), ${options.mode} mode …`);
     const stores: Record<string, DynamoDbLocal> = {};
     [stores[REGION_A], stores[REGION_B]] = await Promise.all([
       startDynamoDbLocal({ dataDir: join(work, 'a') }),
@@ -76,20 +124,23 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     ]);
     cleanup.unshift(() => Promise.all(Object.values(stores).map((s) => s.stop('SIGKILL'))));
     const replicator = new Replicator({
-      mode: options.mode,
-      lagMs: options.lagMs,
       regions: [REGION_A, REGION_B].map((name) => ({ name, endpoint: storeOf(stores, name).endpoint })),
+      witness: WITNESS,
       replicatedTables,
+      // As deployed, the ledger is MRSC and the catalog MREC; the eventual drill makes the ledger MREC too.
+      strongTables: options.mode === 'strong' ? [ledgerTable] : [],
+      lagMs: options.lagMs,
     });
     await replicator.start();
     cleanup.unshift(() => replicator.close());
 
-    const [gatewayA, gatewayB] = await Promise.all([
+    const gateways: Record<string, RegionProcess> = {};
+    cleanup.unshift(() => Object.values(gateways).forEach((g) => g.process.kill('SIGKILL')));
+    [gateways[REGION_A], gateways[REGION_B]] = await Promise.all([
       startRegionProcess(REGION_A, replicator.proxyUrl(REGION_A), keysDir),
       startRegionProcess(REGION_B, replicator.proxyUrl(REGION_B), keysDir),
     ]);
-    const gateways: Record<string, RegionProcess> = { [REGION_A]: gatewayA, [REGION_B]: gatewayB };
-    cleanup.unshift(() => Object.values(gateways).forEach((g) => g.process.kill('SIGKILL')));
+    await Promise.all(Object.values(gateways).map((g) => waitUntilReady(g.url)));
     const front = new FailoverFront({
       regions: [REGION_A, REGION_B].map((name) => ({ name, url: gatewayOf(gateways, name).url })),
       intervalMs: options.probeIntervalMs,
@@ -109,42 +160,115 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       rate: options.rate,
       durationMs: options.durationMs,
       runId: `drill-${Date.now()}`,
+      routedTo: (id) => front.routedTo(id),
     });
-    const started = Date.now();
+    const startedAt = Date.now();
     const load = driver.run();
 
-    await sleepUntil(started + options.killAtMs);
-    const killedAt = Date.now();
-    gatewayOf(gateways, REGION_A).process.kill('SIGKILL');
-    await storeOf(stores, REGION_A).stop('SIGKILL');
-    replicator.regionDown(REGION_A);
-    log(`SIGKILLed ${REGION_A}'s store and gateway; traffic fails over to ${REGION_B}`);
-    const ackedBeforeKill = driver.acknowledged.filter((a) => a.at <= killedAt);
-    const survivorAtKill = await replicator.tableContents(REGION_B);
-    const missingAtFailover = ackedBeforeKill.filter(
-      (a) => (versionIn(survivorAtKill, a.contractId) ?? 0) < a.version,
-    ).length;
+    await sleepUntil(startedAt + options.faultAtMs);
+    const faultAt = Date.now();
+    const regionA = {
+      store: () => storeOf(stores, REGION_A),
+      gateway: () => gatewayOf(gateways, REGION_A),
+    };
+    switch (options.scenario) {
+      case 'kill':
+        regionA.gateway().process.kill('SIGKILL');
+        await regionA.store().stop('SIGKILL');
+        mark('fault', `SIGKILLed ${REGION_A}'s store and gateway`);
+        break;
+      case 'stall':
+        regionA.store().process.kill('SIGSTOP');
+        mark('fault', `SIGSTOPped ${REGION_A}'s store; its gateway stays up`);
+        break;
+      case 'slow':
+        replicator.setStoreLatency(REGION_A, options.storeLatencyMs);
+        mark('fault', `${REGION_A}'s store answers ${options.storeLatencyMs} ms late`);
+        break;
+      case 'partition':
+        replicator.network.cut(REGION_A, REGION_B);
+        replicator.network.cut(REGION_A, WITNESS);
+        mark('fault', `Cut ${REGION_A} off from ${REGION_B} and the witness; the front still reaches it`);
+        break;
+      case 'deploy':
+        mark('fault', 'Rolling deploy starts');
+        break;
+    }
+    const survivorAtFault = await replicator.tableContents(REGION_B);
+    const missingAtFailover = driver.acknowledged
+      .filter((a) => a.at <= faultAt)
+      .filter((a) => (versionIn(survivorAtFault, a.contractId) ?? 0) < a.version).length;
 
-    await sleepUntil(started + options.restartAtMs);
-    const restartedAt = Date.now();
-    stores[REGION_A] = await startDynamoDbLocal({
-      dataDir: join(work, 'a'),
-      port: storeOf(stores, REGION_A).port,
-    });
-    gateways[REGION_A] = await startRegionProcess(
-      REGION_A,
-      replicator.proxyUrl(REGION_A),
-      keysDir,
-      gatewayOf(gateways, REGION_A).port,
+    let cutOff: DrillReport['cutOff'] = null;
+    let healedAt: number;
+    if (options.scenario === 'deploy') {
+      for (const region of [REGION_A, REGION_B]) {
+        const next = await startRegionProcess(region, replicator.proxyUrl(region), keysDir);
+        await waitUntilReady(next.url);
+        const old = gatewayOf(gateways, region);
+        front.replace(region, next.url);
+        gateways[region] = next;
+        mark('step', `${region}: new process ready and serving; the old one drains`);
+        old.process.kill('SIGTERM');
+        await old.exited;
+        if (region === REGION_A) await new Promise((resolve) => setTimeout(resolve, DEPLOY_BAKE_MS));
+      }
+      healedAt = Date.now();
+    } else {
+      await sleepUntil(startedAt + options.healAtMs);
+      healedAt = Date.now();
+      switch (options.scenario) {
+        case 'kill':
+          stores[REGION_A] = await startDynamoDbLocal({
+            dataDir: join(work, 'a'),
+            port: regionA.store().port,
+          });
+          gateways[REGION_A] = await startRegionProcess(
+            REGION_A,
+            replicator.proxyUrl(REGION_A),
+            keysDir,
+            regionA.gateway().port,
+          );
+          break;
+        case 'stall':
+          regionA.store().process.kill('SIGCONT');
+          break;
+        case 'slow':
+          replicator.setStoreLatency(REGION_A, 0);
+          break;
+        case 'partition': {
+          const survivor = await replicator.tableContents(REGION_B);
+          const acked = latestAcks(
+            driver.acknowledged.filter((a) => a.region === REGION_A && a.at >= faultAt),
+          );
+          cutOff = {
+            region: REGION_A,
+            acknowledged: acked.size,
+            missingFromSurvivor: [...acked].filter(([id, v]) => (versionIn(survivor, id) ?? 0) < v).length,
+          };
+          replicator.network.heal(REGION_A, REGION_B);
+          replicator.network.heal(REGION_A, WITNESS);
+          break;
+        }
+      }
+    }
+    mark(
+      'heal',
+      {
+        kill: `Restarted ${REGION_A}`,
+        stall: `SIGCONT to ${REGION_A}'s store`,
+        slow: `${REGION_A}'s store at normal speed`,
+        partition: 'Partition healed',
+        deploy: 'Rolling deploy done',
+      }[options.scenario],
+      healedAt,
     );
-    await replicator.regionUp(REGION_A);
-    await waitFor(() => replicator.caughtUp(restartedAt), 60_000);
-    const reconvergeMs = Date.now() - restartedAt;
-    log(
-      `Restarted ${REGION_A}; it caught up with everything written before its restart in ${reconvergeMs} ms`,
-    );
+    await waitFor(() => replicator.caughtUp(healedAt), 60_000);
+    const reconvergeMs = Date.now() - healedAt;
+    log(`Every write made before the heal is in both Regions ${reconvergeMs} ms after it`);
 
     await load;
+    const endedAt = Date.now();
     log(
       `Load done: ${driver.acknowledged.length} acknowledged writes; waiting for the Regions to converge …`,
     );
@@ -162,18 +286,19 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const firstSuccess = driver.firstSuccessAfter(killedAt);
-
-    const latestAck = new Map<string, number>();
-    for (const ack of driver.acknowledged)
-      latestAck.set(ack.contractId, Math.max(latestAck.get(ack.contractId) ?? 0, ack.version));
+    const firstSuccess = driver.firstSuccessAfter(faultAt);
     let lost = 0;
-    for (const [contractId, version] of latestAck) {
+    for (const [contractId, version] of latestAcks(driver.acknowledged)) {
       if ((versionIn(a, contractId) ?? 0) < version || (versionIn(b, contractId) ?? 0) < version) lost += 1;
     }
-    return {
+    const waits = driver.requests.map((r) => r.doneAt - r.sentAt);
+    const report: DrillReport = {
+      scenario: options.scenario,
       mode: options.mode,
-      rtoMs: firstSuccess === undefined ? null : firstSuccess - killedAt,
+      latencyMs: { ...percentiles(waits), max: Math.max(0, ...waits) },
+      requests: driver.requests.length,
+      hung: driver.requests.filter((r) => r.outcome === 'hung').length,
+      rtoMs: firstSuccess === undefined ? null : firstSuccess - faultAt,
       acknowledged: driver.acknowledged.length,
       lost,
       missingAtFailover,
@@ -183,6 +308,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       errors: driver.errors,
       replicationLagMs: replicator.lagPercentiles(),
       flows: driver.flows,
+      cutOff,
+    };
+    return {
+      report,
+      timeline: { startedAt, endedAt, regions: [REGION_A, REGION_B], events, requests: driver.requests },
     };
   } finally {
     for (const step of cleanup) await Promise.resolve(step()).catch(() => undefined);
@@ -193,6 +323,7 @@ interface RegionProcess {
   readonly process: ChildProcess;
   readonly url: string;
   readonly port: number;
+  readonly exited: Promise<void>;
 }
 
 function storeOf(stores: Record<string, DynamoDbLocal>, name: string): DynamoDbLocal {
@@ -235,6 +366,7 @@ async function startRegionProcess(
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
@@ -242,7 +374,18 @@ async function startRegionProcess(
     });
     child.once('exit', (code) => reject(new Error(`${region} exited with ${code}: ${stderr}`)));
   });
-  return { process: child, url, port: Number(new URL(url).port) };
+  return { process: child, url, port: Number(new URL(url).port), exited };
+}
+
+/** Until the gateway's `/health` answers 200: a Region still `starting` gets no traffic. */
+async function waitUntilReady(url: string): Promise<void> {
+  await waitFor(
+    async () =>
+      fetch(new URL('/health', url), { signal: AbortSignal.timeout(1000) })
+        .then((res) => res.status === 200)
+        .catch(() => false),
+    60_000,
+  );
 }
 
 /** A provider with one listed service and three agencies, created through the API like anyone would. */
@@ -297,8 +440,16 @@ async function seed(frontUrl: string, keys: SigningKeys) {
   return { agencies, providerToken, serviceId: String(service.id), planId: 'basic' };
 }
 
+/** The highest acknowledged version of each contract. */
+function latestAcks(acknowledged: readonly Acknowledged[]): Map<string, number> {
+  const latest = new Map<string, number>();
+  for (const ack of acknowledged)
+    latest.set(ack.contractId, Math.max(latest.get(ack.contractId) ?? 0, ack.version));
+  return latest;
+}
+
 function versionIn(contents: Map<string, string>, contractId: string): number | undefined {
-  const item = contents.get(`${replicatedTables[1]}|contract#${contractId}|contract`);
+  const item = contents.get(`${ledgerTable}|contract#${contractId}|contract`);
   return item ? Number((JSON.parse(item) as { version?: { N?: string } }).version?.N) : undefined;
 }
 
@@ -306,7 +457,7 @@ function versionIn(contents: Map<string, string>, contractId: string): number | 
 function countDuplicates(contents: Map<string, string>): number {
   const seen = new Map<string, number>();
   for (const [id, json] of contents) {
-    if (!id.startsWith(`${replicatedTables[1]}|contract#`)) continue;
+    if (!id.startsWith(`${ledgerTable}|contract#`)) continue;
     const item = JSON.parse(json) as {
       agencyId?: { S?: string };
       idempotency?: { M?: { key?: { S?: string } } };
@@ -323,10 +474,10 @@ function sameContents(a: Map<string, string>, b: Map<string, string>): boolean {
   return true;
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for replication');
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

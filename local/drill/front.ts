@@ -3,6 +3,8 @@
  * Region's deep `/health` every `intervalMs`; a Region is unhealthy after `failureThreshold` failed probes
  * in a row and healthy again after as many successes. Requests go to the first healthy Region in order
  * (the primary while it is healthy), and are never retried here: a client that got no answer retries.
+ * Only a 200 counts as healthy, so a Region answering `starting` (or restarting) gets no traffic until
+ * `failureThreshold` probes in a row found it ready. Answers carry `x-region`, the Region that served.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +18,7 @@ export interface FrontOptions {
 
 interface Target {
   readonly name: string;
-  readonly url: URL;
+  url: URL;
   healthy: boolean;
   streak: number;
 }
@@ -25,6 +27,8 @@ export class FailoverFront {
   readonly targets: Target[];
   private server: Server | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Where each request that named itself in `x-drill-request` was sent, for requests that got no answer. */
+  private readonly routed = new Map<string, string>();
   url = '';
 
   constructor(private readonly options: FrontOptions) {
@@ -40,7 +44,11 @@ export class FailoverFront {
     this.server = createServer((req, res) => {
       const target = this.targets.find((t) => t.healthy);
       if (!target) {
-        res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '1' });
+        res.writeHead(503, {
+          'content-type': 'application/problem+json',
+          'retry-after': '1',
+          'x-region': 'none',
+        });
         res.end(
           JSON.stringify({
             type: '/problems/unavailable',
@@ -51,6 +59,8 @@ export class FailoverFront {
         );
         return;
       }
+      const requestId = req.headers['x-drill-request'];
+      if (typeof requestId === 'string') this.routed.set(requestId, target.name);
       const upstream = request(
         {
           host: target.url.hostname,
@@ -73,6 +83,18 @@ export class FailoverFront {
     this.timer = setInterval(() => void this.probeAll(), this.options.intervalMs);
   }
 
+  /** The Region the front sent a request to, by its `x-drill-request` id. */
+  routedTo(requestId: string): string | undefined {
+    return this.routed.get(requestId);
+  }
+
+  /** Points a Region at a new process (a deploy), keeping its health: the caller checked the new one is ready. */
+  replace(region: string, url: string): void {
+    const target = this.targets.find((t) => t.name === region);
+    if (!target) throw new Error(`unknown region ${region}`);
+    target.url = new URL(url);
+  }
+
   /** The Region requests go to now, if any. */
   active(): string | undefined {
     return this.targets.find((t) => t.healthy)?.name;
@@ -90,7 +112,9 @@ export class FailoverFront {
   private async probeAll(): Promise<void> {
     await Promise.all(
       this.targets.map(async (target) => {
-        const ok = await probe(new URL('/health', target.url), this.options.probeTimeoutMs ?? 1000);
+        const probed = target.url;
+        const ok = await probe(new URL('/health', probed), this.options.probeTimeoutMs ?? 1000);
+        if (target.url !== probed) return; // Replaced meanwhile: the answer is about the old process.
         if (ok === target.healthy) {
           target.streak = 0;
           return;

@@ -1,8 +1,9 @@
 /**
  * The drill's client: creates, quotes and signs contracts through the failover front at a set rate, the
- * way a careful client would. Every create carries an Idempotency-Key; a request that times out, fails to
- * connect or answers 5xx/429 is sent again unchanged; a transition that answers 409 on a retry is read
- * back, since the earlier attempt may have applied it. Every acknowledged write is recorded.
+ * way a careful client would. Every write carries an Idempotency-Key of its own (one per create, one per
+ * transition step); a request that gets no answer, fails to connect or answers 5xx/429 is sent again
+ * unchanged, key included, so a retry of something that was applied is answered as a replay rather than
+ * applied twice. Every acknowledged write and every request's outcome is recorded.
  */
 export interface Acknowledged {
   readonly contractId: string;
@@ -10,7 +11,24 @@ export interface Acknowledged {
   readonly step: 'create' | 'quote' | 'sign';
   readonly version: number;
   readonly at: number;
+  /** The Region that answered. */
+  readonly region: string;
 }
+
+export type Outcome = '2xx' | '4xx' | '5xx' | 'connection' | 'hung';
+
+/** One request as the client saw it. */
+export interface RequestRecord {
+  readonly sentAt: number;
+  /** When the outcome was known: the answer, the failed connection, or the moment it counted as hung. */
+  readonly doneAt: number;
+  readonly outcome: Outcome;
+  /** The Region that answered (the front's `x-region`), or that the front sent an unanswered request to. */
+  readonly region: string;
+}
+
+/** A request with no answer within this long is hung (the report's `hung`); the client then retries. */
+export const HUNG_AFTER_MS = 5000;
 
 export interface LoadOptions {
   readonly frontUrl: string;
@@ -21,33 +39,34 @@ export interface LoadOptions {
   /** New contracts started per second. */
   readonly rate: number;
   readonly durationMs: number;
-  readonly requestTimeoutMs?: number;
   /** How long one step keeps retrying before the flow gives up. */
   readonly stepDeadlineMs?: number;
   readonly runId: string;
+  /** The Region the front sent a request to, by the request id the driver put in `x-drill-request`. */
+  readonly routedTo?: (requestId: string) => string | undefined;
 }
 
 /** The fields of a contract (or problem) the driver reads. */
 interface Body {
   readonly id?: string;
   readonly version?: number;
-  readonly status?: string;
   readonly catalogAmountKrw?: number;
 }
 
 interface Answer {
   readonly status: number;
-  /** The parsed body, or for status 0 what went wrong on the way (`timeout`, `connection`). */
-  readonly body: Body | string | undefined;
+  readonly body: Body | undefined;
+  readonly region: string;
+  /** For status 0, what went wrong on the way. */
+  readonly failure?: 'hung' | 'connection';
 }
-
-const fieldsOf = (answer: Answer): Body => (typeof answer.body === 'object' ? answer.body : {});
 
 export class LoadDriver {
   readonly acknowledged: Acknowledged[] = [];
   readonly errors: Record<string, number> = {};
   readonly flows = { started: 0, completed: 0, failed: 0 };
-  private readonly successes: { sentAt: number; answeredAt: number }[] = [];
+  readonly requests: RequestRecord[] = [];
+  private sequence = 0;
 
   constructor(private readonly options: LoadOptions) {}
 
@@ -64,66 +83,52 @@ export class LoadDriver {
 
   /** When the first request sent after `since` was answered with success. */
   firstSuccessAfter(since: number): number | undefined {
-    const after = this.successes.filter((s) => s.sentAt >= since).map((s) => s.answeredAt);
+    const after = this.requests.filter((r) => r.outcome === '2xx' && r.sentAt >= since).map((r) => r.doneAt);
     return after.length ? Math.min(...after) : undefined;
   }
 
   private async flow(i: number): Promise<void> {
     this.flows.started += 1;
     const agency = this.options.agencies[i % this.options.agencies.length] as { id: string; token: string };
-    const idempotencyKey = `${this.options.runId}-${i}`;
+    const flowKey = `${this.options.runId}-${i}`;
     const created = await this.step(() =>
-      this.send('POST', '/v1/contracts', agency.token, {
-        body: {
-          serviceId: this.options.serviceId,
-          planId: this.options.planId,
-          quantity: 1 + (i % 5),
-          months: 12,
-          method: 'NEGOTIATED',
-        },
-        headers: { 'idempotency-key': idempotencyKey },
+      this.send('POST', '/v1/contracts', agency.token, flowKey, {
+        serviceId: this.options.serviceId,
+        planId: this.options.planId,
+        quantity: 1 + (i % 5),
+        months: 12,
+        method: 'NEGOTIATED',
       }),
     );
     if (!created) return this.fail();
-    const contract = fieldsOf(created);
+    const contract = created.body ?? {};
     const contractId = String(contract.id);
-    this.ack({ contractId, idempotencyKey, step: 'create', version: Number(contract.version) });
+    this.ack(contractId, flowKey, 'create', created);
     const quote = Math.floor(Number(contract.catalogAmountKrw) * 0.9);
-    for (const [step, token, body, target] of [
-      ['quote', this.options.providerToken, { amountKrw: quote }, 'QUOTED'],
-      ['sign', agency.token, undefined, 'ACTIVE'],
+    for (const [step, token, body] of [
+      ['quote', this.options.providerToken, { amountKrw: quote }],
+      ['sign', agency.token, undefined],
     ] as const) {
-      const answer = await this.step(
-        () => this.send('POST', `/v1/contracts/${contractId}/${step}`, token, body ? { body } : {}),
-        { contractId, token, target },
+      const key = `${flowKey}-${step}`;
+      const answer = await this.step(() =>
+        this.send('POST', `/v1/contracts/${contractId}/${step}`, token, key, body),
       );
       if (!answer) return this.fail();
-      this.ack({ contractId, idempotencyKey, step, version: Number(fieldsOf(answer).version) });
+      this.ack(contractId, key, step, answer);
     }
     this.flows.completed += 1;
   }
 
-  /**
-   * Sends until a success or a definite refusal. A 409 on a transition is checked by reading the contract:
-   * already in the target state means an earlier attempt of ours applied it.
-   */
-  private async step(
-    send: () => Promise<Answer>,
-    transition?: { contractId: string; token: string; target: string },
-  ): Promise<Answer | undefined> {
+  /** Sends until a success or a definite refusal; a retry carries the same key, so it cannot apply twice. */
+  private async step(send: () => Promise<Answer>): Promise<Answer | undefined> {
     const deadline = Date.now() + (this.options.stepDeadlineMs ?? 30_000);
     let notFound = 0;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) await sleep(Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));
       const answer = await send();
       if (answer.status >= 200 && answer.status < 300) return answer;
-      this.count(answer.status === 0 ? String(answer.body) : String(answer.status));
+      this.count(answer.failure ?? String(answer.status));
       if (answer.status === 0 || answer.status >= 500 || answer.status === 429) continue;
-      if (answer.status === 409 && transition) {
-        const current = await this.send('GET', `/v1/contracts/${transition.contractId}`, transition.token);
-        if (current.status === 200 && fieldsOf(current).status === transition.target) return current;
-        return undefined;
-      }
       // Not (yet) there: under eventual replication the surviving Region may not have it yet.
       if (answer.status === 404 && ++notFound < 5) continue;
       return undefined;
@@ -135,31 +140,48 @@ export class LoadDriver {
     method: string,
     path: string,
     token: string,
-    options: { body?: unknown; headers?: Record<string, string> } = {},
+    idempotencyKey: string,
+    body?: unknown,
   ): Promise<Answer> {
+    const requestId = `${this.options.runId}-r${++this.sequence}`;
     const sentAt = Date.now();
+    let answer: Answer;
     try {
       const response = await fetch(`${this.options.frontUrl}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${token}`,
-          ...(options.body ? { 'content-type': 'application/json' } : {}),
-          ...options.headers,
+          'idempotency-key': idempotencyKey,
+          'x-drill-request': requestId,
+          ...(body ? { 'content-type': 'application/json' } : {}),
         },
-        ...(options.body ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 3000),
+        ...(body ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(HUNG_AFTER_MS),
       });
       const text = await response.text();
-      if (response.ok) this.successes.push({ sentAt, answeredAt: Date.now() });
-      return { status: response.status, body: text ? (JSON.parse(text) as Body) : undefined };
+      answer = {
+        status: response.status,
+        body: text && response.ok ? (JSON.parse(text) as Body) : undefined,
+        region: response.headers.get('x-region') ?? 'none',
+      };
     } catch (error) {
-      const name = (error as Error).name === 'TimeoutError' ? 'timeout' : 'connection';
-      return { status: 0, body: name };
+      const failure = (error as Error).name === 'TimeoutError' ? 'hung' : 'connection';
+      answer = { status: 0, body: undefined, region: this.options.routedTo?.(requestId) ?? 'none', failure };
     }
+    this.requests.push({ sentAt, doneAt: Date.now(), outcome: outcomeOf(answer), region: answer.region });
+    return answer;
   }
 
-  private ack(write: Omit<Acknowledged, 'at'>): void {
-    this.acknowledged.push({ ...write, at: Date.now() });
+  private ack(contractId: string, idempotencyKey: string, step: Acknowledged['step'], answer: Answer): void {
+    const version = Number(answer.body?.version);
+    this.acknowledged.push({
+      contractId,
+      idempotencyKey,
+      step,
+      version,
+      at: Date.now(),
+      region: answer.region,
+    });
   }
 
   private count(code: string): void {
@@ -169,6 +191,13 @@ export class LoadDriver {
   private fail(): void {
     this.flows.failed += 1;
   }
+}
+
+function outcomeOf(answer: Answer): Outcome {
+  if (answer.failure) return answer.failure;
+  if (answer.status >= 500) return '5xx';
+  if (answer.status >= 400) return '4xx';
+  return '2xx';
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

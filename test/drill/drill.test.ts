@@ -1,31 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { runDrill } from '../../local/drill/drill.js';
+import { type DrillOptions, type DrillReport, runDrill } from '../../local/drill/drill.js';
 
-describe('disaster-recovery drill (short)', () => {
+/** Short drills: five seconds of load, the fault after 1.5 s, healed after 3.5 s, a quick front. */
+const short = (scenario: DrillOptions['scenario']): DrillOptions => ({
+  scenario,
+  mode: 'strong',
+  durationMs: 5000,
+  faultAtMs: 1500,
+  healAtMs: 3500,
+  rate: 6,
+  lagMs: 0,
+  storeLatencyMs: 1500,
+  probeIntervalMs: 300,
+  failureThreshold: 2,
+});
+
+/** What every strong drill must show: nothing acknowledged lost or doubled, nobody left waiting. */
+function expectSafe(report: DrillReport): void {
+  expect(report.acknowledged).toBeGreaterThan(20);
+  expect(report.lost).toBe(0);
+  expect(report.missingAtFailover).toBe(0);
+  expect(report.duplicates).toBe(0);
+  expect(report.hung).toBe(0);
+  expect(report.converged).toBe(true);
+  expect(report.flows.failed).toBe(0);
+  expect(report.flows.completed).toBe(report.flows.started);
+}
+
+// One file, so the drills (each two DynamoDB Locals and two gateways) run one after another.
+describe('disaster-recovery drills (short, strong mode)', () => {
   it(
-    'strong mode: a Region killed under load loses and duplicates no acknowledged write, and the Regions converge',
+    'kill: a Region killed under load loses and duplicates no acknowledged write',
     { timeout: 150_000 },
     async () => {
-      const report = await runDrill({
-        mode: 'strong',
-        durationMs: 5000,
-        killAtMs: 1500,
-        restartAtMs: 3500,
-        rate: 6,
-        lagMs: 0,
-        probeIntervalMs: 300,
-        failureThreshold: 2,
-      });
-      expect(report.acknowledged).toBeGreaterThan(20);
-      expect(report.flows.started).toBeGreaterThan(0);
-      expect(report.lost).toBe(0);
-      expect(report.missingAtFailover).toBe(0);
-      expect(report.duplicates).toBe(0);
-      expect(report.converged).toBe(true);
+      const { report } = await runDrill(short('kill'));
+      expectSafe(report);
       expect(report.rtoMs).not.toBeNull();
       // The client saw the fire (connections refused or reset) and got through it.
       expect(Object.keys(report.errors).length).toBeGreaterThan(0);
-      expect(report.flows.failed).toBe(0);
+    },
+  );
+
+  it('stall: a stopped store costs answers, not hung requests', { timeout: 150_000 }, async () => {
+    const { report } = await runDrill(short('stall'));
+    expectSafe(report);
+    expect(report.rtoMs).not.toBeNull();
+  });
+
+  it(
+    'partition: the cut-off Region acknowledges no ledger write the survivor lacks',
+    { timeout: 150_000 },
+    async () => {
+      const { report, timeline } = await runDrill(short('partition'));
+      expectSafe(report);
+      expect(report.cutOff?.missingFromSurvivor).toBe(0);
+      // The cut-off Region kept answering (the front still reached it) but refused what needs a quorum.
+      const cutOffAnswers = timeline.requests.filter(
+        (r) => r.region === report.cutOff?.region && r.sentAt >= (timeline.events[0]?.at ?? 0),
+      );
+      expect(cutOffAnswers.some((r) => r.outcome === '5xx')).toBe(true);
     },
   );
 });
