@@ -11,9 +11,12 @@ import type { FisLambdaExtension } from './fis-lambda-extension.js';
 /** FIS action IDs used here (from the FIS action reference; FIS validates them when a template is created). */
 export const fisActions = {
   /**
-   * Target type `aws:dynamodb:global-table`, target key `Tables`, parameter `duration`. FIS adds a statement
-   * to the target replica's resource policy that denies the DynamoDB replication service-linked role, so
-   * replication to and from that replica stops until the action ends; then the statement is removed.
+   * Target type `aws:dynamodb:global-table`, target key `Tables`, parameter `duration`. FIS adds deny
+   * statements for the DynamoDB replication service-linked role to the target replica's resource policy (and,
+   * for MREC, its stream's), and removes them when the action ends. Replication may go on for up to 5 minutes
+   * after the action starts, so a 10-minute action pauses about 5. An MRSC replica so denied answers writes and
+   * strongly consistent reads with AccessDeniedException. FIS needs `dynamodb:InjectError` on MRSC targets,
+   * and limits each MRSC table to 5,040 impaired minutes in any 7 days (FIS actions reference, DynamoDB).
    */
   pauseReplication: 'aws:dynamodb:global-table-pause-replication',
   /**
@@ -105,6 +108,8 @@ export class RegionDrills extends Construct {
           ],
           resources: [props.replicaArns.catalog, props.replicaArns.ledger],
         }),
+        // Only the MRSC ledger needs it; without it the ledger drill fails at start.
+        new PolicyStatement({ actions: ['dynamodb:InjectError'], resources: [props.replicaArns.ledger] }),
       ],
     );
     const targetFunctions = [...props.apiFunctions, props.healthFunction];
@@ -152,14 +157,14 @@ export class RegionDrills extends Construct {
     const table = { type: 'aws:dynamodb:global-table', key: 'Tables' };
     template(
       'pause-catalog-replication',
-      `Pause catalog (MREC) replication to and from the ${region} replica for 10 minutes. Expect: both Regions keep serving; catalog edits made elsewhere appear here only after the pause; the catalog-replication-latency alarm fires; nothing is lost once replication resumes.`,
+      `Pause catalog (MREC) replication to and from the ${region} replica for 10 minutes (replication may go on for the first 5). Expect: both Regions keep serving; catalog edits made elsewhere appear here only after the pause; under load the catalog-replication-latency alarm fires; nothing is lost once replication resumes. Afterwards: both replicas ACTIVE, no FIS statement left in the resource policy.`,
       replicationRole.roleArn,
       { ...table, arns: [props.replicaArns.catalog] },
       { id: fisActions.pauseReplication, parameters: { duration: 'PT10M' } },
     );
     template(
       'pause-ledger-replication',
-      `Pause ledger (MRSC) replication of the ${region} replica for 10 minutes. Expect: contract writes still succeed through the other Region and the witness quorum, or fail here with 503 (never acknowledged and lost); no acknowledged contract is missing after the pause.`,
+      `Deny ledger (MRSC) replication of the ${region} replica for 10 minutes (effective after up to 5). Expect: here, contract writes and strongly consistent reads get AccessDeniedException, answered 503 with Retry-After; /health fails, so Route 53 drains the Region and clients retry in the other one; the store-access-denied alarm fires; no acknowledged contract is missing. Afterwards: replica ACTIVE, no FIS statement left in the resource policy.`,
       replicationRole.roleArn,
       { ...table, arns: [props.replicaArns.ledger] },
       { id: fisActions.pauseReplication, parameters: { duration: 'PT10M' } },

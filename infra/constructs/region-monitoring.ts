@@ -31,7 +31,24 @@ export const METRIC_NAMESPACE = 'DigitalServiceMarketplace';
 export const storeUnavailableLog = {
   message: 'store unavailable',
   conflictError: 'ReplicatedWriteConflictException',
+  /** What an MRSC replica whose replication is paused or denied answers (and what broken IAM answers). */
+  accessDeniedError: 'AccessDeniedException',
 } as const;
+
+/**
+ * The catalog replication alarm's value for a minute in which this Region wrote catalog items but DynamoDB
+ * reported no replication latency to the other Region: nothing arrived there, replication is paused or denied.
+ */
+export const replicationPausedMarkerMs = 600_000;
+
+/** DynamoDB operations by which the functions write the catalog (the adapters' Put/Update/BatchWrite/TransactWrite). */
+export const catalogWriteOperations = [
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+] as const;
 
 /** The alarms every active Region has; the names are also anchors in OPERATIONS.md ("#alarm-<kind>"). */
 export const regionAlarmKinds = [
@@ -42,6 +59,7 @@ export const regionAlarmKinds = [
   'dynamodb-throttles',
   'ledger-write-conflicts',
   'store-unavailable',
+  'store-access-denied',
   'catalog-replication-latency',
   'projector-iterator-age',
   'projector-dlq',
@@ -255,32 +273,78 @@ export class RegionMonitoring extends Construct {
         'check the AWS Health Dashboard for DynamoDB in this Region; if it is impaired, drain the Region (OPERATIONS.md#fail-over).',
     });
 
-    alarm(
-      'catalog-replication-latency',
-      new MathExpression({
-        label: 'Catalog replication latency (max over receiving Regions, ms)',
-        expression: `MAX([${props.replicaRegions.map((_, i) => `r${i}`).join(', ')}])`,
-        usingMetrics: Object.fromEntries(
-          props.replicaRegions.map((receiving, i) => [
-            `r${i}`,
-            new Metric({
+    const accessDenied = this.countLogLines(
+      'StoreAccessDenied',
+      'StoreAccessDeniedFilter',
+      props.apiLogGroups,
+      FilterPattern.all(
+        FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message),
+        FilterPattern.stringValue('$.error', '=', storeUnavailableLog.accessDeniedError),
+      ),
+    );
+    // DynamoDB publishes no metric of a replica's status; this is how a ledger replica that is not ACTIVE
+    // (REPLICATION_NOT_AUTHORIZED) shows: its writes and strongly consistent reads are denied.
+    alarm('store-access-denied', accessDenied, {
+      threshold: 1,
+      evaluationPeriods: 1,
+      means:
+        'DynamoDB denied API calls in this Region (answered 503): the ledger replica’s replication is paused or denied (a drill, or a resource policy left denying the replication role: REPLICATION_NOT_AUTHORIZED, permanent after 7 days), or IAM is broken.',
+      firstAction:
+        'aws dynamodb describe-table and get-resource-policy on the ledger here: replica status must be ACTIVE and no FIS statement may remain; if a drill is running, this is expected.',
+    });
+
+    // ReplicationLatency is computed from items that arrive: during a pause none do and the metric goes
+    // silent. Silence is normal when nothing is written, so only a minute with catalog writes here and no
+    // latency reported counts as paused (treating all missing data as breaching would page every quiet night).
+    const catalogWrites = Object.fromEntries(
+      catalogWriteOperations.map((operation, i) => [
+        `w${i}`,
+        new Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName: 'SuccessfulRequestLatency',
+          statistic: 'SampleCount',
+          period: minute,
+          dimensionsMap: { TableName: props.tableNames.catalog, Operation: operation },
+        }),
+      ]),
+    );
+    const writesHere = Object.keys(catalogWrites)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(' + ');
+    const latencyTo = props.replicaRegions.map(
+      (receiving, i) =>
+        new MathExpression({
+          label: `Catalog replication latency to ${receiving} (ms; paused = ${replicationPausedMarkerMs})`,
+          expression: `IF((${writesHere}) > 0 AND FILL(r${i}, 0) == 0, ${replicationPausedMarkerMs}, FILL(r${i}, 0))`,
+          usingMetrics: {
+            ...catalogWrites,
+            [`r${i}`]: new Metric({
               namespace: 'AWS/DynamoDB',
               metricName: 'ReplicationLatency',
               statistic: 'Average',
               period: minute,
               dimensionsMap: { TableName: props.tableNames.catalog, ReceivingRegion: receiving },
             }),
-          ]),
-        ),
+          },
+          period: minute,
+        }),
+    );
+    alarm(
+      'catalog-replication-latency',
+      new MathExpression({
+        label: 'Catalog replication latency, or paused (max over receiving Regions, ms)',
+        expression: `MAX([${latencyTo.map((_, i) => `l${i}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(latencyTo.map((expression, i) => [`l${i}`, expression])),
         period: minute,
       }),
       {
         threshold: 30_000,
         evaluationPeriods: 5,
+        datapointsToAlarm: 3,
         means:
-          'catalog (MREC) writes made here reach the other Region more than 30 s late for 5 minutes (normally under 1 s); a failover now would lose the catalog edits of that window (the ledger is MRSC and unaffected).',
+          'catalog (MREC) writes made here reach the other Region more than 30 s late, or not at all (writes here, no replication reported), in 3 of 5 minutes (normally about a second); a failover now would lose the catalog edits of that window (the ledger is MRSC and unaffected).',
         firstAction:
-          'check the AWS Health Dashboard for DynamoDB global tables; avoid draining this Region while the lag lasts unless it is down.',
+          'aws dynamodb describe-table on the catalog (replica status ACTIVE?) and get-resource-policy (no FIS statement left?); then the AWS Health Dashboard for DynamoDB; avoid draining this Region while the lag lasts unless it is down.',
       },
     );
 
@@ -341,6 +405,7 @@ export class RegionMonitoring extends Construct {
       tableThrottles,
       conflicts,
       storeUnavailable,
+      accessDenied,
       projectorIteratorAge,
     });
   }
@@ -378,6 +443,7 @@ export class RegionMonitoring extends Construct {
       tableThrottles: Record<string, IMetric>;
       conflicts: IMetric;
       storeUnavailable: IMetric;
+      accessDenied: IMetric;
       projectorIteratorAge: IMetric;
     },
   ): Dashboard {
@@ -442,8 +508,8 @@ export class RegionMonitoring extends Construct {
         width: 8,
       }),
       new GraphWidget({
-        title: 'Store unavailable (503) and ledger write conflicts',
-        left: [m.storeUnavailable, m.conflicts],
+        title: 'Store unavailable (503), access denied and ledger write conflicts',
+        left: [m.storeUnavailable, m.accessDenied, m.conflicts],
         width: 8,
       }),
       new GraphWidget({

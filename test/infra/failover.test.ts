@@ -146,6 +146,79 @@ describe('with a custom domain', () => {
     });
   });
 
+  it('has an ARC Region switch plan that drains or restores a Region with its routing control', () => {
+    const plans = Object.values(resourcesOf(control, 'AWS::ARCRegionSwitch::Plan')).map((p) => props(p));
+    expect(plans).toHaveLength(1);
+    const plan = plans[0] as {
+      Name: string;
+      RecoveryApproach: string;
+      Regions: string[];
+      ExecutionRole: { 'Fn::GetAtt': [string, string] };
+      Workflows: {
+        WorkflowTargetAction: string;
+        Steps: {
+          ExecutionBlockType: string;
+          ExecutionBlockConfiguration: {
+            ArcRoutingControlConfig: {
+              RegionAndRoutingControls: Record<string, { RoutingControlArn: unknown; State: string }[]>;
+            };
+          };
+        }[];
+      }[];
+    };
+    expect(plan.Name).toBe('dsm-regions');
+    expect(plan.RecoveryApproach).toBe('activeActive');
+    expect(plan.Regions).toEqual(['ap-northeast-2', 'ap-northeast-1']);
+    expect(plan.Workflows.map((workflow) => workflow.WorkflowTargetAction)).toEqual([
+      'deactivate',
+      'activate',
+    ]);
+    for (const workflow of plan.Workflows) {
+      expect(workflow.Steps.map((step) => step.ExecutionBlockType)).toEqual(['ARCRoutingControl']);
+      const byRegion =
+        workflow.Steps[0]?.ExecutionBlockConfiguration.ArcRoutingControlConfig.RegionAndRoutingControls;
+      expect(Object.keys(byRegion ?? {})).toEqual(['ap-northeast-2', 'ap-northeast-1']);
+      for (const [region, controls] of Object.entries(byRegion ?? {})) {
+        expect(controls).toEqual([
+          {
+            RoutingControlArn: {
+              'Fn::GetAtt': [
+                expect.stringContaining(`RoutingControl${region.replaceAll('-', '')}`),
+                'RoutingControlArn',
+              ],
+            },
+            State: 'On',
+          },
+        ]);
+      }
+    }
+
+    const roleId = plan.ExecutionRole['Fn::GetAtt'][0];
+    const role = props(resourcesOf(control, 'AWS::IAM::Role')[roleId]) as {
+      AssumeRolePolicyDocument: { Statement: { Principal: { Service: string } }[] };
+    };
+    expect(role.AssumeRolePolicyDocument.Statement[0]?.Principal.Service).toBe(
+      'arc-region-switch.amazonaws.com',
+    );
+    const actions = Object.values(resourcesOf(control, 'AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(props(policy).Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((policy) =>
+        (props(policy).PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap(
+          (statement) => [statement.Action].flat(),
+        ),
+      );
+    expect(actions.sort()).toEqual([
+      'arc-region-switch:GetPlan',
+      'arc-region-switch:GetPlanExecution',
+      'arc-region-switch:ListPlanExecutions',
+      'iam:SimulatePrincipalPolicy',
+      'route53-recovery-cluster:GetRoutingControlState',
+      'route53-recovery-cluster:UpdateRoutingControlStates',
+      'route53-recovery-control-config:DescribeCluster',
+      'route53-recovery-control-config:DescribeControlPanel',
+    ]);
+  });
+
   it('alarms when no Region is serving, each alarm pointing at its runbook section', () => {
     const alarms = Object.values(resourcesOf(dns, 'AWS::CloudWatch::Alarm')).map((r) => props(r));
     expect(alarms.map((alarm) => alarm.AlarmName)).toContain(`${config.tablePrefix}-no-region-serving`);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiFunctions } from '../../functions/routes.js';
@@ -9,6 +9,7 @@ import { drillNames, fisActions } from '../../infra/constructs/region-drills.js'
 import {
   METRIC_NAMESPACE,
   regionAlarmKinds,
+  replicationPausedMarkerMs,
   storeUnavailableLog,
 } from '../../infra/constructs/region-monitoring.js';
 import type { RegionStack } from '../../infra/stacks/region-stack.js';
@@ -198,6 +199,71 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
         });
       });
 
+      it('sees a paused catalog replication: writes here with no latency reported count as paused', () => {
+        const other = config.activeRegions.find((candidate) => candidate !== region);
+        const replication = alarmNamed('catalog-replication-latency').props as {
+          Metrics: {
+            Id: string;
+            Expression?: string;
+            MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } };
+          }[];
+          Threshold: number;
+          EvaluationPeriods: number;
+          DatapointsToAlarm: number;
+          TreatMissingData: string;
+        };
+        expect(replication).toMatchObject({
+          Threshold: 30_000,
+          EvaluationPeriods: 5,
+          DatapointsToAlarm: 3,
+          TreatMissingData: 'notBreaching',
+        });
+        const expressions = Object.fromEntries(
+          replication.Metrics.filter((m) => m.Expression).map((m) => [m.Id, m.Expression]),
+        );
+        expect(expressions.l0).toBe(
+          'IF((FILL(w0, 0) + FILL(w1, 0) + FILL(w2, 0) + FILL(w3, 0) + FILL(w4, 0)) > 0 AND FILL(r0, 0) == 0, 600000, FILL(r0, 0))',
+        );
+        expect(replicationPausedMarkerMs).toBeGreaterThan(replication.Threshold);
+        const stat = (id: string) => replication.Metrics.find((m) => m.Id === id)?.MetricStat?.Metric;
+        expect(stat('r0')).toEqual({
+          Namespace: 'AWS/DynamoDB',
+          MetricName: 'ReplicationLatency',
+          Dimensions: [
+            { Name: 'ReceivingRegion', Value: other },
+            { Name: 'TableName', Value: `${config.tablePrefix}-catalog` },
+          ],
+        });
+        expect(['w0', 'w1', 'w2', 'w3', 'w4'].map((id) => stat(id)?.Dimensions[0]?.Value)).toEqual([
+          'PutItem',
+          'UpdateItem',
+          'DeleteItem',
+          'BatchWriteItem',
+          'TransactWriteItems',
+        ]);
+        expect(stat('w0')?.MetricName).toBe('SuccessfulRequestLatency');
+      });
+
+      it('alarms on the first AccessDeniedException the store answers (a ledger replica that is not ACTIVE)', () => {
+        const filters = Object.values(resourcesOf(t, 'AWS::Logs::MetricFilter'))
+          .map((filter) => props(filter))
+          .filter(
+            (filter) =>
+              (filter.MetricTransformations as { MetricName: string }[])[0]?.MetricName ===
+              'StoreAccessDenied',
+          );
+        expect(filters).toHaveLength(apiFunctions.length);
+        expect(new Set(filters.map((filter) => filter.FilterPattern))).toEqual(
+          new Set(['{ ($.message = "store unavailable") && ($.error = "AccessDeniedException") }']),
+        );
+        expect(alarmNamed('store-access-denied').props).toMatchObject({
+          Namespace: METRIC_NAMESPACE,
+          MetricName: 'StoreAccessDenied',
+          Threshold: 1,
+          EvaluationPeriods: 1,
+        });
+      });
+
       it('counts MRSC write conflicts from the contract writers’ logs, as the API logs them', () => {
         const filters = Object.values(resourcesOf(t, 'AWS::Logs::MetricFilter')).map((filter) =>
           props(filter),
@@ -219,9 +285,15 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
           MetricName: 'LedgerWriteConflicts',
         });
         // The log line the filters match is the API's own: pinned here so a change there fails this test.
-        const api = readFileSync(join(projectRoot, 'functions', 'http', 'api.ts'), 'utf8');
+        // (whichever module of the HTTP layer holds it)
+        const httpLayer = join(projectRoot, 'functions', 'http');
+        const api = readdirSync(httpLayer)
+          .filter((file) => file.endsWith('.ts'))
+          .map((file) => readFileSync(join(httpLayer, file), 'utf8'))
+          .join('\n');
         expect(api).toContain(`logger.warn('${storeUnavailableLog.message}', { error: name || code })`);
         expect(api).toContain(`'${storeUnavailableLog.conflictError}'`);
+        expect(api).toContain(`'${storeUnavailableLog.accessDeniedError}'`);
       });
     });
 
@@ -320,6 +392,44 @@ describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const)
           expect(lambda.Layers).toEqual([{ Ref: layerParameter }]);
           expect(lambda.Environment.Variables.AWS_LAMBDA_EXEC_WRAPPER).toBe('/opt/aws-fis/bootstrap');
         }
+      });
+
+      it('lets the replication drill pause the MRSC ledger: dynamodb:InjectError on the ledger replica only', () => {
+        const replicationRole = Object.entries(resourcesOf(t, 'AWS::IAM::Role')).find(
+          ([, role]) => props(role).Description === 'FIS: pause global table replication in this Region',
+        )?.[0];
+        const statements = Object.values(resourcesOf(t, 'AWS::IAM::Policy'))
+          .filter(
+            (policy) => JSON.stringify(props(policy).Roles) === JSON.stringify([{ Ref: replicationRole }]),
+          )
+          .flatMap(
+            (policy) =>
+              (
+                props(policy).PolicyDocument as {
+                  Statement: { Action: string | string[]; Resource: unknown }[];
+                }
+              ).Statement,
+          );
+        const ledgerArn = `:dynamodb:${region}:${stack.account}:table/${config.tablePrefix}-ledger"`;
+        const injectError = statements.filter((statement) =>
+          [statement.Action].flat().includes('dynamodb:InjectError'),
+        );
+        expect(injectError).toHaveLength(1);
+        expect(injectError[0]?.Action).toBe('dynamodb:InjectError');
+        expect(JSON.stringify(injectError[0]?.Resource)).toContain(ledgerArn);
+        expect(JSON.stringify(injectError[0]?.Resource)).not.toContain('-catalog');
+        const resourcePolicy = statements.find((statement) =>
+          [statement.Action].flat().includes('dynamodb:PutResourcePolicy'),
+        );
+        expect(resourcePolicy?.Action).toEqual([
+          'dynamodb:DeleteResourcePolicy',
+          'dynamodb:DescribeTable',
+          'dynamodb:GetResourcePolicy',
+          'dynamodb:PutResourcePolicy',
+        ]);
+        expect(statements.some((statement) => [statement.Action].flat().includes('tag:GetResources'))).toBe(
+          true,
+        );
       });
 
       it('gives the drill roles no action on every resource except the ones that take no ARN', () => {
