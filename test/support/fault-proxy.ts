@@ -1,7 +1,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = 'replicated-write-conflict' | 'throttling';
+export type Fault = 'replicated-write-conflict' | 'throttling' | 'access-denied';
 
 const faultBodies: Record<Fault, { __type: string; message: string }> = {
   'replicated-write-conflict': {
@@ -9,6 +9,12 @@ const faultBodies: Record<Fault, { __type: string; message: string }> = {
     message: 'Another Region is writing this item.',
   },
   throttling: { __type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate exceeded.' },
+  // What an MRSC replica answers while its replication is paused or denied (FIS drill, REPLICATION_NOT_AUTHORIZED).
+  'access-denied': {
+    __type: 'com.amazon.coral.service#AccessDeniedException',
+    message:
+      'User is not authorized to perform this action with an explicit deny in a resource-based policy.',
+  },
 };
 
 export interface FaultProxy {
