@@ -15,15 +15,14 @@ import { documentClient } from '../functions/adapters/dynamodb/client.js';
 import { DynamoEntityStore } from '../functions/adapters/dynamodb/entity-store.js';
 import { DynamoSearchIndex } from '../functions/adapters/dynamodb/search-index.js';
 import type { User } from '../functions/domain/caller.js';
-import { type Contract, leadTimeDays, requestedContract } from '../functions/domain/contract.js';
-import type { Agency } from '../functions/domain/registry.js';
+import { leadTimeDays, requestedContract } from '../functions/domain/contract.js';
 import { drivingTerm, postingPartition, words } from '../functions/domain/search.js';
-import type { Service } from '../functions/domain/service.js';
 import type { LocalRegion } from '../local/region.js';
 import { repoRoot } from '../local/paths.js';
 import { median, percentiles } from '../local/percentiles.js';
 import { mintToken, type SigningKeys } from '../local/tokens.js';
 import type { LoadJob, LoadResult } from './load-child.js';
+import type { Agency, Contract, Service } from '../functions/domain/entities.js';
 
 export interface OperationResult {
   readonly p50Ms: number;

@@ -10,8 +10,6 @@ import { parseArgs } from 'node:util';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tableName } from '../functions/adapters/dynamodb/client.js';
-import type { Agency } from '../functions/domain/registry.js';
-import type { Service } from '../functions/domain/service.js';
 import { generateDemoData } from '../local/demo-data.js';
 import { loadDemoData } from '../local/demo-load.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
@@ -21,6 +19,7 @@ import { generateSigningKeys } from '../local/tokens.js';
 import { measureApi, type OperationResult } from './api.js';
 import { formatColdStartMarkdown, measureColdStart } from './cold-start.js';
 import type { ScaleReport } from './scale.js';
+import type { Agency, Service } from '../functions/domain/entities.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },

@@ -10,11 +10,11 @@ import { batchWrite } from '../functions/adapters/dynamodb/batch.js';
 import { entityItem } from '../functions/adapters/dynamodb/entity-store.js';
 import { servicePostings } from '../functions/adapters/dynamodb/projector.js';
 import { physicalTableName, tables } from '../functions/adapters/dynamodb/tables.js';
-import type { Service } from '../functions/domain/service.js';
 import { categories } from '../functions/domain/vocabulary.js';
 import { ensureTables } from '../local/tables.js';
 import type { LocalRegion } from '../local/region.js';
 import { percentiles } from '../local/percentiles.js';
+import type { Service } from '../functions/domain/entities.js';
 
 export const scaleQueries = {
   list: '/v1/services?limit=20',

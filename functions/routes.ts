@@ -2,8 +2,9 @@
  * The one route table. API Gateway resources and methods (CDK) and the local gateway are both built from
  * it, and each API function serves exactly the routes that name it here.
  */
-export const roles = ['agency', 'provider', 'committee', 'admin'] as const;
-export type Role = (typeof roles)[number];
+import type { Role } from './domain/caller.js';
+
+export { type Role, roles } from './domain/caller.js';
 
 /** Lambda functions behind the API; each lives in `functions/handlers/<id>.ts` and exports `handler`. */
 export const apiFunctions = [

@@ -4,14 +4,9 @@
  * worth 642.1 billion KRW). Pure: the same `now` and `seed` always give deep-equal output, and every
  * timestamp is derived from `now`.
  */
-import { type Contract, leadTimeDays } from '../functions/domain/contract.js';
-import {
-  type Agency,
-  isValidBusinessRegistrationNumber,
-  type Provider,
-} from '../functions/domain/registry.js';
+import { leadTimeDays } from '../functions/domain/contract.js';
+import { isValidBusinessRegistrationNumber } from '../functions/domain/registry.js';
 import { seoulDate } from '../functions/domain/selection.js';
-import type { PricePlan, Selection, Service } from '../functions/domain/service.js';
 import type {
   agencyKinds,
   Category,
@@ -20,7 +15,16 @@ import type {
   Network,
   ServiceStatus,
 } from '../functions/domain/vocabulary.js';
-import type { Decision, ReviewSession } from '../functions/domain/review.js';
+import type {
+  Agency,
+  Contract,
+  Decision,
+  PricePlan,
+  Provider,
+  ReviewSession,
+  Selection,
+  Service,
+} from '../functions/domain/entities.js';
 
 export interface DemoData {
   providers: Provider[];

@@ -8,8 +8,9 @@ import {
   tableOf,
   uniqueGuardItem,
 } from '../functions/adapters/dynamodb/entity-store.js';
-import type { Entity, EntityKind } from '../functions/domain/ports.js';
+import type { EntityKind } from '../functions/domain/ports.js';
 import type { DemoData } from './demo-data.js';
+import type { Entity } from '../functions/domain/entities.js';
 
 /**
  * Writes demo entities as the entity store would have stored them (same items, same uniqueness guards),

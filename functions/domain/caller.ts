@@ -3,7 +3,10 @@ import { DomainError, forbidden } from './errors.js';
 export const roles = ['agency', 'provider', 'committee', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
-/** Who is calling, as the API Gateway authorizer (or the local gateway) verified it. */
+/**
+ * Who is calling, as the authorizer verified it. Which roles may call a route is the route table's
+ * `access`, enforced before the domain runs; the domain checks what needs data (ownership).
+ */
 export type Caller =
   | { readonly kind: 'anonymous' }
   | { readonly kind: 'user'; readonly sub: string; readonly role: Role; readonly org?: string };

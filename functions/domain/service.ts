@@ -4,49 +4,12 @@ import { type Created, createIdempotently } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { conflict, forbidden, notFound } from './errors.js';
 import { type Changed, type ChangeRequest, type TransitionRule, transition } from './transition.js';
-import type { Deps, Entity, Page } from './ports.js';
+import type { Deps, Page } from './ports.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
 import { effectiveStatus, seoulDate } from './selection.js';
 import { isoDate, krw, pageQuery, parseInput, text } from './validation.js';
-import {
-  type Category,
-  categories,
-  csapGrades,
-  networks,
-  type ServiceStatus,
-  serviceStatuses,
-} from './vocabulary.js';
-
-export interface PricePlan {
-  readonly id: string;
-  readonly name: string;
-  readonly unit: string;
-  readonly unitPriceKrw: number;
-}
-
-export interface Selection {
-  readonly sessionNumber: number;
-  readonly decidedAt: string;
-  readonly validUntil: string;
-}
-
-export interface Service extends Entity {
-  readonly providerId: string;
-  readonly name: string;
-  readonly summary: string;
-  readonly category: Category;
-  readonly ai: boolean;
-  readonly networks: readonly (typeof networks)[number][];
-  readonly csap: {
-    readonly grade: string;
-    readonly certificateNumber: string;
-    readonly validUntil: string;
-  } | null;
-  readonly plans: readonly PricePlan[];
-  readonly status: ServiceStatus;
-  readonly selection: Selection | null;
-  readonly updatedAt: string;
-}
+import { categories, csapGrades, networks, type ServiceStatus, serviceStatuses } from './vocabulary.js';
+import type { Service } from './entities.js';
 
 const plan = z.strictObject({
   id: z
@@ -92,7 +55,7 @@ export async function createService(
   body: unknown,
   idempotencyKey: string | undefined,
 ): Promise<Created<Service>> {
-  const user = requireProvider(caller);
+  const user = requireUser(caller);
   const providerId = requireOrg(user);
   const input = parseInput(serviceInput, body, 'service');
   return createIdempotently(deps, user, {
@@ -153,8 +116,8 @@ export const serviceTransitions = {
     authorize: requireOwner,
     to: 'WITHDRAWN',
   },
-  suspend: { action: 'suspend', allowed: ['LISTED'], authorize: requireAdmin, to: 'SUSPENDED' },
-  reinstate: { action: 'reinstate', allowed: ['SUSPENDED'], authorize: requireAdmin, to: 'LISTED' },
+  suspend: { action: 'suspend', allowed: ['LISTED'], authorize: requireUser, to: 'SUSPENDED' },
+  reinstate: { action: 'reinstate', allowed: ['SUSPENDED'], authorize: requireUser, to: 'LISTED' },
 } as const satisfies Record<string, ServiceRule & { to: ServiceStatus }>;
 
 export type ServiceTransition = keyof typeof serviceTransitions;
@@ -202,22 +165,10 @@ async function changeService(
   return { ...changed, entity: present(changed.entity, deps.now()) };
 }
 
-function requireProvider(caller: Caller): User {
-  const user = requireUser(caller);
-  if (user.role !== 'provider') throw forbidden('Only providers may do this.');
-  return user;
-}
-
 function requireOwner(caller: Caller, service: Service): User {
-  const user = requireProvider(caller);
+  const user = requireUser(caller);
   if (user.org !== service.providerId)
     throw forbidden('Only the provider that owns this service may do this.');
-  return user;
-}
-
-function requireAdmin(caller: Caller): User {
-  const user = requireUser(caller);
-  if (user.role !== 'admin') throw forbidden('Only administrators may do this.');
   return user;
 }
 

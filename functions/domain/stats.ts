@@ -1,6 +1,5 @@
-import type { Contract } from './contract.js';
-import type { Service } from './service.js';
 import { type Category, categories, contractStatuses } from './vocabulary.js';
+import type { Contract, Service } from './entities.js';
 
 /**
  * What one entity adds to the statistics. The projection stores each entity's last contribution and adds

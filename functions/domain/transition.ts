@@ -1,8 +1,9 @@
 import { type Caller, idempotencyScope, type User } from './caller.js';
 import { retryContention } from './contention.js';
 import { conflict, notFound, preconditionFailed } from './errors.js';
-import { fingerprint } from './ids.js';
-import type { ChangeReceipt, Deps, Entity, EntityKind } from './ports.js';
+import { canonicalJson, fingerprint } from './ids.js';
+import type { ChangeReceipt, Deps, EntityKind } from './ports.js';
+import type { Entity } from './entities.js';
 
 export interface TransitionRule<T extends Entity> {
   readonly action: string;
@@ -57,10 +58,12 @@ export interface TransitionOptions<T extends Entity> {
 export function transition<T extends Entity>(deps: Deps, options: TransitionOptions<T>): Promise<Changed<T>> {
   const { kind, id, caller, request, rule } = options;
   const receiptKey = scopedKey(caller, request);
+  let attempted: T | undefined;
   return retryContention(deps, `${rule.noun} ${id}`, async (attempt) => {
     const found = await deps.entities.getForChange<T>(kind, id, { receiptKey, consistent: attempt > 0 });
     if (!found) throw notFound(`${rule.noun} ${id}`);
     const current = found.entity;
+    if (isOwnWrite(current, attempted)) return { entity: current, replayed: false };
     const user = rule.authorize(caller, current);
     const receipt = receiptFor(user, request, rule.action);
     if (isRetryOf(found.receipt, receipt)) return { entity: current, replayed: true };
@@ -72,6 +75,7 @@ export function transition<T extends Entity>(deps: Deps, options: TransitionOpti
       throw conflict(`Cannot ${verb} a ${rule.noun.toLowerCase()} that is ${status}.`);
     }
     const next = { ...rule.apply(current, now), version: current.version + 1 };
+    attempted = next;
     const change = { actor: user, action: rule.action, ...(receipt ? { receipt } : {}) };
     const result =
       rule.readsOnlyStatus && request.ifMatch === undefined
@@ -89,6 +93,14 @@ function changedFields<T extends Entity>(current: T, next: T): Partial<T> {
       ([name, value]) => JSON.stringify(value) !== JSON.stringify(current[name as keyof T]),
     ),
   ) as Partial<T>;
+}
+
+/**
+ * Whether the stored entity is exactly what our last attempt wrote: the store client retried a write
+ * whose first answer was lost (a timed-out attempt that had applied), and the retry's condition failed.
+ */
+export function isOwnWrite<T>(current: T, attempted: T | undefined): boolean {
+  return attempted !== undefined && canonicalJson(current) === canonicalJson(attempted);
 }
 
 export function checkIfMatch(request: ChangeRequest, version: number): void {

@@ -1,8 +1,5 @@
-import type { Contract } from './contract.js';
 import type { AuditEvent } from './ports.js';
-import type { ReviewSession } from './review.js';
-import type { Agency, Provider } from './registry.js';
-import type { Service } from './service.js';
+import type { Agency, Contract, Provider, ReviewSession, Service } from './entities.js';
 
 /**
  * Representations with exactly the documented fields, in the documented order (DESIGN.md §3), whatever

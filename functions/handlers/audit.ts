@@ -1,11 +1,11 @@
 import { listAudit } from '../domain/audit.js';
 import { auditEventView } from '../domain/views.js';
-import { apiHandler, ok } from '../http/api.js';
-import { runtime } from './runtime.js';
+import { ok } from '../http/responses.js';
+import { apiHandler, deps } from './composition-root.js';
 
 export const handler = apiHandler('audit', {
   'GET /v1/audit': async ({ caller, query }) => {
-    const page = await listAudit(runtime(), caller, query);
+    const page = await listAudit(deps(), caller, query);
     return ok({ items: page.items.map(auditEventView), next: page.next });
   },
 });

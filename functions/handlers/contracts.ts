@@ -7,28 +7,29 @@ import {
   transitionContract,
 } from '../domain/contract.js';
 import { contractView } from '../domain/views.js';
-import { type ApiRequest, apiHandler, changed, created, ok } from '../http/api.js';
-import { runtime } from './runtime.js';
+import { changed, created, ok } from '../http/responses.js';
+import type { ApiRequest } from '../http/request.js';
+import { apiHandler, deps } from './composition-root.js';
 
 const lifecycle = (name: ContractTransition) => async (request: ApiRequest) =>
   changed(
     contractView,
-    await transitionContract(runtime(), request.caller, request.params.id ?? '', name, request),
+    await transitionContract(deps(), request.caller, request.params.id ?? '', name, request),
   );
 
 export const handler = apiHandler('contracts', {
   'POST /v1/contracts': async ({ caller, body, idempotencyKey }) => {
-    const { entity, replayed } = await requestContract(runtime(), caller, body, idempotencyKey);
+    const { entity, replayed } = await requestContract(deps(), caller, body, idempotencyKey);
     return created(contractView(entity), `/v1/contracts/${entity.id}`, replayed);
   },
   'GET /v1/contracts': async ({ caller, query }) => {
-    const page = await listContracts(runtime(), caller, query);
+    const page = await listContracts(deps(), caller, query);
     return ok({ items: page.items.map(contractView), next: page.next });
   },
   'GET /v1/contracts/{id}': async ({ caller, params }) =>
-    ok(contractView(await getContract(runtime(), caller, params.id ?? ''))),
+    ok(contractView(await getContract(deps(), caller, params.id ?? ''))),
   'POST /v1/contracts/{id}/quote': async (request) =>
-    changed(contractView, await quoteContract(runtime(), request.caller, request.params.id ?? '', request)),
+    changed(contractView, await quoteContract(deps(), request.caller, request.params.id ?? '', request)),
   'POST /v1/contracts/{id}/sign': lifecycle('sign'),
   'POST /v1/contracts/{id}/cancel': lifecycle('cancel'),
   'POST /v1/contracts/{id}/complete': lifecycle('complete'),

@@ -1,11 +1,10 @@
-import { apiHandler } from '../http/api.js';
 import { currentRegion } from '../adapters/dynamodb/client.js';
-import { runtime } from './runtime.js';
+import { apiHandler, deps } from './composition-root.js';
 
 /** `ok` (200) when every check passes; otherwise 503, `starting` while the Region comes up, else `unhealthy`. */
 export const handler = apiHandler('health', {
   'GET /health': async () => {
-    const checks = await runtime().health.check();
+    const checks = await deps().health.check();
     const results = Object.values(checks);
     const status = results.every((check) => check.ok)
       ? 'ok'

@@ -7,28 +7,29 @@ import {
   transitionService,
 } from '../domain/service.js';
 import { serviceView } from '../domain/views.js';
-import { type ApiRequest, apiHandler, changed, created, ok } from '../http/api.js';
-import { runtime } from './runtime.js';
+import { changed, created, ok } from '../http/responses.js';
+import type { ApiRequest } from '../http/request.js';
+import { apiHandler, deps } from './composition-root.js';
 
 const lifecycle = (name: ServiceTransition) => async (request: ApiRequest) =>
   changed(
     serviceView,
-    await transitionService(runtime(), request.caller, request.params.id ?? '', name, request),
+    await transitionService(deps(), request.caller, request.params.id ?? '', name, request),
   );
 
 export const handler = apiHandler('services', {
   'POST /v1/services': async ({ caller, body, idempotencyKey }) => {
-    const { entity, replayed } = await createService(runtime(), caller, body, idempotencyKey);
+    const { entity, replayed } = await createService(deps(), caller, body, idempotencyKey);
     return created(serviceView(entity), `/v1/services/${entity.id}`, replayed);
   },
   'GET /v1/services': async ({ caller, query }) => {
-    const page = await listServices(runtime(), caller, query);
+    const page = await listServices(deps(), caller, query);
     return ok({ items: page.items.map(serviceView), next: page.next });
   },
   'GET /v1/services/{id}': async ({ caller, params }) =>
-    ok(serviceView(await getService(runtime(), caller, params.id ?? ''))),
+    ok(serviceView(await getService(deps(), caller, params.id ?? ''))),
   'PATCH /v1/services/{id}': async (request) =>
-    changed(serviceView, await patchService(runtime(), request.caller, request.params.id ?? '', request)),
+    changed(serviceView, await patchService(deps(), request.caller, request.params.id ?? '', request)),
   'POST /v1/services/{id}/submit': lifecycle('submit'),
   'POST /v1/services/{id}/withdraw': lifecycle('withdraw'),
   'POST /v1/services/{id}/suspend': lifecycle('suspend'),

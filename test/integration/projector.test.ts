@@ -2,9 +2,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entityItem, entityKey } from '../../functions/adapters/dynamodb/entity-store.js';
 import { type ChangeRecord, Projector } from '../../functions/adapters/dynamodb/projector.js';
-import type { Contract } from '../../functions/domain/contract.js';
 import type { ContractStatus } from '../../functions/domain/vocabulary.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
+import type { Contract } from '../../functions/domain/entities.js';
 
 let api: TestApi;
 let projector: Projector;

@@ -1,10 +1,10 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../../functions/adapters/dynamodb/client.js';
 import { entityItem, tableOf } from '../../functions/adapters/dynamodb/entity-store.js';
-import { type Contract, requestedContract } from '../../functions/domain/contract.js';
-import type { Entity, EntityKind } from '../../functions/domain/ports.js';
-import type { Service } from '../../functions/domain/service.js';
+import { requestedContract } from '../../functions/domain/contract.js';
+import type { EntityKind } from '../../functions/domain/ports.js';
 import type { TestApi } from './local-api.js';
+import type { Contract, Entity, Service } from '../../functions/domain/entities.js';
 
 /** A valid business registration number for a 9-digit stem (computes the check digit). */
 export function brn(stem: string): string {

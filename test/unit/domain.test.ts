@@ -11,9 +11,9 @@ import {
   wordTerms,
 } from '../../functions/domain/search.js';
 import { effectiveStatus, seoulDate } from '../../functions/domain/selection.js';
-import type { Service } from '../../functions/domain/service.js';
 import { medianFromHistogram, statsView } from '../../functions/domain/stats.js';
 import { brn } from '../support/fixtures.js';
+import type { Service } from '../../functions/domain/entities.js';
 
 describe('business registration numbers', () => {
   it('accepts a real number and rejects any other check digit', () => {

@@ -13,7 +13,6 @@ import type {
   ChangeReceipt,
   CreateOptions,
   CreateResult,
-  Entity,
   EntityKind,
   EntityStore,
   EntityUpdate,
@@ -24,6 +23,7 @@ import type {
 import { batchGet } from './batch.js';
 import { currentRegion, tableName } from './client.js';
 import type { TableId } from './tables.js';
+import type { Entity } from '../../domain/entities.js';
 
 export const tableOf: Record<EntityKind, TableId> = {
   provider: 'catalog',
@@ -44,6 +44,8 @@ export interface StoredChange {
   readonly at: string;
   readonly region: string;
 }
+
+const STALE_REASONS = new Set(['ConditionalCheckFailed', 'TransactionConflict']);
 
 /** Receipts of keyed changes are attributes of their own, so writing one never rewrites the others. */
 const RECEIPT_PREFIX = 'receipt:';
@@ -264,7 +266,7 @@ export class DynamoEntityStore implements EntityStore {
     change: Change,
     append?: ListAppend,
   ): Promise<'updated' | 'stale'> {
-    const { receipt, ...unreceipted } = change;
+    const { receipt: _receipt, ...unreceipted } = change;
     const receiptOnAppend = append !== undefined;
     try {
       await this.db.send(
@@ -280,7 +282,8 @@ export class DynamoEntityStore implements EntityStore {
       return 'updated';
     } catch (error) {
       const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : [];
-      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) return 'stale';
+      // Another write to one of the items was under way: contention, as a failed condition is.
+      if (reasons.some((reason) => STALE_REASONS.has(reason.Code ?? ''))) return 'stale';
       throw error;
     }
   }

@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Contract } from '../../domain/contract.js';
 import type { ContractQuery, Ledger } from '../../domain/ports.js';
 import { tableName } from './client.js';
 import { toEntity } from './entity-store.js';
 import { tables } from './tables.js';
+import type { Contract } from '../../domain/entities.js';
 
 const [byAgency, byProvider] = tables.ledger.globalSecondaryIndexes;
 

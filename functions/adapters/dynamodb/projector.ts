@@ -6,9 +6,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Contract } from '../../domain/contract.js';
 import { postingPartition, postingSortKey, searchableText, serviceTerms } from '../../domain/search.js';
-import type { Service } from '../../domain/service.js';
 import {
   type Contribution,
   contractContribution,
@@ -20,6 +18,7 @@ import { batchGet, batchWrite } from './batch.js';
 import { tableName } from './client.js';
 import { type StoredChange, toEntity } from './entity-store.js';
 import { STATS_TOTALS_KEY } from './stats-store.js';
+import type { Contract, Service } from '../../domain/entities.js';
 
 export type Image = Record<string, unknown>;
 

@@ -1,17 +1,24 @@
-import { documentClient } from '../adapters/dynamodb/client.js';
+/**
+ * The composition root: the one place that wires the domain to its adapters (DynamoDB) and the HTTP
+ * layer to its hooks (capacity metering). Built on first use, then reused for the container's life.
+ */
 import { DynamoAuditTrail } from '../adapters/dynamodb/audit-trail.js';
+import { metered } from '../adapters/dynamodb/capacity.js';
+import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoEntityStore } from '../adapters/dynamodb/entity-store.js';
 import { DynamoHealthProbe } from '../adapters/dynamodb/health-probe.js';
 import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
 import { DynamoSearchIndex } from '../adapters/dynamodb/search-index.js';
 import { DynamoStatistics } from '../adapters/dynamodb/stats-store.js';
 import type { Deps } from '../domain/ports.js';
+import { apiHandler as httpApiHandler, type Operation } from '../http/api.js';
 import { remainingMs } from '../request-deadline.js';
+import type { ApiFunctionId } from '../routes.js';
 
-/** Composition root shared by the handlers: built on first use, then reused for the container's life. */
 let built: (Deps & { statistics: DynamoStatistics; health: DynamoHealthProbe }) | undefined;
 
-export function runtime() {
+/** The domain's ports, backed by this Region's DynamoDB tables. */
+export function deps() {
   if (built === undefined) {
     const db = documentClient();
     built = {
@@ -26,4 +33,9 @@ export function runtime() {
     };
   }
   return built;
+}
+
+/** An API function's handler, each request metered in DynamoDB capacity units. */
+export function apiHandler(fn: ApiFunctionId, operations: Readonly<Record<string, Operation>>) {
+  return httpApiHandler(fn, operations, metered);
 }

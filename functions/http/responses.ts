@@ -1,0 +1,78 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { responseHeaders } from './response-headers.js';
+
+/** What an operation answers, before it becomes API Gateway's result. */
+export interface ApiResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A versioned resource: 200 with `ETag: "<version>"`. */
+export function ok(resource: { version: number } | object): ApiResponse {
+  const version = (resource as { version?: unknown }).version;
+  return {
+    status: 200,
+    body: resource,
+    headers: typeof version === 'number' ? { etag: `"${version}"` } : {},
+  };
+}
+
+/** 200 with the resource after a change; `Idempotent-Replayed: true` when it answers a keyed retry. */
+export function changed<T>(
+  view: (entity: T) => { version: number },
+  result: { entity: T; replayed: boolean },
+): ApiResponse {
+  const response = ok(view(result.entity));
+  return result.replayed
+    ? { ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } }
+    : response;
+}
+
+/** 201 with `Location`, or the original 201 again with `Idempotent-Replayed: true` for a retry. */
+export function created(resource: { version: number }, location: string, replayed: boolean): ApiResponse {
+  return {
+    status: 201,
+    body: resource,
+    headers: {
+      location,
+      etag: `"${resource.version}"`,
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+    },
+  };
+}
+
+/**
+ * The answer API Gateway sends: JSON or problem+json, the protective headers, and 304 for a GET whose
+ * `If-None-Match` names the current ETag.
+ */
+export function toResult(
+  response: ApiResponse,
+  event: APIGatewayProxyEvent,
+  requestId: string,
+): APIGatewayProxyResult {
+  const headers: Record<string, string> = {
+    'x-request-id': requestId,
+    ...response.headers,
+    ...responseHeaders(event, response),
+  };
+  const etag = headers.etag;
+  const ifNoneMatch = lowerCaseKeys(event.headers)['if-none-match'];
+  if (event.httpMethod === 'GET' && response.status === 200 && etag && ifNoneMatch === etag) {
+    return { statusCode: 304, headers, body: '' };
+  }
+  if (response.body === undefined) return { statusCode: response.status, headers, body: '' };
+  const isProblem = response.status >= 400;
+  headers['content-type'] = isProblem ? 'application/problem+json' : 'application/json; charset=utf-8';
+  return { statusCode: response.status, headers, body: JSON.stringify(response.body) };
+}
+
+/** Header names as HTTP means them: case-insensitive. */
+export function lowerCaseKeys(
+  headers: APIGatewayProxyEvent['headers'] | null | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
