@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { REGION_LOADING_MARKER } from '../functions/adapters/dynamodb/health-probe.js';
+import { regionLoadingKey } from '../functions/adapters/dynamodb/projection-keys.js';
 import { physicalTableName } from '../functions/adapters/dynamodb/tables.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.js';
 import { configuredApiLimits } from './api-limits.js';
@@ -90,7 +90,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
     await ensureTables(client, tablePrefix);
     const loadingMarker = {
       TableName: physicalTableName(tablePrefix, 'projections'),
-      Key: marshall(REGION_LOADING_MARKER),
+      Key: marshall(regionLoadingKey),
     };
     // A load cut short (the process was stopped mid-way) leaves the marker behind; it is decided anew here.
     if (options.loading) {

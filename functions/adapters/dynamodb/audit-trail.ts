@@ -1,9 +1,7 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent, AuditTrail } from '../../domain/ports.js';
 import { tableName } from './client.js';
-
-export const auditPartition = (entity: string, entityId: string) => `audit#${entity}#${entityId}`;
-export const auditSortKey = (version: number) => `v${String(version).padStart(10, '0')}`;
+import { auditPartition } from './projection-keys.js';
 
 /** Events the projector appended (one per stored version); nothing in the API writes or deletes them. */
 export class DynamoAuditTrail implements AuditTrail {

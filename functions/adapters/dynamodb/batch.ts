@@ -1,4 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { jitteredBackoffMs, sleep } from '../../domain/contention.js';
 
 type WriteRequest =
   { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
@@ -21,8 +22,7 @@ export async function batchWrite(
       let pending = batches[next++] ?? [];
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWrite to ${table} left items unprocessed`);
-        if (attempt > 0)
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+        if (attempt > 0) await sleep(jitteredBackoffMs(attempt, 25));
         const response = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
         pending = (response.UnprocessedItems?.[table] ?? []) as WriteRequest[];
       }
@@ -47,7 +47,7 @@ export async function batchGet(
     let pending = keys.slice(i, i + GET_BATCH_SIZE);
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGet from ${table} left keys unprocessed`);
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+      if (attempt > 0) await sleep(jitteredBackoffMs(attempt, 25));
       const response = await db.send(
         new BatchGetCommand({ RequestItems: { [table]: { Keys: [...pending] } } }),
       );

@@ -2,6 +2,7 @@ import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { HealthCheck, HealthProbe } from '../../domain/ports.js';
 import { tableName } from './client.js';
+import { regionLoadingKey } from './projection-keys.js';
 import { type TableId, tables } from './tables.js';
 
 /**
@@ -11,17 +12,11 @@ import { type TableId, tables } from './tables.js';
 const PROBE_TIMEOUT_MS = 1000;
 
 /**
- * Present in the Region's own projections table (never replicated) while the Region is still loading the
- * data it serves: a restore, or locally the demo data and its projections. `/health` says `starting`
- * until it is gone, so no router sends traffic to a Region that would answer from half its data.
- */
-export const REGION_LOADING_MARKER = { pk: 'region#loading', sk: 'region' } as const;
-
-/**
  * A deep check: one strongly consistent read of each table through this Region's endpoint, each with
  * its own deadline, so Route 53 fails the Region over when its store stops answering (or, for the MRSC
  * ledger, when the Region is cut off from its quorum). A table that does not exist yet, or the loading
- * marker, means the Region is starting rather than broken.
+ * marker (present while the Region loads the data it serves: a restore, or locally the demo data and its
+ * projections), means the Region is starting rather than broken, so no router sends it traffic yet.
  */
 export class DynamoHealthProbe implements HealthProbe {
   constructor(private readonly db: DynamoDBDocumentClient) {}
@@ -39,7 +34,7 @@ export class DynamoHealthProbe implements HealthProbe {
       const { Item } = await this.db.send(
         new GetCommand({
           TableName: tableName(id),
-          Key: id === 'projections' ? REGION_LOADING_MARKER : { pk: 'health', sk: 'health' },
+          Key: id === 'projections' ? regionLoadingKey : { pk: 'health', sk: 'health' },
           ConsistentRead: true,
         }),
         { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) },

@@ -13,11 +13,17 @@ import {
   noContribution,
   serviceContribution,
 } from '../../domain/stats.js';
-import { auditPartition, auditSortKey } from './audit-trail.js';
+import { jitteredBackoffMs, sleep } from '../../domain/contention.js';
 import { batchGet, batchWrite } from './batch.js';
 import { tableName } from './client.js';
 import { type StoredChange, toEntity } from './entity-store.js';
-import { STATS_TOTALS_KEY } from './stats-store.js';
+import {
+  agencySignedCountKey,
+  auditPartition,
+  auditSortKey,
+  contributionKey,
+  statsTotalsKey,
+} from './projection-keys.js';
 import type { Contract, Service } from '../../domain/entities.js';
 
 export type Image = Record<string, unknown>;
@@ -74,95 +80,39 @@ export class Projector {
     const contributions = changes.flatMap((change) => {
       const image = change.after;
       const contribution = image ? contributionOf(image) : undefined;
-      return contribution
-        ? [{ key: `contrib#${change.key}`, version: Number(image?.version), contribution }]
-        : [];
+      return contribution ? [{ itemKey: change.key, version: Number(image?.version), contribution }] : [];
     });
     for (let i = 0; i < contributions.length; i += STATS_CHUNK) {
       await this.applyContributions(contributions.slice(i, i + STATS_CHUNK));
     }
   }
 
+  /** Read what is stored, compute the differences, write them in one transaction; again if raced. */
   private async applyContributions(chunk: readonly PendingContribution[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const stored = await this.readItems(chunk.map((c) => ({ pk: c.key, sk: 'contrib' })));
-      const fresh = chunk.filter((c) => !(Number(stored.get(c.key)?.version) >= c.version));
-      if (fresh.length === 0) return;
-      const totals = new Map<string, number>();
-      const agencyDeltas = new Map<string, number>();
-      const add = (map: Map<string, number>, name: string, by: number) =>
-        map.set(name, (map.get(name) ?? 0) + by);
-      for (const c of fresh) {
-        const before = (stored.get(c.key) as StoredContribution | undefined) ?? noContribution;
-        for (const [name, n] of Object.entries(c.contribution.counters)) add(totals, name, n);
-        for (const [name, n] of Object.entries(before.counters)) add(totals, name, -n);
-        if (before.agencyWithContract) add(agencyDeltas, before.agencyWithContract, -1);
-        if (c.contribution.agencyWithContract) add(agencyDeltas, c.contribution.agencyWithContract, 1);
-      }
-      const agencyIds = [...agencyDeltas].filter(([, d]) => d !== 0).map(([id]) => id);
-      const agencyCounts = await this.readItems(
-        agencyIds.map((id) => ({ pk: `agencystats#${id}`, sk: 'count' })),
+      const stored = await this.readItems(chunk.map((c) => contributionKey(c.itemKey)));
+      const fresh = chunk.filter(
+        (c) => !(Number(stored.get(contributionKey(c.itemKey).pk)?.version) >= c.version),
       );
-      const agencyWrites = agencyIds.map((id) => {
-        const before = Number(agencyCounts.get(`agencystats#${id}`)?.signed ?? 0);
+      if (fresh.length === 0) return;
+      const { totals, agencyDeltas } = differences(fresh, stored);
+      const agencyIds = [...agencyDeltas].filter(([, d]) => d !== 0).map(([id]) => id);
+      const agencyCounts = await this.readItems(agencyIds.map(agencySignedCountKey));
+      const agencyMoves = agencyIds.map((id) => {
+        const before = Number(agencyCounts.get(agencySignedCountKey(id).pk)?.signed ?? 0);
         const after = before + (agencyDeltas.get(id) ?? 0);
-        if (before === 0 && after > 0) add(totals, 'agencies.withContracts', 1);
-        if (before > 0 && after === 0) add(totals, 'agencies.withContracts', -1);
+        if (before === 0 && after > 0) addTo(totals, 'agencies.withContracts', 1);
+        if (before > 0 && after === 0) addTo(totals, 'agencies.withContracts', -1);
         return { id, before, after };
       });
-      const deltas = [...totals].filter(([, n]) => n !== 0);
       const table = tableName('projections');
       try {
         await this.db.send(
           new TransactWriteCommand({
             TransactItems: [
-              ...fresh.map((c) => {
-                const previous = stored.get(c.key)?.version;
-                return {
-                  Put: {
-                    TableName: table,
-                    Item: { pk: c.key, sk: 'contrib', version: c.version, ...c.contribution },
-                    ...(previous === undefined
-                      ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                      : {
-                          ConditionExpression: 'version = :v',
-                          ExpressionAttributeValues: { ':v': previous },
-                        }),
-                  },
-                };
-              }),
-              ...agencyWrites.map((a) => ({
-                Put: {
-                  TableName: table,
-                  Item: { pk: `agencystats#${a.id}`, sk: 'count', signed: a.after },
-                  ...(a.before === 0
-                    ? {
-                        ConditionExpression: 'attribute_not_exists(pk) OR signed = :zero',
-                        ExpressionAttributeValues: { ':zero': 0 },
-                      }
-                    : {
-                        ConditionExpression: 'signed = :before',
-                        ExpressionAttributeValues: { ':before': a.before },
-                      }),
-                },
-              })),
-              ...(deltas.length
-                ? [
-                    {
-                      Update: {
-                        TableName: table,
-                        Key: STATS_TOTALS_KEY,
-                        UpdateExpression: `ADD ${deltas.map((_, i) => `#c${i} :d${i}`).join(', ')}`,
-                        ExpressionAttributeNames: Object.fromEntries(
-                          deltas.map(([name], i) => [`#c${i}`, name]),
-                        ),
-                        ExpressionAttributeValues: Object.fromEntries(
-                          deltas.map(([, n], i) => [`:d${i}`, n]),
-                        ),
-                      },
-                    },
-                  ]
-                : []),
+              ...fresh.map((c) => contributionPut(table, c, stored.get(contributionKey(c.itemKey).pk))),
+              ...agencyMoves.map((move) => agencyCountPut(table, move)),
+              ...totalsUpdate(table, totals),
             ],
           }),
         );
@@ -170,7 +120,7 @@ export class Projector {
       } catch (error) {
         // Another batch (another stream shard) moved a contribution or an agency count first: read again.
         if (!(error instanceof TransactionCanceledException) || attempt >= 8) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
+        await sleep(jitteredBackoffMs(attempt, 20));
       }
     }
   }
@@ -217,12 +167,78 @@ export class Projector {
 const STATS_CHUNK = 40;
 
 interface PendingContribution {
-  readonly key: string;
+  /** The source item's key (`pk|sk`). */
+  readonly itemKey: string;
   readonly version: number;
   readonly contribution: Contribution;
 }
 
 type StoredContribution = Contribution & { version: number };
+
+const addTo = (map: Map<string, number>, name: string, by: number) =>
+  map.set(name, (map.get(name) ?? 0) + by);
+
+/** What the fresh contributions change: counter totals, and each agency's count of signed contracts. */
+function differences(fresh: readonly PendingContribution[], stored: ReadonlyMap<string, Image>) {
+  const totals = new Map<string, number>();
+  const agencyDeltas = new Map<string, number>();
+  for (const c of fresh) {
+    const before =
+      (stored.get(contributionKey(c.itemKey).pk) as StoredContribution | undefined) ?? noContribution;
+    for (const [name, n] of Object.entries(c.contribution.counters)) addTo(totals, name, n);
+    for (const [name, n] of Object.entries(before.counters)) addTo(totals, name, -n);
+    if (before.agencyWithContract) addTo(agencyDeltas, before.agencyWithContract, -1);
+    if (c.contribution.agencyWithContract) addTo(agencyDeltas, c.contribution.agencyWithContract, 1);
+  }
+  return { totals, agencyDeltas };
+}
+
+/** Stores an entity's new contribution, only over the version read (or none). */
+function contributionPut(table: string, c: PendingContribution, previous: Image | undefined) {
+  const key = contributionKey(c.itemKey);
+  return {
+    Put: {
+      TableName: table,
+      Item: { ...key, version: c.version, ...c.contribution },
+      ...(previous === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': previous.version } }),
+    },
+  };
+}
+
+/** Moves an agency's signed count, only from the count read (absent counts as zero). */
+function agencyCountPut(table: string, move: { id: string; before: number; after: number }) {
+  return {
+    Put: {
+      TableName: table,
+      Item: { ...agencySignedCountKey(move.id), signed: move.after },
+      ...(move.before === 0
+        ? {
+            ConditionExpression: 'attribute_not_exists(pk) OR signed = :zero',
+            ExpressionAttributeValues: { ':zero': 0 },
+          }
+        : { ConditionExpression: 'signed = :before', ExpressionAttributeValues: { ':before': move.before } }),
+    },
+  };
+}
+
+/** Adds the non-zero differences to the totals; commutative, so it needs no condition. */
+function totalsUpdate(table: string, totals: ReadonlyMap<string, number>) {
+  const deltas = [...totals].filter(([, n]) => n !== 0);
+  if (deltas.length === 0) return [];
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: statsTotalsKey,
+        UpdateExpression: `ADD ${deltas.map((_, i) => `#c${i} :d${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(deltas.map(([name], i) => [`#c${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(deltas.map(([, n], i) => [`:d${i}`, n])),
+      },
+    },
+  ];
+}
 
 function kindOf(image: Image | undefined): string | undefined {
   return typeof image?.kind === 'string' ? image.kind : undefined;
