@@ -72,7 +72,13 @@ export interface DrillReport {
   readonly errors: Readonly<Record<string, number>>;
   /** Write → applied in the other Region, for writes made while both were reachable; the outage backlog apart. */
   readonly replicationLagMs: { p50: number; p99: number; samples: number; backlog: number };
-  readonly flows: { started: number; completed: number; failed: number };
+  readonly flows: {
+    started: number;
+    completed: number;
+    failed: number;
+    /** Failed flows by the last answer they got. */
+    failedBy: Readonly<Record<string, number>>;
+  };
   /**
    * `partition` only: ledger writes the cut-off Region acknowledged while cut off, and how many of them the
    * survivor lacked just before the heal (MRSC: none; MREC: what a failover then would lose).
@@ -392,15 +398,28 @@ async function waitUntilReady(url: string): Promise<void> {
 async function seed(frontUrl: string, keys: SigningKeys) {
   const token = (role: 'admin' | 'committee' | 'provider' | 'agency', org?: string) =>
     mintToken(keys, { sub: `drill-${role}-${org ?? ''}`, role, ...(org ? { org } : {}) });
+  let calls = 0;
+  // Keyed and retried like the load's writes: a busy store answers 503, and the retry must not write twice.
   const call = async (method: string, path: string, bearer: string, body?: unknown) => {
-    const response = await fetch(`${frontUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = (await response.json()) as { id: string };
-    if (!response.ok) throw new Error(`seed ${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
+    const idempotencyKey = `seed-${Date.now()}-${++calls}`;
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(`${frontUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          'idempotency-key': idempotencyKey,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      }).catch(() => undefined);
+      const json = response && ((await response.json()) as { id: string });
+      if (response?.ok) return json as { id: string };
+      const retryable = !response || response.status >= 500 || response.status === 429;
+      if (!retryable || attempt === 20) {
+        throw new Error(`seed ${method} ${path}: ${response?.status} ${JSON.stringify(json)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
   };
   const admin = await token('admin');
   const provider = await call('POST', '/v1/providers', admin, {

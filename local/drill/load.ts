@@ -29,6 +29,8 @@ export interface RequestRecord {
 
 /** A request with no answer within this long is hung (the report's `hung`); the client then retries. */
 export const HUNG_AFTER_MS = 5000;
+/** How long a 404 for something acknowledged is taken for replication not there yet, rather than a refusal. */
+const NOT_FOUND_PATIENCE_MS = 5000;
 
 export interface LoadOptions {
   readonly frontUrl: string;
@@ -64,7 +66,8 @@ interface Answer {
 export class LoadDriver {
   readonly acknowledged: Acknowledged[] = [];
   readonly errors: Record<string, number> = {};
-  readonly flows = { started: 0, completed: 0, failed: 0 };
+  /** `failedBy`: each failed flow counted under the last answer it got (a status, `connection`, `hung`). */
+  readonly flows = { started: 0, completed: 0, failed: 0, failedBy: {} as Record<string, number> };
   readonly requests: RequestRecord[] = [];
   private sequence = 0;
 
@@ -100,10 +103,10 @@ export class LoadDriver {
         method: 'NEGOTIATED',
       }),
     );
-    if (!created) return this.fail();
-    const contract = created.body ?? {};
+    if (!created.ok) return this.fail(created.lastError);
+    const contract = created.answer.body ?? {};
     const contractId = String(contract.id);
-    this.ack(contractId, flowKey, 'create', created);
+    this.ack(contractId, flowKey, 'create', created.answer);
     const quote = Math.floor(Number(contract.catalogAmountKrw) * 0.9);
     for (const [step, token, body] of [
       ['quote', this.options.providerToken, { amountKrw: quote }],
@@ -113,27 +116,32 @@ export class LoadDriver {
       const answer = await this.step(() =>
         this.send('POST', `/v1/contracts/${contractId}/${step}`, token, key, body),
       );
-      if (!answer) return this.fail();
-      this.ack(contractId, key, step, answer);
+      if (!answer.ok) return this.fail(answer.lastError);
+      this.ack(contractId, key, step, answer.answer);
     }
     this.flows.completed += 1;
   }
 
   /** Sends until a success or a definite refusal; a retry carries the same key, so it cannot apply twice. */
-  private async step(send: () => Promise<Answer>): Promise<Answer | undefined> {
+  private async step(
+    send: () => Promise<Answer>,
+  ): Promise<{ ok: true; answer: Answer } | { ok: false; lastError: string }> {
     const deadline = Date.now() + (this.options.stepDeadlineMs ?? 30_000);
-    let notFound = 0;
+    let firstNotFound: number | undefined;
+    let lastError = 'deadline';
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       if (attempt > 0) await sleep(Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));
       const answer = await send();
-      if (answer.status >= 200 && answer.status < 300) return answer;
-      this.count(answer.failure ?? String(answer.status));
+      if (answer.status >= 200 && answer.status < 300) return { ok: true, answer };
+      lastError = answer.failure ?? String(answer.status);
+      this.count(lastError);
       if (answer.status === 0 || answer.status >= 500 || answer.status === 429) continue;
-      // Not (yet) there: under eventual replication the surviving Region may not have it yet.
-      if (answer.status === 404 && ++notFound < 5) continue;
-      return undefined;
+      // Not (yet) there: the Region that took the retry may not have applied the write yet.
+      firstNotFound ??= answer.status === 404 ? Date.now() : undefined;
+      if (answer.status === 404 && Date.now() - (firstNotFound ?? 0) < NOT_FOUND_PATIENCE_MS) continue;
+      break;
     }
-    return undefined;
+    return { ok: false, lastError };
   }
 
   private async send(
@@ -188,8 +196,9 @@ export class LoadDriver {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
   }
 
-  private fail(): void {
+  private fail(lastError: string): void {
     this.flows.failed += 1;
+    this.flows.failedBy[lastError] = (this.flows.failedBy[lastError] ?? 0) + 1;
   }
 }
 

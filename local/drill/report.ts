@@ -6,6 +6,10 @@
 import type { DrillReport, DrillResult } from './drill.js';
 import { HUNG_AFTER_MS, type Outcome } from './load.js';
 
+const codes = (counts: Readonly<Record<string, number>>) =>
+  Object.entries(counts)
+    .map(([code, n]) => `${code}×${n}`)
+    .join(', ');
 const ms = (value: number | null) => (value === null ? '—' : `${value} ms`);
 
 /** The report's rows: a label, then one value per scenario. */
@@ -24,7 +28,8 @@ function rows(reports: readonly DrillReport[]): [string, ...string[]][] {
     row(`hung (no answer within ${HUNG_AFTER_MS / 1000} s)`, (r) => `${r.hung} of ${r.requests} requests`),
     row(
       'flows started / completed / failed',
-      (r) => `${r.flows.started} / ${r.flows.completed} / ${r.flows.failed}`,
+      (r) =>
+        `${r.flows.started} / ${r.flows.completed} / ${r.flows.failed}${r.flows.failed ? ` (last answer: ${codes(r.flows.failedBy)})` : ''}`,
     ),
     row('RTO (fault → first success through the front)', (r) => (r.rtoMs === null ? 'never' : ms(r.rtoMs))),
     row('acknowledged writes', (r) => String(r.acknowledged)),
@@ -41,13 +46,7 @@ function rows(reports: readonly DrillReport[]): [string, ...string[]][] {
       (r) =>
         `${r.replicationLagMs.p50.toFixed(1)} / ${r.replicationLagMs.p99.toFixed(1)} ms (${r.replicationLagMs.samples} writes; ${r.replicationLagMs.backlog} waited out the fault)`,
     ),
-    row(
-      'client-visible errors',
-      (r) =>
-        Object.entries(r.errors)
-          .map(([code, n]) => `${code}×${n}`)
-          .join(', ') || 'none',
-    ),
+    row('client-visible errors', (r) => codes(r.errors) || 'none'),
   ];
 }
 
@@ -72,7 +71,8 @@ const OUTCOMES: readonly { outcome: Outcome; label: string; color: string }[] = 
   { outcome: 'connection', label: 'connection error', color: '#8a5cc7' },
   { outcome: 'hung', label: `hung (> ${HUNG_AFTER_MS / 1000} s)`, color: '#222222' },
 ];
-const EVENT_COLORS = { fault: '#d6453d', heal: '#2e9e5b', step: '#3b6fd1' } as const;
+/** Marker colours apart from the outcomes' so a fault line never reads as a 5xx bar. */
+const EVENT_COLORS = { fault: '#c2185b', heal: '#0277bd', step: '#6d4c41' } as const;
 
 export function htmlPage(results: readonly DrillResult[]): string {
   const table = rows(results.map((r) => r.report));
@@ -133,10 +133,17 @@ function chart({ report, timeline }: DrillResult): string {
     const y = (value: number) => base - (value / yMax) * laneHeight;
     parts.push(
       `<text x="${left - 8}" y="${base - laneHeight / 2}" text-anchor="end" font-weight="bold">${escape(lane === 'none' ? 'no Region' : lane)}</text>`,
+      ...(lane === 'none'
+        ? [
+            `<text x="${left - 8}" y="${base - laneHeight / 2 + 14}" text-anchor="end" fill="#666">(front: none healthy)</text>`,
+          ]
+        : []),
       `<line x1="${left}" x2="${left + plotWidth}" y1="${base}" y2="${base}" stroke="#888"/>`,
       `<line x1="${left}" x2="${left}" y1="${base - laneHeight}" y2="${base}" stroke="#888"/>`,
-      `<text x="${left - 4}" y="${base - laneHeight + 4}" text-anchor="end" fill="#666">${yMax}/s</text>`,
-      `<line x1="${left}" x2="${left + plotWidth}" y1="${base - laneHeight}" y2="${base - laneHeight}" stroke="#eee"/>`,
+      ...[yMax / 2, yMax].flatMap((tick) => [
+        `<text x="${left - 4}" y="${y(tick) + 4}" text-anchor="end" fill="#666">${tick}/s</text>`,
+        `<line x1="${left}" x2="${left + plotWidth}" y1="${y(tick)}" y2="${y(tick)}" stroke="#eee"/>`,
+      ]),
     );
     for (let second = 0; second < seconds; second++) {
       let stacked = 0;
