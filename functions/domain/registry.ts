@@ -9,14 +9,17 @@ import type { Agency, Provider } from './entities.js';
 
 const BRN_WEIGHTS = [1, 3, 7, 1, 3, 7, 1, 3, 5];
 
-/** Korean business registration number check digit (National Tax Service algorithm). */
-export function isValidBusinessRegistrationNumber(digits: string): boolean {
-  if (!/^\d{10}$/.test(digits)) return false;
-  const d = [...digits].map(Number);
+/** The check digit of a business registration number's first nine digits (National Tax Service algorithm). */
+export function businessRegistrationCheckDigit(firstNine: string): number {
+  const d = [...firstNine].map(Number);
   let sum = 0;
   for (let i = 0; i < 9; i++) sum += (d[i] ?? 0) * (BRN_WEIGHTS[i] ?? 0);
   sum += Math.floor(((d[8] ?? 0) * 5) / 10);
-  return (10 - (sum % 10)) % 10 === d[9];
+  return (10 - (sum % 10)) % 10;
+}
+
+export function isValidBusinessRegistrationNumber(digits: string): boolean {
+  return /^\d{10}$/.test(digits) && businessRegistrationCheckDigit(digits.slice(0, 9)) === Number(digits[9]);
 }
 
 // Piped so a malformed number reports only its format, not also a check-digit mismatch.
