@@ -260,7 +260,6 @@ describe('review committee', () => {
 
 describe('contracts', () => {
   let serviceId: string;
-  let contractId: string;
   const request = (overrides: Record<string, unknown> = {}) => ({
     serviceId,
     planId: 'basic',
@@ -273,6 +272,26 @@ describe('contracts', () => {
   beforeAll(async () => {
     serviceId = await listedService({ name: '계약 대상 서비스' });
   });
+
+  /** A fresh contract for this test alone: requested, or quoted at 1,700,000 KRW too. */
+  async function requested(key: string): Promise<string> {
+    const res = await api.call('POST', '/v1/contracts', {
+      token: agency,
+      body: request(),
+      headers: { 'idempotency-key': key },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body.id;
+  }
+  async function quoted(key: string): Promise<string> {
+    const id = await requested(key);
+    const res = await api.call('POST', `/v1/contracts/${id}/quote`, {
+      token: provider,
+      body: { amountKrw: 1_700_000 },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return id;
+  }
 
   it('requests a contract at the catalog amount, computed by the server; the key is required and replays', async () => {
     const options = { token: agency, body: request(), headers: { 'idempotency-key': 'req-1' } };
@@ -298,7 +317,6 @@ describe('contracts', () => {
       version: 1,
     });
     expect(res.headers.get('location')).toBe(`/v1/contracts/${res.body.id}`);
-    contractId = res.body.id;
     const replay = await api.call('POST', '/v1/contracts', options);
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
@@ -361,7 +379,7 @@ describe('contracts', () => {
   });
 
   it('quotes at most the catalog amount, by the service’s provider only', async () => {
-    const path = `/v1/contracts/${contractId}`;
+    const path = `/v1/contracts/${await requested('q-1')}`;
     await rejectsWithoutWriting(
       api,
       'POST',
@@ -406,7 +424,7 @@ describe('contracts', () => {
   });
 
   it('signs (the requesting agency only), recording the lead time; then completes', async () => {
-    const path = `/v1/contracts/${contractId}`;
+    const path = `/v1/contracts/${await quoted('s-1')}`;
     await rejectsWithoutWriting(api, 'POST', `${path}/sign`, { token: otherAgency }, 403);
     await rejectsWithoutWriting(
       api,
@@ -462,6 +480,7 @@ describe('contracts', () => {
   });
 
   it('shows a contract to its two parties and admins only, and lists each party’s own, newest first', async () => {
+    const contractId = await requested('v-1');
     for (const token of [agency, provider, admin]) {
       expect((await api.call('GET', `/v1/contracts/${contractId}`, { token })).status).toBe(200);
     }
@@ -479,8 +498,11 @@ describe('contracts', () => {
       mine.body.items.length,
     );
     expect((await api.call('GET', '/v1/contracts', { token: otherProvider })).body.items).toEqual([]);
-    const completed = await api.call('GET', '/v1/contracts?status=COMPLETED', { token: agency });
-    expect(completed.body.items.map((c: { id: string }) => c.id)).toEqual([contractId]);
+    const requestedOnly = await api.call('GET', '/v1/contracts?status=REQUESTED', { token: agency });
+    expect(requestedOnly.body.items.map((c: { id: string }) => c.id)).toContain(contractId);
+    expect(new Set(requestedOnly.body.items.map((c: { status: string }) => c.status))).toEqual(
+      new Set(['REQUESTED']),
+    );
 
     const walked: string[] = [];
     let cursor: string | null = null;
