@@ -90,22 +90,26 @@ export async function addToAgenda(
   request: ChangeRequest,
 ): Promise<Changed<ReviewSession>> {
   const { serviceId } = parseInput(agendaInput, request.body, 'agenda item');
-  return changeWithService(deps, caller, number, serviceId, request, {
-    action: 'add to agenda',
-    apply: (session, service, now) => {
-      if (session.agenda.includes(serviceId))
-        throw conflict(`Service ${serviceId} is already on the agenda.`);
-      if (effectiveStatus(service, now) !== 'SUBMITTED') {
-        throw conflict(
-          `Only SUBMITTED services go on an agenda; this one is ${effectiveStatus(service, now)}.`,
-        );
-      }
-      return {
-        service: { ...service, status: 'UNDER_REVIEW' },
-        append: { list: 'agenda', element: serviceId, onAgenda: false },
-      };
+  return changeWithService(
+    deps,
+    { caller, number, serviceId, request },
+    {
+      action: 'add to agenda',
+      apply: (session, service, now) => {
+        if (session.agenda.includes(serviceId))
+          throw conflict(`Service ${serviceId} is already on the agenda.`);
+        if (effectiveStatus(service, now) !== 'SUBMITTED') {
+          throw conflict(
+            `Only SUBMITTED services go on an agenda; this one is ${effectiveStatus(service, now)}.`,
+          );
+        }
+        return {
+          service: { ...service, status: 'UNDER_REVIEW' },
+          append: { list: 'agenda', element: serviceId, onAgenda: false },
+        };
+      },
     },
-  });
+  );
 }
 
 /** `UNDER_REVIEW → LISTED` (selected, valid for three years) or `→ REJECTED`, with the reason recorded. */
@@ -116,32 +120,40 @@ export async function decide(
   request: ChangeRequest,
 ): Promise<Changed<ReviewSession>> {
   const input = parseInput(decisionInput, request.body, 'decision');
-  return changeWithService(deps, caller, number, input.serviceId, request, {
-    action: 'decide',
-    apply: (session, service, now) => {
-      if (!session.agenda.includes(input.serviceId)) {
-        throw conflict(`Service ${input.serviceId} is not on session ${session.number}'s agenda.`);
-      }
-      if (session.decisions.some((d) => d.serviceId === input.serviceId)) {
-        throw conflict(`Service ${input.serviceId} has already been decided.`);
-      }
-      if (service.status !== 'UNDER_REVIEW')
-        throw conflict(`The service is ${service.status}, not UNDER_REVIEW.`);
-      const decidedAt = now.toISOString();
-      return {
-        service:
-          input.decision === 'SELECTED'
-            ? {
-                ...service,
-                status: 'LISTED',
-                selection: { sessionNumber: session.number, decidedAt, validUntil: selectionValidUntil(now) },
-              }
-            : { ...service, status: 'REJECTED' },
-        // Deciding twice is impossible already: the service leaves UNDER_REVIEW in the same transaction.
-        append: { list: 'decisions', element: { ...input, decidedAt }, onAgenda: true },
-      };
+  return changeWithService(
+    deps,
+    { caller, number, serviceId: input.serviceId, request },
+    {
+      action: 'decide',
+      apply: (session, service, now) => {
+        if (!session.agenda.includes(input.serviceId)) {
+          throw conflict(`Service ${input.serviceId} is not on session ${session.number}'s agenda.`);
+        }
+        if (session.decisions.some((d) => d.serviceId === input.serviceId)) {
+          throw conflict(`Service ${input.serviceId} has already been decided.`);
+        }
+        if (service.status !== 'UNDER_REVIEW')
+          throw conflict(`The service is ${service.status}, not UNDER_REVIEW.`);
+        const decidedAt = now.toISOString();
+        return {
+          service:
+            input.decision === 'SELECTED'
+              ? {
+                  ...service,
+                  status: 'LISTED',
+                  selection: {
+                    sessionNumber: session.number,
+                    decidedAt,
+                    validUntil: selectionValidUntil(now),
+                  },
+                }
+              : { ...service, status: 'REJECTED' },
+          // Deciding twice is impossible already: the service leaves UNDER_REVIEW in the same transaction.
+          append: { list: 'decisions', element: { ...input, decidedAt }, onAgenda: true },
+        };
+      },
     },
-  });
+  );
 }
 
 /** `OPEN → CLOSED`, once every agenda item has its decision. */
@@ -171,6 +183,14 @@ export async function closeSession(
   });
 }
 
+/** The request that changes a session: who, which session (its number as sent), which service. */
+interface SessionRequest {
+  readonly caller: Caller;
+  readonly number: string;
+  readonly serviceId: string;
+  readonly request: ChangeRequest;
+}
+
 interface SessionStep {
   readonly action: string;
   /**
@@ -194,10 +214,7 @@ interface SessionStep {
  */
 async function changeWithService(
   deps: Deps,
-  caller: Caller,
-  number: string,
-  serviceId: string,
-  request: ChangeRequest,
+  { caller, number, serviceId, request }: SessionRequest,
   step: SessionStep,
 ): Promise<Changed<ReviewSession>> {
   const user = requireUser(caller);
