@@ -151,7 +151,6 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       regions: [REGION_A, REGION_B].map((name) => ({ name, url: gatewayOf(gateways, name).url })),
       intervalMs: options.probeIntervalMs,
       failureThreshold: options.failureThreshold,
-      probeTimeoutMs: Math.max(200, options.probeIntervalMs),
     });
     await front.start();
     cleanup.unshift(() => front.close());
@@ -364,7 +363,7 @@ async function startRegionProcess(
     ],
     {
       cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
     },
   );

@@ -3,6 +3,7 @@
  * Region's deep `/health` every `intervalMs`; a Region is unhealthy after `failureThreshold` failed probes
  * in a row and healthy again after as many successes. Requests go to the first healthy Region in order
  * (the primary while it is healthy), and are never retried here: a client that got no answer retries.
+ * With no Region healthy it fails open to the primary, as Route 53 answers when every record is unhealthy.
  * Only a 200 counts as healthy, so a Region answering `starting` (or restarting) gets no traffic until
  * `failureThreshold` probes in a row found it ready. Answers carry `x-region`, the Region that served.
  */
@@ -13,6 +14,7 @@ export interface FrontOptions {
   readonly regions: readonly { readonly name: string; readonly url: string }[];
   readonly intervalMs: number;
   readonly failureThreshold: number;
+  /** Route 53 waits two seconds for a health check's answer; so does the front unless told otherwise. */
   readonly probeTimeoutMs?: number;
 }
 
@@ -21,6 +23,7 @@ interface Target {
   url: URL;
   healthy: boolean;
   streak: number;
+  probing: boolean;
 }
 
 export class FailoverFront {
@@ -37,28 +40,13 @@ export class FailoverFront {
       url: new URL(r.url),
       healthy: true,
       streak: 0,
+      probing: false,
     }));
   }
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
-      const target = this.targets.find((t) => t.healthy);
-      if (!target) {
-        res.writeHead(503, {
-          'content-type': 'application/problem+json',
-          'retry-after': '1',
-          'x-region': 'none',
-        });
-        res.end(
-          JSON.stringify({
-            type: '/problems/unavailable',
-            title: 'No healthy Region',
-            status: 503,
-            detail: '',
-          }),
-        );
-        return;
-      }
+      const target = this.targets.find((t) => t.healthy) ?? (this.targets[0] as Target);
       const requestId = req.headers['x-drill-request'];
       if (typeof requestId === 'string') this.routed.set(requestId, target.name);
       const upstream = request(
@@ -95,11 +83,6 @@ export class FailoverFront {
     target.url = new URL(url);
   }
 
-  /** The Region requests go to now, if any. */
-  active(): string | undefined {
-    return this.targets.find((t) => t.healthy)?.name;
-  }
-
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await new Promise<void>((resolve) => {
@@ -112,8 +95,11 @@ export class FailoverFront {
   private async probeAll(): Promise<void> {
     await Promise.all(
       this.targets.map(async (target) => {
+        if (target.probing) return; // One probe at a time per Region, as each answer moves the streak.
+        target.probing = true;
         const probed = target.url;
-        const ok = await probe(new URL('/health', probed), this.options.probeTimeoutMs ?? 1000);
+        const ok = await probe(new URL('/health', probed), this.options.probeTimeoutMs ?? 2000);
+        target.probing = false;
         if (target.url !== probed) return; // Replaced meanwhile: the answer is about the old process.
         if (ok === target.healthy) {
           target.streak = 0;

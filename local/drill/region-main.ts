@@ -26,6 +26,8 @@ const region = await startLocalRegion({
   keys: await localSigningKeys(values['keys-dir']),
 });
 process.stdout.write(`READY ${region.url}\n`);
+// The drill holds this pipe open; when the drill dies without cleaning up, the Region goes with it.
+process.stdin.on('end', () => process.exit(1)).resume();
 const DRAIN_LIMIT_MS = 15_000;
 process.once('SIGTERM', () => {
   setTimeout(() => process.exit(1), DRAIN_LIMIT_MS).unref();

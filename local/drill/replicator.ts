@@ -305,23 +305,32 @@ export class Replicator {
     try {
       if (!(await this.catchUp(replica))) return noQuorum();
       for (const id of lockIds) if (!(await this.settleDoubt(replica, id))) return noQuorum();
+      const imagesOf = () =>
+        Promise.all(
+          strong.map(async ({ table, key }) => ({
+            table,
+            key,
+            item: await getItem(replica.client, table, key),
+          })),
+        );
+      // What the items hold now, to put back if the write finds no quorum.
+      const before = await imagesOf();
       const answer = await forward(replica.endpoint, headers, path, body).catch((error: unknown) => {
         this.doubt(replica, strong);
         throw error;
       });
       if (answer.status !== 200) return answer;
-      const written = await Promise.all(
-        strong.map(async ({ table, key }) => ({
-          table,
-          key,
-          item: await getItem(replica.client, table, key),
-        })),
-      ).catch((error: unknown) => {
+      const written = await imagesOf().catch((error: unknown) => {
         this.doubt(replica, strong);
         throw error;
       });
       if (!(await this.replicateStrongly(replica, written))) {
+        // Not acknowledged: no read here may show it. Whether the other sites got it before the link
+        // failed is unknown, so the items stay in doubt until the other Region's copy settles them.
         this.doubt(replica, strong);
+        await Promise.all(
+          before.map((image) => applyReplicated(replica.client, image, { exactly: true })),
+        ).catch(() => undefined);
         return noQuorum();
       }
       this.enqueue(replica, eventual);

@@ -135,7 +135,7 @@ function chart({ report, timeline }: DrillResult): string {
       `<text x="${left - 8}" y="${base - laneHeight / 2}" text-anchor="end" font-weight="bold">${escape(lane === 'none' ? 'no Region' : lane)}</text>`,
       ...(lane === 'none'
         ? [
-            `<text x="${left - 8}" y="${base - laneHeight / 2 + 14}" text-anchor="end" fill="#666">(front: none healthy)</text>`,
+            `<text x="${left - 8}" y="${base - laneHeight / 2 + 14}" text-anchor="end" fill="#666">(the front never sent it on)</text>`,
           ]
         : []),
       `<line x1="${left}" x2="${left + plotWidth}" y1="${base}" y2="${base}" stroke="#888"/>`,
