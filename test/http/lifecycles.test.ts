@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractStatus, ServiceStatus } from '../../functions/domain/vocabulary.js';
-import { createProvider, seedContract, seedService } from '../support/fixtures.js';
+import { createAgency, createProvider, seedContract, seedService } from '../support/fixtures.js';
 import { type ApiCall, startTestApi, type TestApi } from '../support/local-api.js';
 
 let api: TestApi;
@@ -19,11 +19,7 @@ beforeAll(async () => {
   admin = await api.token('admin');
   providerId = await createProvider(api, '660811111');
   provider = await api.token('provider', providerId);
-  const created = await api.call('POST', '/v1/agencies', {
-    token: admin,
-    body: { name: '조달청', institutionCode: '1230000', kind: 'CENTRAL', network: 'INTERNET' },
-  });
-  agencyId = created.body.id;
+  agencyId = await createAgency(api, '1230000', { name: '조달청' });
   agency = await api.token('agency', agencyId);
 });
 afterAll(async () => api?.stop());

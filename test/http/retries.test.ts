@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Role } from '../../functions/domain/caller.js';
 import { routeTable } from '../../functions/routes.js';
 import { rejectsWithoutWriting } from '../support/assertions.js';
-import { createProvider, seedContract, seedService, serviceBody } from '../support/fixtures.js';
+import { createAgency, createProvider, seedContract, seedService, serviceBody } from '../support/fixtures.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 
 let api: TestApi;
@@ -24,11 +24,7 @@ beforeAll(async () => {
   committee = await api.token('committee');
   providerId = await createProvider(api, '550811111');
   provider = await api.token('provider', providerId);
-  const created = await api.call('POST', '/v1/agencies', {
-    token: admin,
-    body: { name: '조달청', institutionCode: '1230000', kind: 'CENTRAL', network: 'INTERNET' },
-  });
-  agencyId = created.body.id;
+  agencyId = await createAgency(api, '1230000', { name: '조달청' });
   agency = await api.token('agency', agencyId);
 });
 afterAll(async () => api?.stop());

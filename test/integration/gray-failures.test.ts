@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { REQUEST_DEADLINE_MS } from '../../functions/request-deadline.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
-import { createProvider, seedService, serviceBody } from '../support/fixtures.js';
+import { createAgency, createProvider, seedService, serviceBody } from '../support/fixtures.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 
 /** What a person, or the drill, counts as a hung request. */
@@ -25,11 +25,7 @@ beforeAll(async () => {
   api = await startTestApi({ endpoint: proxy.url });
   providerId = await createProvider(api, '660811111');
   provider = await api.token('provider', providerId);
-  const created = await api.call('POST', '/v1/agencies', {
-    token: await api.token('admin'),
-    body: { name: '경기도', institutionCode: '6410000', kind: 'LOCAL', network: 'INTERNET' },
-  });
-  agency = await api.token('agency', created.body.id);
+  agency = await api.token('agency', await createAgency(api, '6410000', { name: '경기도', kind: 'LOCAL' }));
   serviceId = (await seedService(api, providerId)).id;
   await api.settle();
 });

@@ -39,6 +39,25 @@ export async function createProvider(
   return res.body.id;
 }
 
+/** Registers an agency through the API (as an admin would) and answers its id. */
+export async function createAgency(
+  api: TestApi,
+  code: string,
+  options: { name?: string; kind?: string; network?: 'INTERNET' | 'INTRANET' } = {},
+): Promise<string> {
+  const res = await api.call('POST', '/v1/agencies', {
+    token: await api.token('admin'),
+    body: {
+      name: options.name ?? `테스트 기관 ${code}`,
+      institutionCode: code,
+      kind: options.kind ?? 'CENTRAL',
+      network: options.network ?? 'INTERNET',
+    },
+  });
+  if (res.status !== 201) throw new Error(`agency: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+
 let seeded = 0;
 
 /**
