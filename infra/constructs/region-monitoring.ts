@@ -1,26 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  AlarmStatusWidget,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  type IMetric,
-  MathExpression,
-  Metric,
-  TextWidget,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm, Dashboard, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type IFilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
-import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { FilterPattern, type ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { STAGE_NAME } from './api-from-routes.js';
-
-/** Namespace of the metrics this app derives from its own logs. */
-export const METRIC_NAMESPACE = 'DigitalServiceMarketplace';
+import { OnCallAlarm, type OnCallAlarmProps } from './monitoring/on-call-alarm.js';
+import { RegionDashboard } from './monitoring/region-dashboard.js';
+import {
+  apiMetric,
+  catalogReplicationLatency,
+  countLogLines,
+  healthErrors,
+  sumOf,
+  tableThrottleMetrics,
+  userFacingErrorRate,
+} from './monitoring/region-metrics.js';
 
 /**
  * What `functions/http/api.ts` logs (Powertools Logger, one JSON object per line, WARN level) when it gives
@@ -34,21 +30,6 @@ export const storeUnavailableLog = {
   /** What an MRSC replica whose replication is paused or denied answers (and what broken IAM answers). */
   accessDeniedError: 'AccessDeniedException',
 } as const;
-
-/**
- * The catalog replication alarm's value for a minute in which this Region wrote catalog items but DynamoDB
- * reported no replication latency to the other Region: nothing arrived there, replication is paused or denied.
- */
-export const replicationPausedMarkerMs = 600_000;
-
-/** DynamoDB operations by which the functions write the catalog (the adapters' Put/Update/BatchWrite/TransactWrite). */
-export const catalogWriteOperations = [
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'BatchWriteItem',
-  'TransactWriteItems',
-] as const;
 
 /** The alarms every active Region has; the names are also anchors in OPERATIONS.md ("#alarm-<kind>"). */
 export const regionAlarmKinds = [
@@ -66,8 +47,11 @@ export const regionAlarmKinds = [
 ] as const;
 export type RegionAlarmKind = (typeof regionAlarmKinds)[number] | `lambda-errors-${string}`;
 
+/** A function with an error alarm of its own and lines on the dashboard. */
 export interface MonitoredFunction {
+  /** The function. */
   readonly fn: IFunction;
+  /** Its log group. */
   readonly logGroup: ILogGroup;
   /** Short name for alarm names and graphs, e.g. "contracts". */
   readonly name: string;
@@ -75,25 +59,62 @@ export interface MonitoredFunction {
   readonly kind: 'api' | 'background';
 }
 
+/**
+ * Properties of a {@link RegionMonitoring}.
+ */
 export interface RegionMonitoringProps {
+  /**
+   * Prefix of every name in the deployment; alarms are named `<prefix>-<region>-<kind>`.
+   */
   readonly prefix: string;
+  /**
+   * The Region monitored.
+   */
   readonly region: string;
-  /** Regions the catalog replicates to from here (`ReceivingRegion` of its ReplicationLatency). */
+  /**
+   * Regions the catalog replicates to from here (`ReceivingRegion` of its ReplicationLatency).
+   */
   readonly replicaRegions: readonly string[];
+  /**
+   * Name of the Region's REST API.
+   */
   readonly apiName: string;
+  /**
+   * Every function of the Region, each with an error alarm (`lambda-errors-<name>`), in this order.
+   */
   readonly functions: readonly MonitoredFunction[];
-  /** Log groups of the functions that write the MRSC ledger (where write conflicts surface). */
+  /**
+   * Log groups of the functions that write the MRSC ledger (where write conflicts surface).
+   */
   readonly ledgerWriterLogGroups: readonly ILogGroup[];
-  /** Log groups of every function that can answer "store unavailable". */
+  /**
+   * Log groups of every function that can answer "store unavailable".
+   */
   readonly apiLogGroups: readonly ILogGroup[];
+  /**
+   * The stream projector, whose lag is alarmed on.
+   */
   readonly projector: IFunction;
+  /**
+   * The projector's dead-letter queue, alarmed on as soon as it holds a message.
+   */
   readonly projectorFailures: IQueue;
+  /**
+   * Physical table names: the catalog (whose replication is watched) and all tables (whose throttling is).
+   */
   readonly tableNames: { readonly catalog: string; readonly all: readonly string[] };
+  /**
+   * Name of the Region's web ACL, for the dashboard.
+   */
   readonly webAclName: string;
-  readonly topic: Topic;
+  /**
+   * Where every alarm goes, on alarm and on recovery.
+   */
+  readonly topic: ITopic;
 }
 
-const RUNBOOK = 'OPERATIONS.md';
+/** How one alarm is declared here: everything but what every alarm of the Region shares. */
+type AlarmSpec = Omit<OnCallAlarmProps, 'kind' | 'prefix' | 'region' | 'topic'>;
 
 /**
  * The Region's alarms (each to the Region's SNS topic, on alarm and on recovery) and its dashboard.
@@ -101,70 +122,63 @@ const RUNBOOK = 'OPERATIONS.md';
  * OPERATIONS.md section with the rest.
  */
 export class RegionMonitoring extends Construct {
+  /** Every alarm by kind, in the order the dashboard lists them. */
   readonly alarms = new Map<RegionAlarmKind, Alarm>();
+  /** More than 5 % of user requests failing: the alarm that stops a drill. */
+  readonly userErrorRateAlarm: Alarm;
   readonly dashboard: Dashboard;
 
-  constructor(scope: Construct, id: string, props: RegionMonitoringProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: RegionMonitoringProps,
+  ) {
     super(scope, id);
-    const { region } = props;
-    const minute = Duration.minutes(1);
-    const api = (metricName: string, statistic: string, extra: Record<string, string> = {}) =>
-      new Metric({
-        namespace: 'AWS/ApiGateway',
-        metricName,
-        statistic,
-        period: minute,
-        dimensionsMap: { ApiName: props.apiName, ...extra },
-      });
-    const healthMethod = { Method: 'GET', Resource: '/health', Stage: STAGE_NAME };
+    const userErrorRate = userFacingErrorRate(props.apiName);
+    this.userErrorRateAlarm = this.apiAlarms(userErrorRate);
+    const tableThrottles = tableThrottleMetrics(props.tableNames.all);
+    this.capacityAlarms(tableThrottles);
+    const store = this.storeAlarms();
+    this.replicationAlarm();
+    const projectorIteratorAge = this.projectorAlarms();
+    this.functionAlarms();
 
-    const alarm = (
-      kind: RegionAlarmKind,
-      metric: IMetric,
-      options: {
-        threshold: number;
-        evaluationPeriods: number;
-        datapointsToAlarm?: number;
-        comparison?: ComparisonOperator;
-        means: string;
-        firstAction: string;
-        anchor?: string;
+    this.dashboard = new RegionDashboard(this, 'Dashboard', {
+      prefix: props.prefix,
+      region: props.region,
+      apiName: props.apiName,
+      functions: props.functions,
+      replicaRegions: props.replicaRegions,
+      catalogTableName: props.tableNames.catalog,
+      webAclName: props.webAclName,
+      projectorFailures: props.projectorFailures,
+      alarmed: {
+        userErrorRate,
+        tableThrottles: Object.values(tableThrottles),
+        ...store,
+        projectorIteratorAge,
       },
-    ) => {
-      const created = new Alarm(this, `Alarm-${kind}`, {
-        alarmName: `${props.prefix}-${region}-${kind}`,
-        alarmDescription: [
-          `${region}: ${options.means}`,
-          `FIRST: ${options.firstAction}`,
-          `RUNBOOK: ${RUNBOOK}#alarm-${options.anchor ?? kind}`,
-        ].join('\n'),
-        metric,
-        threshold: options.threshold,
-        evaluationPeriods: options.evaluationPeriods,
-        datapointsToAlarm: options.datapointsToAlarm ?? options.evaluationPeriods,
-        comparisonOperator: options.comparison ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(new SnsAction(props.topic));
-      created.addOkAction(new SnsAction(props.topic));
-      this.alarms.set(kind, created);
-      return created;
-    };
+      alarms: [...this.alarms.values()],
+    }).dashboard;
+  }
 
-    // User traffic only: GET /health is what Route 53 probes, and its failures have alarms of their own.
-    const userErrorRate = new MathExpression({
-      label: 'User-facing 5xx (% of requests)',
-      expression:
-        'IF((requests - FILL(healthRequests, 0)) >= 20, 100 * (errors - FILL(healthErrors, 0)) / (requests - FILL(healthRequests, 0)), 0)',
-      usingMetrics: {
-        errors: api('5XXError', 'Sum'),
-        requests: api('Count', 'Sum'),
-        healthErrors: api('5XXError', 'Sum', healthMethod),
-        healthRequests: api('Count', 'Sum', healthMethod),
-      },
-      period: minute,
+  private alarm(kind: RegionAlarmKind, spec: AlarmSpec): Alarm {
+    const { alarm } = new OnCallAlarm(this, `Alarm-${kind}`, {
+      ...spec,
+      kind,
+      prefix: this.props.prefix,
+      region: this.props.region,
+      topic: this.props.topic,
     });
-    alarm('api-5xx-rate', userErrorRate, {
+    this.alarms.set(kind, alarm);
+    return alarm;
+  }
+
+  /** User-facing errors, latency and the health endpoint; returns the 5xx-rate alarm. */
+  private apiAlarms(userErrorRate: IMetric): Alarm {
+    const { apiName } = this.props;
+    const errorRateAlarm = this.alarm('api-5xx-rate', {
+      metric: userErrorRate,
       threshold: 5,
       evaluationPeriods: 3,
       means:
@@ -172,9 +186,8 @@ export class RegionMonitoring extends Construct {
       firstAction:
         'open the Region dashboard; if the errors are store-unavailable/503 or the Region is impaired, drain it with its routing control (OPERATIONS.md#fail-over); if one function errors after a deploy, roll that deploy back.',
     });
-
-    const latencyP99 = api('Latency', 'p99');
-    alarm('api-latency-p99', latencyP99, {
+    this.alarm('api-latency-p99', {
+      metric: apiMetric(apiName, 'Latency', 'p99'),
       threshold: 2500,
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
@@ -182,8 +195,8 @@ export class RegionMonitoring extends Construct {
       firstAction:
         'check the dashboard for the slow function and DynamoDB throttling; ledger writes wait for another Region, so a slow peer Region shows here first.',
     });
-
-    alarm('health-endpoint-failing', api('5XXError', 'Sum', healthMethod), {
+    this.alarm('health-endpoint-failing', {
+      metric: healthErrors(apiName),
       threshold: 3,
       evaluationPeriods: 2,
       means:
@@ -191,65 +204,53 @@ export class RegionMonitoring extends Construct {
       firstAction:
         'curl https://<region>.<api host>/health to see which table fails; confirm the other Region is healthy and serving.',
     });
+    return errorRateAlarm;
+  }
 
-    alarm(
-      'lambda-throttles',
-      new Metric({ namespace: 'AWS/Lambda', metricName: 'Throttles', statistic: 'Sum', period: minute }),
-      {
-        threshold: 5,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        means:
-          'Lambda throttled invocations in this Region (account-wide metric): requests fail with 500/502 or stream batches wait.',
-        firstAction:
-          'see which function throttles on the dashboard; raise the account concurrency quota or lower the stage throttle.',
-      },
-    );
-
-    const tableThrottles: Record<string, IMetric> = {};
-    props.tableNames.all.forEach((tableName, i) => {
-      for (const metricName of ['ReadThrottleEvents', 'WriteThrottleEvents']) {
-        tableThrottles[`t${i}${metricName.startsWith('Read') ? 'r' : 'w'}`] = new Metric({
-          namespace: 'AWS/DynamoDB',
-          metricName,
-          statistic: 'Sum',
-          period: minute,
-          dimensionsMap: { TableName: tableName },
-        });
-      }
-    });
-    alarm(
-      'dynamodb-throttles',
-      new MathExpression({
-        label: 'DynamoDB throttle events (all tables)',
-        expression: Object.keys(tableThrottles)
-          .map((name) => `FILL(${name}, 0)`)
-          .join(' + '),
-        usingMetrics: tableThrottles,
-        period: minute,
+  /** Lambda and DynamoDB throttling. */
+  private capacityAlarms(tableThrottles: Record<string, IMetric>): void {
+    this.alarm('lambda-throttles', {
+      metric: new Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'Throttles',
+        statistic: 'Sum',
+        period: Duration.minutes(1),
       }),
-      {
-        threshold: 10,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 2,
-        means:
-          'DynamoDB throttled reads or writes on this Region’s tables (on-demand tables throttle above twice their previous peak or on a hot key).',
-        firstAction:
-          'find the table on the dashboard; the SDK retries, so check the 5xx alarm before acting; a hot key needs a code fix, a traffic step needs time or warm throughput.',
-      },
-    );
+      threshold: 5,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      means:
+        'Lambda throttled invocations in this Region (account-wide metric): requests fail with 500/502 or stream batches wait.',
+      firstAction:
+        'see which function throttles on the dashboard; raise the account concurrency quota or lower the stage throttle.',
+    });
+    this.alarm('dynamodb-throttles', {
+      metric: sumOf('DynamoDB throttle events (all tables)', tableThrottles),
+      threshold: 10,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      means:
+        'DynamoDB throttled reads or writes on this Region’s tables (on-demand tables throttle above twice their previous peak or on a hot key).',
+      firstAction:
+        'find the table on the dashboard; the SDK retries, so check the 5xx alarm before acting; a hot key needs a code fix, a traffic step needs time or warm throughput.',
+    });
+  }
+
+  /** What the API logs when it gives up on the store: conflicts, unavailability, denial. */
+  private storeAlarms(): { ledgerConflicts: IMetric; storeUnavailable: IMetric; accessDenied: IMetric } {
+    const isStoreUnavailable = FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message);
+    const withError = (error: string) =>
+      FilterPattern.all(isStoreUnavailable, FilterPattern.stringValue('$.error', '=', error));
 
     // MRSC write conflicts that outlived the SDK's 4 attempts and reached the caller as a 503.
-    const conflicts = this.countLogLines(
-      'LedgerWriteConflicts',
-      'LedgerConflictFilter',
-      props.ledgerWriterLogGroups,
-      FilterPattern.all(
-        FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message),
-        FilterPattern.stringValue('$.error', '=', storeUnavailableLog.conflictError),
-      ),
-    );
-    alarm('ledger-write-conflicts', conflicts, {
+    const ledgerConflicts = countLogLines(this, {
+      metricName: 'LedgerWriteConflicts',
+      filterIdPrefix: 'LedgerConflictFilter',
+      logGroups: this.props.ledgerWriterLogGroups,
+      filterPattern: withError(storeUnavailableLog.conflictError),
+    });
+    this.alarm('ledger-write-conflicts', {
+      metric: ledgerConflicts,
       threshold: 3,
       evaluationPeriods: 1,
       means:
@@ -258,13 +259,14 @@ export class RegionMonitoring extends Construct {
         'check whether both Regions receive writes for the same contracts (a client alternating Regions, or a retry storm); no data is lost or duplicated, retries are safe.',
     });
 
-    const storeUnavailable = this.countLogLines(
-      'StoreUnavailable',
-      'StoreUnavailableFilter',
-      props.apiLogGroups,
-      FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message),
-    );
-    alarm('store-unavailable', storeUnavailable, {
+    const storeUnavailable = countLogLines(this, {
+      metricName: 'StoreUnavailable',
+      filterIdPrefix: 'StoreUnavailableFilter',
+      logGroups: this.props.apiLogGroups,
+      filterPattern: isStoreUnavailable,
+    });
+    this.alarm('store-unavailable', {
+      metric: storeUnavailable,
       threshold: 20,
       evaluationPeriods: 1,
       means:
@@ -273,18 +275,16 @@ export class RegionMonitoring extends Construct {
         'check the AWS Health Dashboard for DynamoDB in this Region; if it is impaired, drain the Region (OPERATIONS.md#fail-over).',
     });
 
-    const accessDenied = this.countLogLines(
-      'StoreAccessDenied',
-      'StoreAccessDeniedFilter',
-      props.apiLogGroups,
-      FilterPattern.all(
-        FilterPattern.stringValue('$.message', '=', storeUnavailableLog.message),
-        FilterPattern.stringValue('$.error', '=', storeUnavailableLog.accessDeniedError),
-      ),
-    );
+    const accessDenied = countLogLines(this, {
+      metricName: 'StoreAccessDenied',
+      filterIdPrefix: 'StoreAccessDeniedFilter',
+      logGroups: this.props.apiLogGroups,
+      filterPattern: withError(storeUnavailableLog.accessDeniedError),
+    });
     // DynamoDB publishes no metric of a replica's status; this is how a ledger replica that is not ACTIVE
     // (REPLICATION_NOT_AUTHORIZED) shows: its writes and strongly consistent reads are denied.
-    alarm('store-access-denied', accessDenied, {
+    this.alarm('store-access-denied', {
+      metric: accessDenied,
       threshold: 1,
       evaluationPeriods: 1,
       means:
@@ -292,70 +292,34 @@ export class RegionMonitoring extends Construct {
       firstAction:
         'aws dynamodb describe-table and get-resource-policy on the ledger here: replica status must be ACTIVE and no FIS statement may remain; if a drill is running, this is expected.',
     });
+    return { ledgerConflicts, storeUnavailable, accessDenied };
+  }
 
-    // ReplicationLatency is computed from items that arrive: during a pause none do and the metric goes
-    // silent. Silence is normal when nothing is written, so only a minute with catalog writes here and no
-    // latency reported counts as paused (treating all missing data as breaching would page every quiet night).
-    const catalogWrites = Object.fromEntries(
-      catalogWriteOperations.map((operation, i) => [
-        `w${i}`,
-        new Metric({
-          namespace: 'AWS/DynamoDB',
-          metricName: 'SuccessfulRequestLatency',
-          statistic: 'SampleCount',
-          period: minute,
-          dimensionsMap: { TableName: props.tableNames.catalog, Operation: operation },
-        }),
-      ]),
-    );
-    const writesHere = Object.keys(catalogWrites)
-      .map((id) => `FILL(${id}, 0)`)
-      .join(' + ');
-    const latencyTo = props.replicaRegions.map(
-      (receiving, i) =>
-        new MathExpression({
-          label: `Catalog replication latency to ${receiving} (ms; paused = ${replicationPausedMarkerMs})`,
-          expression: `IF((${writesHere}) > 0 AND FILL(r${i}, 0) == 0, ${replicationPausedMarkerMs}, FILL(r${i}, 0))`,
-          usingMetrics: {
-            ...catalogWrites,
-            [`r${i}`]: new Metric({
-              namespace: 'AWS/DynamoDB',
-              metricName: 'ReplicationLatency',
-              statistic: 'Average',
-              period: minute,
-              dimensionsMap: { TableName: props.tableNames.catalog, ReceivingRegion: receiving },
-            }),
-          },
-          period: minute,
-        }),
-    );
-    alarm(
-      'catalog-replication-latency',
-      new MathExpression({
-        label: 'Catalog replication latency, or paused (max over receiving Regions, ms)',
-        expression: `MAX([${latencyTo.map((_, i) => `l${i}`).join(', ')}])`,
-        usingMetrics: Object.fromEntries(latencyTo.map((expression, i) => [`l${i}`, expression])),
-        period: minute,
-      }),
-      {
-        threshold: 30_000,
-        evaluationPeriods: 5,
-        datapointsToAlarm: 3,
-        means:
-          'catalog (MREC) writes made here reach the other Region more than 30 s late, or not at all (writes here, no replication reported), in 3 of 5 minutes (normally about a second); a failover now would lose the catalog edits of that window (the ledger is MRSC and unaffected).',
-        firstAction:
-          'aws dynamodb describe-table on the catalog (replica status ACTIVE?) and get-resource-policy (no FIS statement left?); then the AWS Health Dashboard for DynamoDB; avoid draining this Region while the lag lasts unless it is down.',
-      },
-    );
+  /** Catalog (MREC) replication to the other Regions: late, or paused. */
+  private replicationAlarm(): void {
+    this.alarm('catalog-replication-latency', {
+      metric: catalogReplicationLatency(this.props.tableNames.catalog, this.props.replicaRegions),
+      threshold: 30_000,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      means:
+        'catalog (MREC) writes made here reach the other Region more than 30 s late, or not at all (writes here, no replication reported), in 3 of 5 minutes (normally about a second); a failover now would lose the catalog edits of that window (the ledger is MRSC and unaffected).',
+      firstAction:
+        'aws dynamodb describe-table on the catalog (replica status ACTIVE?) and get-resource-policy (no FIS statement left?); then the AWS Health Dashboard for DynamoDB; avoid draining this Region while the lag lasts unless it is down.',
+    });
+  }
 
+  /** The projector falling behind, or giving up on a batch; returns its iterator age. */
+  private projectorAlarms(): IMetric {
     const projectorIteratorAge = new Metric({
       namespace: 'AWS/Lambda',
       metricName: 'IteratorAge',
       statistic: 'Maximum',
-      period: minute,
-      dimensionsMap: { FunctionName: props.projector.functionName },
+      period: Duration.minutes(1),
+      dimensionsMap: { FunctionName: this.props.projector.functionName },
     });
-    alarm('projector-iterator-age', projectorIteratorAge, {
+    this.alarm('projector-iterator-age', {
+      metric: projectorIteratorAge,
       threshold: 120_000,
       evaluationPeriods: 5,
       means:
@@ -363,178 +327,39 @@ export class RegionMonitoring extends Construct {
       firstAction:
         'look at the projector’s errors and duration on the dashboard and its log group; fix or roll back before 24 hours pass.',
     });
-
-    alarm(
-      'projector-dlq',
-      props.projectorFailures.metricApproximateNumberOfMessagesVisible({
+    this.alarm('projector-dlq', {
+      metric: this.props.projectorFailures.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',
       }),
-      {
-        threshold: 1,
-        evaluationPeriods: 1,
-        means:
-          'a stream batch could not be projected after retries; its record is in the ProjectorFailures queue and that change is missing from this Region’s read models.',
-        firstAction:
-          'read the queued message (it names the shard and sequence numbers), fix the cause, then replay those records as OPERATIONS.md describes.',
-      },
-    );
+      threshold: 1,
+      evaluationPeriods: 1,
+      means:
+        'a stream batch could not be projected after retries; its record is in the ProjectorFailures queue and that change is missing from this Region’s read models.',
+      firstAction:
+        'read the queued message (it names the shard and sequence numbers), fix the cause, then replay those records as OPERATIONS.md describes.',
+    });
+    return projectorIteratorAge;
+  }
 
-    for (const monitored of props.functions) {
+  /** One error alarm per function: API functions on a few errors a minute, background ones on any. */
+  private functionAlarms(): void {
+    for (const monitored of this.props.functions) {
       const isApi = monitored.kind === 'api';
-      alarm(
-        `lambda-errors-${monitored.name}`,
-        monitored.fn.metricErrors({ period: isApi ? minute : Duration.minutes(5), statistic: 'Sum' }),
-        {
-          threshold: isApi ? 5 : 1,
-          evaluationPeriods: isApi ? 3 : 1,
-          datapointsToAlarm: isApi ? 2 : 1,
-          anchor: 'lambda-errors',
-          means: isApi
-            ? `function ${monitored.name} failed (crash, timeout or unhandled error) 5+ times a minute; API Gateway answers those requests with 5xx.`
-            : `background function ${monitored.name} failed.`,
-          firstAction: `open the ${monitored.name} log group filtered on level ERROR; roll back if a deploy just happened.`,
-        },
-      );
-    }
-
-    this.dashboard = this.buildDashboard(props, {
-      userErrorRate,
-      latency: (stat) => api('Latency', stat),
-      apiMetric: (name) => api(name, 'Sum'),
-      tableThrottles,
-      conflicts,
-      storeUnavailable,
-      accessDenied,
-      projectorIteratorAge,
-    });
-  }
-
-  /** A metric counting, every 5 minutes, the log lines of these groups that match the pattern. */
-  private countLogLines(
-    metricName: string,
-    filterId: string,
-    logGroups: readonly ILogGroup[],
-    filterPattern: IFilterPattern,
-  ): Metric {
-    logGroups.forEach((logGroup, i) => {
-      new MetricFilter(this, `${filterId}${i}`, {
-        logGroup,
-        metricNamespace: METRIC_NAMESPACE,
-        metricName,
-        metricValue: '1',
-        filterPattern,
+      this.alarm(`lambda-errors-${monitored.name}`, {
+        metric: monitored.fn.metricErrors({
+          period: isApi ? Duration.minutes(1) : Duration.minutes(5),
+          statistic: 'Sum',
+        }),
+        threshold: isApi ? 5 : 1,
+        evaluationPeriods: isApi ? 3 : 1,
+        datapointsToAlarm: isApi ? 2 : 1,
+        runbookAnchor: 'lambda-errors',
+        means: isApi
+          ? `function ${monitored.name} failed (crash, timeout or unhandled error) 5+ times a minute; API Gateway answers those requests with 5xx.`
+          : `background function ${monitored.name} failed.`,
+        firstAction: `open the ${monitored.name} log group filtered on level ERROR; roll back if a deploy just happened.`,
       });
-    });
-    return new Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName,
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-    });
-  }
-
-  private buildDashboard(
-    props: RegionMonitoringProps,
-    m: {
-      userErrorRate: IMetric;
-      latency: (statistic: string) => IMetric;
-      apiMetric: (name: string) => IMetric;
-      tableThrottles: Record<string, IMetric>;
-      conflicts: IMetric;
-      storeUnavailable: IMetric;
-      accessDenied: IMetric;
-      projectorIteratorAge: IMetric;
-    },
-  ): Dashboard {
-    const minute = Duration.minutes(1);
-    const dashboard = new Dashboard(this, 'Dashboard', {
-      dashboardName: `${props.prefix}-${props.region}`,
-      defaultInterval: Duration.hours(3),
-    });
-    const perFunction = (metric: (fn: IFunction) => Metric) =>
-      props.functions.map((f) => metric(f.fn).with({ label: f.name }));
-    dashboard.addWidgets(
-      new TextWidget({
-        markdown: `# Marketplace ${props.region}\nAlarms, failover and restore steps: ${RUNBOOK}. Route 53 health-check status is on the us-east-1 dashboard \`${props.prefix}-failover\` (when a domain is configured).`,
-        width: 24,
-        height: 2,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'API requests and errors',
-        left: [m.apiMetric('Count'), m.apiMetric('4XXError'), m.apiMetric('5XXError')],
-        width: 8,
-      }),
-      new GraphWidget({ title: 'User-facing 5xx %', left: [m.userErrorRate], width: 8 }),
-      new GraphWidget({
-        title: 'API latency (ms)',
-        left: [m.latency('p50'), m.latency('p90'), m.latency('p99')],
-        width: 8,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Lambda errors',
-        left: perFunction((fn) => fn.metricErrors({ period: minute, statistic: 'Sum' })),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Lambda throttles',
-        left: perFunction((fn) => fn.metricThrottles({ period: minute, statistic: 'Sum' })),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'DynamoDB throttle events',
-        left: Object.values(m.tableThrottles),
-        width: 8,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'Catalog replication latency (ms)',
-        left: props.replicaRegions.map(
-          (receiving) =>
-            new Metric({
-              namespace: 'AWS/DynamoDB',
-              metricName: 'ReplicationLatency',
-              statistic: 'Average',
-              period: minute,
-              label: `to ${receiving}`,
-              dimensionsMap: { TableName: props.tableNames.catalog, ReceivingRegion: receiving },
-            }),
-        ),
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Store unavailable (503), access denied and ledger write conflicts',
-        left: [m.storeUnavailable, m.accessDenied, m.conflicts],
-        width: 8,
-      }),
-      new GraphWidget({
-        title: 'Projector lag and failures',
-        left: [m.projectorIteratorAge],
-        right: [props.projectorFailures.metricApproximateNumberOfMessagesVisible({ period: minute })],
-        width: 8,
-      }),
-    );
-    dashboard.addWidgets(
-      new GraphWidget({
-        title: 'WAF blocked requests',
-        left: [
-          new Metric({
-            namespace: 'AWS/WAFV2',
-            metricName: 'BlockedRequests',
-            statistic: 'Sum',
-            period: minute,
-            dimensionsMap: { WebACL: props.webAclName, Region: props.region, Rule: 'ALL' },
-          }),
-        ],
-        width: 8,
-      }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms.values()], width: 16, height: 6 }),
-    );
-    return dashboard;
+    }
   }
 }

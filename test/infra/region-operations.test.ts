@@ -8,10 +8,9 @@ import { projectRoot } from '../../infra/constructs/handler-function.js';
 import { drillNames, fisActions } from '../../infra/constructs/region-drills.js';
 import {
   METRIC_NAMESPACE,
-  regionAlarmKinds,
   replicationPausedMarkerMs,
-  storeUnavailableLog,
-} from '../../infra/constructs/region-monitoring.js';
+} from '../../infra/constructs/monitoring/region-metrics.js';
+import { regionAlarmKinds, storeUnavailableLog } from '../../infra/constructs/region-monitoring.js';
 import type { RegionStack } from '../../infra/stacks/region-stack.js';
 import { logicalId, resourcesOf, synthesizeMarketplace } from './support.js';
 

@@ -7,7 +7,8 @@ import {
   tables,
 } from '../../functions/adapters/dynamodb/tables.js';
 import { apiFunctions, routeTable } from '../../functions/routes.js';
-import { apiTableAccess, type RegionStack } from '../../infra/stacks/region-stack.js';
+import { apiTableAccess } from '../../infra/constructs/api-functions.js';
+import type { RegionStack } from '../../infra/stacks/region-stack.js';
 import { logicalId, resourcesOf, synthesizeMarketplace } from './support.js';
 
 const { config, marketplace, template } = synthesizeMarketplace();

@@ -1,0 +1,78 @@
+import type { Construct } from 'constructs';
+import { type TableId, tables } from '../../functions/adapters/dynamodb/tables.js';
+import { type ApiFunctionId, apiFunctions, routeTable } from '../../functions/routes.js';
+import { acknowledge, wildcardFinding } from '../nag.js';
+import type { FisLambdaExtension } from './fis-lambda-extension.js';
+import { HandlerFunction } from './handler-function.js';
+import type { RegionTables } from './region-tables.js';
+import { constructName } from './tables-from-schema.js';
+
+type Access = 'read' | 'readWrite';
+
+/**
+ * The tables each API function may touch, and how. Grants and table-name environment variables both follow
+ * from this map, so a function can neither reach a table it was not given nor miss the name of one it was.
+ */
+export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<TableId, Access>>>> = {
+  // The deep health check reads one item from every table through this Region's endpoint.
+  health: { catalog: 'read', ledger: 'read', projections: 'read' },
+  registry: { catalog: 'readWrite', projections: 'read' },
+  services: { catalog: 'readWrite', projections: 'read' },
+  reviews: { catalog: 'readWrite' },
+  // Requests read the service and the agency from the catalog; the ledger is the only table contracts write.
+  contracts: { catalog: 'read', ledger: 'readWrite' },
+  stats: { projections: 'read' },
+  audit: { projections: 'read' },
+};
+
+/** The API functions that write the MRSC ledger (where replicated write conflicts surface). */
+export const ledgerWriters: readonly ApiFunctionId[] = apiFunctions.filter(
+  (fnId) => apiTableAccess[fnId].ledger === 'readWrite',
+);
+
+/** Options of {@link addApiFunctions}. */
+export interface ApiFunctionsOptions {
+  /** The Region's tables, granted and named as {@link apiTableAccess} says. */
+  readonly tables: RegionTables;
+  /** The fault-injection extension every API function carries, so drills can fail its invocations. */
+  readonly faultInjection: FisLambdaExtension;
+}
+
+/**
+ * One function per API module (`<Name>Api`), described by its routes, given exactly the tables of
+ * {@link apiTableAccess} and the FIS extension. Made directly in `scope`, where they have always been, so
+ * the functions' logical IDs do not change.
+ */
+export function addApiFunctions(
+  scope: Construct,
+  options: ApiFunctionsOptions,
+): Readonly<Record<ApiFunctionId, HandlerFunction>> {
+  const handlers = {} as Record<ApiFunctionId, HandlerFunction>;
+  for (const fnId of apiFunctions) {
+    const access = Object.entries(apiTableAccess[fnId]) as [TableId, Access][];
+    const routes = routeTable
+      .filter((route) => route.fn === fnId)
+      .map((route) => `${route.method} ${route.path}`);
+    const handler = new HandlerFunction(scope, `${constructName(fnId)}Api`, {
+      handler: fnId,
+      description: `Marketplace API ${fnId}: ${routes.join(', ')}`.slice(0, 256),
+      environment: options.tables.environment(access.map(([id]) => id)),
+    });
+    for (const [id, mode] of access) {
+      const table = options.tables.byId[id];
+      if (mode === 'readWrite') table.grantReadWriteData(handler.fn);
+      else table.grantReadData(handler.fn);
+      const indexes = tables[id].globalSecondaryIndexes.map((index) => index.indexName);
+      if (indexes.length > 0) {
+        acknowledge(
+          handler.role,
+          wildcardFinding(scope, `${table.tableArn}/index/*`),
+          `Queries on the ${id} table's secondary indexes (${indexes.join(', ')}), all defined by the schema; "index/*" under this one table is the narrowest ARN that covers them.`,
+        );
+      }
+    }
+    options.faultInjection.attach(handler.fn);
+    handlers[fnId] = handler;
+  }
+  return handlers;
+}

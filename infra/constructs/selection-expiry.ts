@@ -1,0 +1,35 @@
+import { Duration } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import { HandlerFunction } from './handler-function.js';
+import type { RegionTables } from './region-tables.js';
+
+/** Options of {@link addSelectionExpiry}. */
+export interface SelectionExpiryOptions {
+  /** The Region's tables: the function rewrites the catalog and reads the projections. */
+  readonly tables: RegionTables;
+}
+
+/**
+ * The daily job (`SelectionExpiry`, scheduled by `SelectionExpirySchedule`) that turns LISTED services
+ * whose selection validity has passed into EXPIRED. Made directly in `scope`, where it has always been, so
+ * no logical ID changes.
+ */
+export function addSelectionExpiry(scope: Construct, options: SelectionExpiryOptions): HandlerFunction {
+  const handler = new HandlerFunction(scope, 'SelectionExpiry', {
+    handler: 'selection-expiry',
+    description: 'Marketplace: LISTED services whose selection validity has passed become EXPIRED',
+    timeout: Duration.minutes(5),
+    environment: options.tables.environment(['catalog', 'projections']),
+  });
+  options.tables.byId.catalog.grantReadWriteData(handler.fn);
+  options.tables.byId.projections.grantReadData(handler.fn);
+  // Daily, just after midnight in Korea (15:05 UTC), when selection validity dates roll over.
+  new Rule(scope, 'SelectionExpirySchedule', {
+    description: 'Expire selections daily after the Korean date changes',
+    schedule: Schedule.cron({ minute: '5', hour: '15' }),
+    targets: [new LambdaFunction(handler.fn, { retryAttempts: 2 })],
+  });
+  return handler;
+}

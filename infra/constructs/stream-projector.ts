@@ -1,0 +1,70 @@
+import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { physicalTableName, tableList } from '../../functions/adapters/dynamodb/tables.js';
+import { acknowledge, wildcardFinding } from '../nag.js';
+import { HandlerFunction } from './handler-function.js';
+import type { RegionTables } from './region-tables.js';
+import { ReplicaStream } from './replica-stream.js';
+import { constructName } from './tables-from-schema.js';
+
+/** Options of {@link addStreamProjector}. */
+export interface StreamProjectorOptions {
+  /** Prefix of the physical table names, whose replica streams are read. */
+  readonly tablePrefix: string;
+  /** The Region's tables: the projector writes the projections. */
+  readonly tables: RegionTables;
+  /** Where the records of a batch that failed every retry (10, halving the batch) are recorded. */
+  readonly failures: IQueue;
+}
+
+/**
+ * The projector turns every change in this Region's replicas (local writes and replicated ones alike) into
+ * this Region's read models: one function (`Projector`) mapped to the stream of every streamed global table.
+ * A failing batch is split and retried; what still fails is recorded in a queue (the records themselves stay
+ * in the stream for 24 hours) instead of silently skipped. Made directly in `scope`, where it has always
+ * been, so no logical ID changes.
+ */
+export function addStreamProjector(scope: Construct, options: StreamProjectorOptions): HandlerFunction {
+  const handler = new HandlerFunction(scope, 'Projector', {
+    handler: 'projector',
+    description: 'Marketplace projector: global table streams to this Region’s projections',
+    memorySize: 512,
+    timeout: Duration.seconds(60),
+    environment: options.tables.environment(['projections']),
+  });
+  const { fn } = handler;
+  options.tables.byId.projections.grantReadWriteData(fn);
+
+  for (const spec of tableList) {
+    if (spec.replication === 'REGIONAL' || !spec.stream) continue;
+    const tableName = physicalTableName(options.tablePrefix, spec.id);
+    const stream = new ReplicaStream(scope, `${constructName(spec.id)}Stream`, { tableName });
+    // Only the three calls the poller makes, on this table's streams; no `dynamodb:ListStreams` on "*",
+    // which a mapping that names its stream does not need.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [stream.streamArnPattern],
+      }),
+    );
+    acknowledge(
+      handler.role,
+      wildcardFinding(scope, stream.streamArnPattern),
+      `The ${spec.id} replica's stream label changes whenever its stream is re-enabled, so the ARN is "stream/*" under this one table; the mapping itself names the exact stream.`,
+    );
+    new EventSourceMapping(scope, `${constructName(spec.id)}StreamToProjector`, {
+      target: fn,
+      eventSourceArn: stream.streamArn,
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      onFailure: new SqsDlq(options.failures),
+    });
+  }
+  return handler;
+}
