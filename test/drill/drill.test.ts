@@ -8,7 +8,7 @@ const short = (scenario: DrillOptions['scenario']): DrillOptions => ({
   durationMs: 5000,
   faultAtMs: 1500,
   healAtMs: 3500,
-  rate: 6,
+  rate: 4,
   lagMs: 0,
   storeLatencyMs: 1500,
   probeIntervalMs: 300,
