@@ -1,17 +1,13 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import {
-  physicalTableName,
-  type TableId,
-  tableList,
-  tables,
-} from '../../functions/adapters/dynamodb/tables.js';
-import { apiFunctions, routeTable } from '../../functions/routes.js';
-import { apiTableAccess } from '../../infra/constructs/api-functions.js';
 import type { RegionStack } from '../../infra/stacks/region-stack.js';
-import { logicalId, resourcesOf, synthesizeMarketplace } from './support.js';
+import { logicalId, resourcesOf, synthesizeMarketplace, synthesizeRegionStack } from './support.js';
 
-const { config, marketplace, template } = synthesizeMarketplace();
+/*
+ * Each test builds its own region stack from the committed cdk.json context (prefix "dsm", Regions
+ * ap-northeast-2 and ap-northeast-1) and states what it expects literally: a change to the routes, the
+ * table grants or the limits must show up here as a changed expectation.
+ */
 
 type Ref = { Ref: string } | { 'Fn::GetAtt': [string, string] };
 interface ApiResource {
@@ -26,21 +22,6 @@ interface ApiMethod {
   Integration?: { Type: string; Uri: unknown };
 }
 
-/** `METHOD /path` for every method, paths rebuilt from the resource tree (root is the RestApi's RootResourceId). */
-function routesIn(t: Template): string[] {
-  const resources = resourcesOf(t, 'AWS::ApiGateway::Resource');
-  const pathOf = (ref: Ref): string => {
-    if ('Fn::GetAtt' in ref) return '';
-    const resource = resources[ref.Ref]?.Properties as unknown as ApiResource | undefined;
-    if (!resource) throw new Error(`No resource ${ref.Ref}`);
-    return `${pathOf(resource.ParentId)}/${resource.PathPart}`;
-  };
-  return Object.values(resourcesOf(t, 'AWS::ApiGateway::Method'))
-    .map((method) => method.Properties as unknown as ApiMethod)
-    .filter((method) => method.HttpMethod !== 'OPTIONS')
-    .map((method) => `${method.HttpMethod} ${pathOf(method.ResourceId) || '/'}`);
-}
-
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
 function statementsIn(t: Template): Statement[] {
@@ -53,282 +34,379 @@ function statementsIn(t: Template): Statement[] {
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
-describe.each(marketplace.regions.map((stack) => [stack.region, stack] as const))(
-  'region stack in %s',
-  (region, stack: RegionStack) => {
-    const t = template(stack);
-    const functionProps = (fnLogicalId: string) =>
-      resourcesOf(t, 'AWS::Lambda::Function')[fnLogicalId]?.Properties as Record<string, unknown>;
-    const regionalTable = (id: TableId) => {
-      const table = stack.regionalTables.get(id);
-      if (!table) throw new Error(`No regional table ${id}`);
-      return table;
-    };
-    /** The statements of the policy attached to a function's role. */
-    const statementsOfFunction = (fnLogicalId: string): Statement[] => {
-      const role = (functionProps(fnLogicalId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      const policy = Object.values(resourcesOf(t, 'AWS::IAM::Policy')).find((candidate) =>
-        JSON.stringify((candidate.Properties as { Roles: unknown }).Roles).includes(`"${role}"`),
-      );
-      if (!policy) throw new Error(`No policy for the role of ${fnLogicalId}`);
-      return (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
-    };
+/** The properties of a function of the stack, by logical ID. */
+function functionProps(t: Template, fnLogicalId: string): Record<string, unknown> {
+  return resourcesOf(t, 'AWS::Lambda::Function')[fnLogicalId]?.Properties as Record<string, unknown>;
+}
 
-    it('is one of the active Regions and depends on the data stack only for deployment order', () => {
-      expect(config.activeRegions).toContain(region);
+/** The statements of the policy attached to a function's role. */
+function statementsOfFunction(t: Template, fnLogicalId: string): Statement[] {
+  const role = (functionProps(t, fnLogicalId).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policy = Object.values(resourcesOf(t, 'AWS::IAM::Policy')).find((candidate) =>
+    JSON.stringify((candidate.Properties as { Roles: unknown }).Roles).includes(`"${role}"`),
+  );
+  if (!policy) throw new Error(`No policy for the role of ${fnLogicalId}`);
+  return (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
+}
+
+function apiFunctionProps(stack: RegionStack, t: Template, fnId: keyof RegionStack['functions']) {
+  return functionProps(t, logicalId(stack.functions[fnId]));
+}
+
+/** The logical ID of the stack's own projections table. */
+function projectionsTableOf(stack: RegionStack): string {
+  const table = stack.regionalTables.get('projections');
+  if (!table) throw new Error('No projections table in the region stack');
+  return logicalId(table);
+}
+
+const tableVariablesOf = (props: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries((props.Environment as { Variables: Record<string, string> }).Variables).filter(([name]) =>
+      name.endsWith('_TABLE'),
+    ),
+  );
+
+// A fresh synth per test takes seconds, more on a busy machine than the default 30 s allows for the first.
+describe('region stack', { timeout: 120_000 }, () => {
+  it('depends on the data stack only for deployment order, in both active Regions', () => {
+    // given the whole marketplace from the committed context
+    const { marketplace, template } = synthesizeMarketplace();
+    // then
+    expect(marketplace.regions.map((stack) => stack.region)).toEqual(['ap-northeast-2', 'ap-northeast-1']);
+    for (const stack of marketplace.regions) {
       expect(stack.dependencies).toEqual([marketplace.data]);
-      expect(JSON.stringify(t.toJSON())).not.toContain('Fn::ImportValue');
-    });
+      expect(JSON.stringify(template(stack).toJSON())).not.toContain('Fn::ImportValue');
+    }
+  });
 
-    it('has one regional REST API with a "live" stage, throttled, traced and access-logged as JSON', () => {
-      t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
-      t.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
-      const stage = Object.values(resourcesOf(t, 'AWS::ApiGateway::Stage'));
-      expect(stage).toHaveLength(1);
-      const props = stage[0]?.Properties as {
-        StageName: string;
-        TracingEnabled: boolean;
-        MethodSettings: { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
-        AccessLogSetting: { Format: string; DestinationArn: unknown };
+  it('has one regional REST API with a "live" stage, throttled, traced and access-logged as JSON', () => {
+    // given
+    const { template: t } = synthesizeRegionStack();
+    // then
+    t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: 'dsm-api',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    const stage = Object.values(resourcesOf(t, 'AWS::ApiGateway::Stage'));
+    expect(stage).toHaveLength(1);
+    const props = stage[0]?.Properties as {
+      StageName: string;
+      TracingEnabled: boolean;
+      MethodSettings: { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
+      AccessLogSetting: { Format: string; DestinationArn: unknown };
+    };
+    expect(props.StageName).toBe('live');
+    expect(props.TracingEnabled).toBe(true);
+    expect(props.MethodSettings[0]).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    const format = JSON.parse(props.AccessLogSetting.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      org: '$context.authorizer.org',
+    });
+  });
+
+  it('serves exactly the routes of the API and sends each to its own function through a Lambda proxy', () => {
+    // given
+    const { stack, template: t } = synthesizeRegionStack();
+    // when the methods are read back as "METHOD /path" per function
+    const resources = resourcesOf(t, 'AWS::ApiGateway::Resource');
+    const pathOf = (ref: Ref): string => {
+      if ('Fn::GetAtt' in ref) return '';
+      const resource = resources[ref.Ref]?.Properties as unknown as ApiResource | undefined;
+      if (!resource) throw new Error(`No resource ${ref.Ref}`);
+      return `${pathOf(resource.ParentId)}/${resource.PathPart}`;
+    };
+    const functionNames = Object.fromEntries(
+      Object.entries(stack.functions).map(([name, fn]) => [logicalId(fn), name]),
+    );
+    const routesOf: Record<string, string[]> = {};
+    for (const resource of Object.values(resourcesOf(t, 'AWS::ApiGateway::Method'))) {
+      const method = resource.Properties as unknown as ApiMethod;
+      expect(method.Integration?.Type).toBe('AWS_PROXY');
+      const target = JSON.stringify(method.Integration?.Uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/)?.[1];
+      const fn = functionNames[target ?? ''] ?? `unknown ${target}`;
+      (routesOf[fn] ??= []).push(`${method.HttpMethod} ${pathOf(method.ResourceId) || '/'}`);
+    }
+    // then
+    expect(Object.fromEntries(Object.entries(routesOf).map(([fn, routes]) => [fn, routes.sort()]))).toEqual({
+      health: ['GET /health'],
+      registry: [
+        'GET /v1/agencies/{id}',
+        'GET /v1/providers/{id}',
+        'POST /v1/agencies',
+        'POST /v1/providers',
+      ],
+      services: [
+        'GET /v1/services',
+        'GET /v1/services/{id}',
+        'PATCH /v1/services/{id}',
+        'POST /v1/services',
+        'POST /v1/services/{id}/reinstate',
+        'POST /v1/services/{id}/submit',
+        'POST /v1/services/{id}/suspend',
+        'POST /v1/services/{id}/withdraw',
+      ],
+      reviews: [
+        'GET /v1/review-sessions/{number}',
+        'POST /v1/review-sessions',
+        'POST /v1/review-sessions/{number}/agenda',
+        'POST /v1/review-sessions/{number}/close',
+        'POST /v1/review-sessions/{number}/decisions',
+      ],
+      contracts: [
+        'GET /v1/contracts',
+        'GET /v1/contracts/{id}',
+        'POST /v1/contracts',
+        'POST /v1/contracts/{id}/cancel',
+        'POST /v1/contracts/{id}/complete',
+        'POST /v1/contracts/{id}/quote',
+        'POST /v1/contracts/{id}/sign',
+        'POST /v1/contracts/{id}/terminate',
+      ],
+      stats: ['GET /v1/stats'],
+      audit: ['GET /v1/audit'],
+    });
+  });
+
+  it('caches the authorizer on the Authorization header where a token is required, and never elsewhere', () => {
+    // given
+    const { stack, template: t } = synthesizeRegionStack();
+    // when each method's authorizer settings are read
+    const authorizers = resourcesOf(t, 'AWS::ApiGateway::Authorizer');
+    const settings = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map((resource) => {
+      const method = resource.Properties as unknown as ApiMethod & { OperationName: string };
+      expect(method.AuthorizationType).toBe('CUSTOM');
+      const authorizer = authorizers[(method.AuthorizerId as { Ref: string }).Ref]?.Properties ?? {};
+      expect(authorizer.Type).toBe('REQUEST');
+      expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId(stack.authorizerFunction));
+      return {
+        route: method.OperationName,
+        identitySource: authorizer.IdentitySource,
+        ttl: authorizer.AuthorizerResultTtlInSeconds,
       };
-      expect(props.StageName).toBe('live');
-      expect(props.TracingEnabled).toBe(true);
-      expect(props.MethodSettings[0]).toMatchObject({
-        ThrottlingRateLimit: config.apiLimits.stageRateLimit,
-        ThrottlingBurstLimit: config.apiLimits.stageBurstLimit,
+    });
+    // then the public routes have an uncached authorizer, all others one cached 60 s on the token
+    const open = settings.filter((s) => s.identitySource === '');
+    expect(open.map((s) => s.route).sort()).toEqual([
+      'GET /health',
+      'GET /v1/providers/{id}',
+      'GET /v1/services',
+      'GET /v1/services/{id}',
+      'GET /v1/stats',
+    ]);
+    expect(new Set(open.map((s) => s.ttl))).toEqual(new Set([0]));
+    const closed = settings.filter((s) => s.identitySource !== '');
+    expect(closed).toHaveLength(23);
+    expect(new Set(closed.map((s) => `${String(s.identitySource)} ${String(s.ttl)}`))).toEqual(
+      new Set(['method.request.header.Authorization 60']),
+    );
+    const authorizer = functionProps(t, logicalId(stack.authorizerFunction));
+    expect((authorizer.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+      OIDC_ISSUER: 'https://idp.example.go.kr',
+      OIDC_AUDIENCE: 'dsm-api',
+      OIDC_MAX_TOKEN_AGE_SECONDS: '43200',
+    });
+  });
+
+  it('answers gateway errors with problem+json bodies, never cached, with the security headers', () => {
+    const { template: t } = synthesizeRegionStack();
+    const responses = Object.values(resourcesOf(t, 'AWS::ApiGateway::GatewayResponse')).map(
+      (response) =>
+        response.Properties as {
+          ResponseType: string;
+          StatusCode?: string;
+          ResponseParameters: Record<string, string>;
+          ResponseTemplates: Record<string, string>;
+        },
+    );
+    const types = responses.map((response) => response.ResponseType);
+    expect(types).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']));
+    for (const response of responses) {
+      expect(response.ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+        'gatewayresponse.header.Cache-Control': "'no-store'",
+        'gatewayresponse.header.x-content-type-options': "'nosniff'",
+        'gatewayresponse.header.strict-transport-security': "'max-age=63072000; includeSubDomains'",
       });
-      const format = JSON.parse(props.AccessLogSetting.Format) as Record<string, string>;
-      expect(format).toMatchObject({
-        requestId: '$context.requestId',
-        status: '$context.status',
-        org: '$context.authorizer.org',
+      // What API Gateway sends once it has substituted the variables must be a JSON problem object.
+      const body = (response.ResponseTemplates['application/json'] ?? '')
+        .replaceAll('$context.error.messageString', '"Some message"')
+        .replaceAll('$context.requestId', 'req-1');
+      const problem = JSON.parse(body) as Record<string, unknown>;
+      expect(problem).toMatchObject({
+        type: expect.stringMatching(/^\/problems\//),
+        title: expect.any(String),
       });
-    });
+    }
+    const unauthorized = responses.find((response) => response.ResponseType === 'UNAUTHORIZED');
+    expect(unauthorized?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toContain('Bearer');
+  });
 
-    it('serves exactly the routes of the route table', () => {
-      expect(routesIn(t).sort()).toEqual(routeTable.map((route) => `${route.method} ${route.path}`).sort());
-    });
+  it('runs every function of ours on Node.js 22, arm64, with X-Ray active and a three-month log group', () => {
+    // given
+    const { stack, template: t } = synthesizeRegionStack();
+    const ours = [
+      ...Object.values(stack.functions),
+      stack.authorizerFunction,
+      stack.projector,
+      stack.selectionExpiry,
+    ];
+    // then
+    expect(ours).toHaveLength(10);
+    const logGroups = resourcesOf(t, 'AWS::Logs::LogGroup');
+    for (const fn of ours) {
+      const props = functionProps(t, logicalId(fn));
+      expect(props.Runtime).toBe('nodejs22.x');
+      expect(props.Architectures).toEqual(['arm64']);
+      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+      const logGroup = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(logGroups[logGroup]?.Properties?.RetentionInDays).toBe(90);
+    }
+  });
 
-    it('sends each route to its own function through a Lambda proxy, behind the authorizer', () => {
-      const methods = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map(
-        (method) => method.Properties as unknown as ApiMethod,
-      );
-      const authorizerIds = Object.keys(resourcesOf(t, 'AWS::ApiGateway::Authorizer'));
-      const routesOfFn = new Map<string, string[]>();
-      for (const method of methods) {
-        expect(method.AuthorizationType).toBe('CUSTOM');
-        expect(authorizerIds.map((id) => ({ Ref: id }))).toContainEqual(method.AuthorizerId);
-        expect(method.Integration?.Type).toBe('AWS_PROXY');
-        const fn =
-          JSON.stringify(method.Integration?.Uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/)?.[1] ?? '';
-        routesOfFn.set(fn, [...(routesOfFn.get(fn) ?? []), method.HttpMethod]);
-      }
-      for (const fnId of apiFunctions) {
-        const expected = routeTable.filter((route) => route.fn === fnId).map((route) => route.method);
-        expect(routesOfFn.get(logicalId(stack.functions[fnId]))?.sort()).toEqual(expected.sort());
-      }
+  it('gives each API function the names of exactly the tables it may use', () => {
+    // given
+    const { stack, template: t } = synthesizeRegionStack();
+    // when
+    const variables = (fnId: keyof RegionStack['functions']) =>
+      tableVariablesOf(apiFunctionProps(stack, t, fnId));
+    // then
+    const catalog = { CATALOG_TABLE: 'dsm-catalog' };
+    const ledger = { LEDGER_TABLE: 'dsm-ledger' };
+    const projections = { PROJECTIONS_TABLE: 'dsm-projections' };
+    expect(variables('health')).toEqual({ ...catalog, ...ledger, ...projections });
+    expect(variables('registry')).toEqual({ ...catalog, ...projections });
+    expect(variables('services')).toEqual({ ...catalog, ...projections });
+    expect(variables('reviews')).toEqual(catalog);
+    expect(variables('contracts')).toEqual({ ...catalog, ...ledger });
+    expect(variables('stats')).toEqual(projections);
+    expect(variables('audit')).toEqual(projections);
+    expect(tableVariablesOf(functionProps(t, logicalId(stack.projector)))).toEqual(projections);
+    expect(tableVariablesOf(functionProps(t, logicalId(stack.selectionExpiry)))).toEqual({
+      ...catalog,
+      ...projections,
     });
+    expect(
+      (apiFunctionProps(stack, t, 'contracts').Environment as { Variables: Record<string, string> }).Variables
+        .POWERTOOLS_SERVICE_NAME,
+    ).toBe('marketplace-contracts');
+  });
 
-    it('caches the authorizer on the Authorization header where a token is required, and never elsewhere', () => {
-      const authorizers = resourcesOf(t, 'AWS::ApiGateway::Authorizer');
-      const settingsOf = (ref: Ref | undefined) => {
-        const props = authorizers[(ref as { Ref: string }).Ref]?.Properties as Record<string, unknown>;
-        expect(props.Type).toBe('REQUEST');
-        expect(JSON.stringify(props.AuthorizerUri)).toContain(logicalId(stack.authorizerFunction));
-        return { identitySource: props.IdentitySource, ttl: props.AuthorizerResultTtlInSeconds };
-      };
-      const methods = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map(
-        (method) => method.Properties as unknown as ApiMethod & { OperationName: string },
-      );
-      expect(methods).toHaveLength(routeTable.length);
-      for (const route of routeTable) {
-        const method = methods.find((m) => m.OperationName === `${route.method} ${route.path}`);
-        expect(settingsOf(method?.AuthorizerId), `${route.method} ${route.path}`).toEqual(
-          route.access === 'anyone'
-            ? { identitySource: '', ttl: 0 }
-            : {
-                identitySource: 'method.request.header.Authorization',
-                ttl: config.apiLimits.authorizerCacheSeconds,
-              },
-        );
-      }
-      const authorizer = functionProps(logicalId(stack.authorizerFunction));
-      expect((authorizer.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
-        OIDC_ISSUER: config.oidc.issuer,
-        OIDC_AUDIENCE: config.oidc.audience,
-        OIDC_MAX_TOKEN_AGE_SECONDS: String(config.apiLimits.maxTokenAgeSeconds),
-      });
-    });
+  it('never grants DynamoDB actions on every resource', () => {
+    // given
+    const { template: t } = synthesizeRegionStack();
+    // then
+    const wildcard = statementsIn(t).filter(
+      (statement) =>
+        asList(statement.Action).some((action) => action.startsWith('dynamodb:')) &&
+        asList(statement.Resource).includes('*'),
+    );
+    expect(wildcard).toEqual([]);
+  });
 
-    it('answers gateway errors with problem+json bodies, never cached, with the security headers', () => {
-      const responses = Object.values(resourcesOf(t, 'AWS::ApiGateway::GatewayResponse')).map(
-        (response) =>
-          response.Properties as {
-            ResponseType: string;
-            StatusCode?: string;
-            ResponseParameters: Record<string, string>;
-            ResponseTemplates: Record<string, string>;
-          },
-      );
-      const types = responses.map((response) => response.ResponseType);
-      expect(types).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']));
-      for (const response of responses) {
-        expect(response.ResponseParameters).toMatchObject({
-          'gatewayresponse.header.Content-Type': "'application/problem+json'",
-          'gatewayresponse.header.Cache-Control': "'no-store'",
-          'gatewayresponse.header.x-content-type-options': "'nosniff'",
-          'gatewayresponse.header.strict-transport-security': "'max-age=63072000; includeSubDomains'",
-        });
-        // What API Gateway sends once it has substituted the variables must be a JSON problem object.
-        const body = (response.ResponseTemplates['application/json'] ?? '')
-          .replaceAll('$context.error.messageString', '"Some message"')
-          .replaceAll('$context.requestId', 'req-1');
-        const problem = JSON.parse(body) as Record<string, unknown>;
-        expect(problem).toMatchObject({
-          type: expect.stringMatching(/^\/problems\//),
-          title: expect.any(String),
-        });
-      }
-      const unauthorized = responses.find((response) => response.ResponseType === 'UNAUTHORIZED');
-      expect(unauthorized?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toContain('Bearer');
-    });
-
-    it('runs every function of ours on Node.js 22, arm64, with X-Ray active and a three-month log group', () => {
-      const ours = [...Object.values(stack.functions), stack.authorizerFunction, stack.projector];
-      expect(ours).toHaveLength(apiFunctions.length + 2);
-      const logGroups = resourcesOf(t, 'AWS::Logs::LogGroup');
-      for (const fn of ours) {
-        const props = functionProps(logicalId(fn));
-        expect(props.Runtime).toBe('nodejs22.x');
-        expect(props.Architectures).toEqual(['arm64']);
-        expect(props.TracingConfig).toEqual({ Mode: 'Active' });
-        const logGroup = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-        expect(logGroups[logGroup]?.Properties?.RetentionInDays).toBe(90);
-      }
-    });
-
-    it('gives each API function the names of exactly the tables it may use', () => {
-      for (const fnId of apiFunctions) {
-        const variables = (
-          functionProps(logicalId(stack.functions[fnId])).Environment as { Variables: Record<string, string> }
-        ).Variables;
-        const granted = Object.keys(apiTableAccess[fnId]) as TableId[];
-        const tableVariables = Object.fromEntries(
-          Object.entries(variables).filter(([name]) => tableList.some((spec) => spec.envVar === name)),
-        );
-        expect(tableVariables).toEqual(
-          Object.fromEntries(
-            granted.map((id) => [tables[id].envVar, physicalTableName(config.tablePrefix, id)]),
-          ),
-        );
-        expect(variables.POWERTOOLS_SERVICE_NAME).toBe(`marketplace-${fnId}`);
-      }
-    });
-
-    it('never grants DynamoDB actions on every resource', () => {
-      const wildcard = statementsIn(t).filter(
-        (statement) =>
-          asList(statement.Action).some((action) => action.startsWith('dynamodb:')) &&
-          asList(statement.Resource).includes('*'),
-      );
-      expect(wildcard).toEqual([]);
-    });
-
-    it('grants each API function exactly its access to this Region’s tables', () => {
-      for (const fnId of apiFunctions) {
-        const policy = JSON.stringify(statementsOfFunction(logicalId(stack.functions[fnId])));
-        for (const spec of tableList) {
-          const mode = apiTableAccess[fnId][spec.id];
-          const reference =
-            spec.replication === 'REGIONAL'
-              ? logicalId(regionalTable(spec.id))
-              : `:dynamodb:${region}:${stack.account}:table/${physicalTableName(config.tablePrefix, spec.id)}"`;
-          expect(policy.includes(reference), `${fnId} → ${spec.id}`).toBe(mode !== undefined);
+  it('grants each API function exactly its access to this Region’s tables', () => {
+    // given
+    const { stack, template: t } = synthesizeRegionStack('ap-northeast-2');
+    // when each function's policy is summarised as "<table>: read|write"
+    const projectionsTable = projectionsTableOf(stack);
+    const accessOf = (fnId: keyof RegionStack['functions']) => {
+      const statements = statementsOfFunction(t, logicalId(stack.functions[fnId]));
+      const access: Record<string, string> = {};
+      for (const statement of statements) {
+        const writes = asList(statement.Action).includes('dynamodb:PutItem');
+        for (const resource of asList(statement.Resource).map((r) => JSON.stringify(r))) {
+          const table = resource.includes(`"${projectionsTable}"`)
+            ? 'projections'
+            : /:dynamodb:ap-northeast-2:111111111111:table\/dsm-(catalog|ledger)"/.exec(resource)?.[1];
+          if (table && access[table] !== 'write') access[table] = writes ? 'write' : 'read';
         }
-        expect(policy.includes('dynamodb:PutItem'), `${fnId} writes`).toBe(
-          Object.values(apiTableAccess[fnId]).includes('readWrite'),
-        );
       }
-    });
+      return access;
+    };
+    // then
+    expect(accessOf('health')).toEqual({ catalog: 'read', ledger: 'read', projections: 'read' });
+    expect(accessOf('registry')).toEqual({ catalog: 'write', projections: 'read' });
+    expect(accessOf('services')).toEqual({ catalog: 'write', projections: 'read' });
+    expect(accessOf('reviews')).toEqual({ catalog: 'write' });
+    expect(accessOf('contracts')).toEqual({ catalog: 'read', ledger: 'write' });
+    expect(accessOf('stats')).toEqual({ projections: 'read' });
+    expect(accessOf('audit')).toEqual({ projections: 'read' });
+  });
 
-    it('builds its own projections table: no replicas elsewhere, protected, retained', () => {
-      for (const spec of tableList.filter((s) => s.replication === 'REGIONAL')) {
-        const table = Object.values(
-          t.findResources('AWS::DynamoDB::GlobalTable', {
-            Properties: { TableName: physicalTableName(config.tablePrefix, spec.id) },
-          }),
-        );
-        expect(table).toHaveLength(1);
-        expect(table[0]?.DeletionPolicy).toBe('Retain');
-        expect(table[0]?.Properties.Replicas).toEqual([
-          expect.objectContaining({
-            Region: region,
-            DeletionProtectionEnabled: true,
-            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-          }),
-        ]);
-      }
-      // The global tables are not redefined here.
-      t.resourceCountIs(
-        'AWS::DynamoDB::GlobalTable',
-        tableList.filter((s) => s.replication === 'REGIONAL').length,
-      );
-    });
+  it('builds its own projections table: no replicas elsewhere, protected, retained', () => {
+    // given
+    const { template: t } = synthesizeRegionStack('ap-northeast-1');
+    // then the one table defined here is the projections table, in this Region only
+    const defined = Object.values(resourcesOf(t, 'AWS::DynamoDB::GlobalTable'));
+    expect(defined).toHaveLength(1);
+    expect(defined[0]?.Properties?.TableName).toBe('dsm-projections');
+    expect(defined[0]?.DeletionPolicy).toBe('Retain');
+    expect(defined[0]?.Properties?.Replicas).toEqual([
+      expect.objectContaining({
+        Region: 'ap-northeast-1',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      }),
+    ]);
+  });
 
-    it('feeds the projector from this Region’s replica stream of every streamed global table', () => {
-      const streamed = tableList.filter((spec) => spec.replication !== 'REGIONAL' && spec.stream);
-      expect(streamed.map((spec) => spec.id).sort()).toEqual(['catalog', 'ledger']);
-      const lookups = resourcesOf(t, 'Custom::AWS');
-      const mappings = Object.values(resourcesOf(t, 'AWS::Lambda::EventSourceMapping')).map(
-        (mapping) => mapping.Properties as Record<string, unknown>,
-      );
-      expect(mappings).toHaveLength(streamed.length);
-      const mappedTables = mappings.map((mapping) => {
-        expect(mapping).toMatchObject({
-          FunctionName: { Ref: logicalId(stack.projector) },
-          StartingPosition: 'TRIM_HORIZON',
-          BatchSize: 100,
-          BisectBatchOnFunctionError: true,
-          MaximumRetryAttempts: expect.any(Number),
-          DestinationConfig: { OnFailure: { Destination: expect.anything() } },
-        });
-        // The exact stream ARN comes from a DescribeTable of the replica, in this stack's own Region.
-        const [lookupId, attribute] = (mapping.EventSourceArn as { 'Fn::GetAtt': [string, string] })[
-          'Fn::GetAtt'
-        ];
-        expect(attribute).toBe('Table.LatestStreamArn');
-        const lookup = lookups[lookupId]?.Properties as { Create: string } | undefined;
-        const call = JSON.parse(lookup?.Create ?? '{}') as {
-          action: string;
-          region?: string;
-          parameters: { TableName: string };
-        };
-        expect(call.action).toBe('describeTable');
-        expect(call.region ?? region).toBe(region);
-        return call.parameters.TableName;
+  it('feeds the projector from this Region’s replica streams of the catalog and the ledger', () => {
+    // given
+    const { stack, template: t } = synthesizeRegionStack('ap-northeast-1');
+    // when
+    const lookups = resourcesOf(t, 'Custom::AWS');
+    const mappings = Object.values(resourcesOf(t, 'AWS::Lambda::EventSourceMapping')).map(
+      (mapping) => mapping.Properties as Record<string, unknown>,
+    );
+    const mappedTables = mappings.map((mapping) => {
+      // The exact stream ARN comes from a DescribeTable of the replica, in this stack's own Region.
+      const [lookupId, attribute] = (mapping.EventSourceArn as { 'Fn::GetAtt': [string, string] })[
+        'Fn::GetAtt'
+      ];
+      expect(attribute).toBe('Table.LatestStreamArn');
+      const call = JSON.parse((lookups[lookupId]?.Properties as { Create: string }).Create) as {
+        action: string;
+        region?: string;
+        parameters: { TableName: string };
+      };
+      // No region given: the lookup runs in the stack's own Region.
+      expect(call.region).toBeUndefined();
+      return `${call.action} ${call.parameters.TableName}`;
+    });
+    // then
+    expect(mappedTables.sort()).toEqual(['describeTable dsm-catalog', 'describeTable dsm-ledger']);
+    for (const mapping of mappings) {
+      expect(mapping).toMatchObject({
+        FunctionName: { Ref: logicalId(stack.projector) },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: 10,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.projectorFailures), 'Arn'] } },
+        },
       });
-      expect(mappedTables.sort()).toEqual(
-        streamed.map((spec) => physicalTableName(config.tablePrefix, spec.id)).sort(),
-      );
-    });
+    }
+  });
 
-    it('lets the projector read only those streams and write only the projections', () => {
-      const statements = statementsOfFunction(logicalId(stack.projector));
-      const streamRead = statements.find(
-        (s) =>
-          asList(s.Action).includes('dynamodb:GetShardIterator') &&
-          JSON.stringify(s.Resource).includes('/stream/*'),
-      );
-      expect(JSON.stringify(streamRead?.Resource)).toContain(
-        `table/${physicalTableName(config.tablePrefix, 'catalog')}/stream/*`,
-      );
-      expect(JSON.stringify(streamRead?.Resource)).toContain(
-        `table/${physicalTableName(config.tablePrefix, 'ledger')}/stream/*`,
-      );
-      const writes = statements.filter((s) => asList(s.Action).includes('dynamodb:PutItem'));
-      expect(writes.map((s) => s.Resource)).toEqual([
-        { 'Fn::GetAtt': [logicalId(regionalTable('projections')), 'Arn'] },
-      ]);
-    });
-  },
-);
+  it('lets the projector read only those streams and write only the projections', () => {
+    // given
+    const { stack, template: t } = synthesizeRegionStack();
+    // when
+    const statements = statementsOfFunction(t, logicalId(stack.projector));
+    // then
+    const streamReads = statements.filter((s) => asList(s.Action).includes('dynamodb:DescribeStream'));
+    // (one statement: the CDK merges the two tables' identical ones)
+    expect(streamReads.map((s) => s.Action)).toEqual([
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+    ]);
+    const resources = JSON.stringify(streamReads.map((s) => s.Resource));
+    expect(resources).toContain(':dynamodb:ap-northeast-2:111111111111:table/dsm-catalog/stream/*');
+    expect(resources).toContain(':dynamodb:ap-northeast-2:111111111111:table/dsm-ledger/stream/*');
+    const writes = statements.filter((s) => asList(s.Action).includes('dynamodb:PutItem'));
+    expect(writes.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [projectionsTableOf(stack), 'Arn'] }]);
+  });
+});

@@ -7,6 +7,7 @@ import type { IConstruct } from 'constructs';
 import { loadConfig, type MarketplaceConfig } from '../../infra/config.js';
 import { projectRoot } from '../../infra/constructs/handler-function.js';
 import { buildMarketplace, type Marketplace } from '../../infra/marketplace.js';
+import { RegionStack } from '../../infra/stacks/region-stack.js';
 
 export const TEST_ACCOUNT = '111111111111';
 
@@ -63,6 +64,22 @@ export function synthesizeMarketplace(context: Record<string, unknown> = cdkJson
       return template;
     },
   };
+}
+
+/**
+ * A fresh App holding one region stack (`dsm-region-<region>`, built from the committed context unless told
+ * otherwise), asset bundling skipped: for tests that each start from their own stack.
+ */
+export function synthesizeRegionStack(
+  region = 'ap-northeast-2',
+  context: Record<string, unknown> = cdkJsonContext(),
+): { stack: RegionStack; template: Template } {
+  const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new RegionStack(app, `dsm-region-${region}`, {
+    env: { account: TEST_ACCOUNT, region },
+    config: loadConfig(context),
+  });
+  return { stack, template: Template.fromStack(stack) };
 }
 
 /** The logical ID a construct's CloudFormation resource gets in its stack. */
