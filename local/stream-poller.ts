@@ -16,6 +16,9 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 
+/** Deliveries of a failing batch before drain gives up (the projector retries each write itself too). */
+const DRAIN_ATTEMPTS = 5;
+
 export interface StreamPollerOptions {
   readonly client: DynamoDBClient;
   readonly endpoint: string;
@@ -71,13 +74,22 @@ export class StreamPoller {
     this.timer = setTimeout(loop, 0);
   }
 
-  /** Resolves once a full pass over every shard finds nothing new: all writes so far are projected. */
+  /**
+   * Resolves once a full pass over every shard finds nothing new: all writes so far are projected. A
+   * failed batch is delivered again, as Lambda redelivers it, a few times before the failure is final.
+   */
   async drain(): Promise<void> {
     // A pass already under way may have read its shards before the caller's last write: let it finish,
     // so the passes below all start after that write.
     await this.running?.catch(() => 0);
-    for (;;) {
-      if ((await this.tick()) === 0) return;
+    for (let failures = 0; ;) {
+      try {
+        if ((await this.tick()) === 0) return;
+      } catch (error) {
+        if (++failures >= DRAIN_ATTEMPTS) throw error;
+        this.options.onError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, 200 * failures));
+      }
     }
   }
 

@@ -1,6 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { documentClient } from '../adapters/dynamodb/client.js';
+import { DYNAMODB_BACKGROUND_ATTEMPT_TIMEOUT_MS, documentClient } from '../adapters/dynamodb/client.js';
 import { type Image, Projector } from '../adapters/dynamodb/projector.js';
 
 let projector: Projector | undefined;
@@ -12,7 +12,7 @@ type StreamImage = Parameters<typeof unmarshall>[0];
  * deliver the batch again; every projection step is idempotent, so that is safe.
  */
 export async function handler(event: DynamoDBStreamEvent): Promise<void> {
-  projector ??= new Projector(documentClient());
+  projector ??= new Projector(documentClient(DYNAMODB_BACKGROUND_ATTEMPT_TIMEOUT_MS));
   await projector.project(
     event.Records.flatMap((record) => {
       const data = record.dynamodb;

@@ -27,6 +27,13 @@ export const DYNAMODB_CONNECTION_TIMEOUT_MS = 500;
 export const DYNAMODB_ATTEMPT_TIMEOUT_MS = 1000;
 
 /**
+ * Per-attempt limit for background work (the stream projector's batch writes and 100-item transactions,
+ * the expiry sweep): no caller waits on it and its function has a minute, so a slow store should make it
+ * retry less eagerly, not fail a batch that would have completed.
+ */
+export const DYNAMODB_BACKGROUND_ATTEMPT_TIMEOUT_MS = 5000;
+
+/**
  * The SDK's Node HTTP handler, with every attempt also aborted at the current request's deadline: an
  * aborted attempt is not retried, so no call outlives the answer the API has given.
  */
@@ -46,13 +53,15 @@ class DeadlineBoundHandler extends NodeHttpHandler {
  * The Region's DynamoDB client. Endpoints follow the SDK's standard `AWS_ENDPOINT_URL_DYNAMODB` /
  * `AWS_ENDPOINT_URL`, which is how the local runtime (and LocalStack) points it elsewhere.
  */
-export function documentClient(): DynamoDBDocumentClient {
+export function documentClient(
+  attemptTimeoutMs: number = DYNAMODB_ATTEMPT_TIMEOUT_MS,
+): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
     retryMode: 'standard',
     requestHandler: new DeadlineBoundHandler({
       connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,
-      requestTimeout: DYNAMODB_ATTEMPT_TIMEOUT_MS,
+      requestTimeout: attemptTimeoutMs,
       throwOnRequestTimeout: true,
     }),
   });
