@@ -2,8 +2,8 @@
  * The drill's client: creates, quotes and signs contracts through the failover front at a set rate, the
  * way a careful client would. Every write carries an Idempotency-Key of its own (one per create, one per
  * transition step); a request that gets no answer, fails to connect or answers 5xx/429 is sent again
- * unchanged, key included, so a retry of something that was applied is answered as a replay rather than
- * applied twice. Every acknowledged write and every request's outcome is recorded.
+ * unchanged, key included, and no sooner than its Retry-After, so a retry of something that was applied
+ * is answered as a replay rather than applied twice. Every acknowledged write and every request's outcome is recorded.
  */
 export interface Acknowledged {
   readonly contractId: string;
@@ -59,6 +59,8 @@ interface Answer {
   readonly status: number;
   readonly body: Body | undefined;
   readonly region: string;
+  /** The server's `Retry-After`, in milliseconds. */
+  readonly retryAfterMs?: number;
   /** For status 0, what went wrong on the way. */
   readonly failure?: 'hung' | 'connection';
 }
@@ -129,9 +131,14 @@ export class LoadDriver {
     const deadline = Date.now() + (this.options.stepDeadlineMs ?? 30_000);
     let firstNotFound: number | undefined;
     let lastError = 'deadline';
+    let retryAfterMs = 0;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
-      if (attempt > 0) await sleep(Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      // Backoff with jitter, never sooner than the server asked: retries must not keep an overload going.
+      if (attempt > 0) {
+        await sleep(Math.max(retryAfterMs, Math.min(1000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+      }
       const answer = await send();
+      retryAfterMs = answer.retryAfterMs ?? 0;
       if (answer.status >= 200 && answer.status < 300) return { ok: true, answer };
       lastError = answer.failure ?? String(answer.status);
       this.count(lastError);
@@ -171,6 +178,9 @@ export class LoadDriver {
         status: response.status,
         body: text && response.ok ? (JSON.parse(text) as Body) : undefined,
         region: response.headers.get('x-region') ?? 'none',
+        ...(response.headers.has('retry-after')
+          ? { retryAfterMs: Number(response.headers.get('retry-after')) * 1000 || 0 }
+          : {}),
       };
     } catch (error) {
       const failure = (error as Error).name === 'TimeoutError' ? 'hung' : 'connection';

@@ -119,25 +119,22 @@ function chart({ report, timeline }: DrillResult): string {
   );
   const yMax = niceCeiling(peak);
 
-  const left = 120;
+  const left = 60;
   const width = 1300;
   const plotWidth = width - left - 20;
   const laneHeight = 120;
   const top = 44;
-  const height = top + lanes.length * (laneHeight + 16) + 28;
+  // Each lane: its title line, then the plot.
+  const laneGap = 34;
+  const height = top + lanes.length * (laneHeight + laneGap) + 28;
   const x = (second: number) => left + (second / seconds) * plotWidth;
   const barWidth = Math.max(1, plotWidth / seconds - 2);
   const parts: string[] = [];
   lanes.forEach((lane, index) => {
-    const base = top + index * (laneHeight + 16) + laneHeight;
+    const base = top + index * (laneHeight + laneGap) + laneGap + laneHeight;
     const y = (value: number) => base - (value / yMax) * laneHeight;
     parts.push(
-      `<text x="${left - 8}" y="${base - laneHeight / 2}" text-anchor="end" font-weight="bold">${escape(lane === 'none' ? 'no Region' : lane)}</text>`,
-      ...(lane === 'none'
-        ? [
-            `<text x="${left - 8}" y="${base - laneHeight / 2 + 14}" text-anchor="end" fill="#666">(the front never sent it on)</text>`,
-          ]
-        : []),
+      `<text x="${left}" y="${base - laneHeight - 8}" font-weight="bold">${escape(lane === 'none' ? 'no Region (the front never sent these on)' : lane)}</text>`,
       `<line x1="${left}" x2="${left + plotWidth}" y1="${base}" y2="${base}" stroke="#888"/>`,
       `<line x1="${left}" x2="${left}" y1="${base - laneHeight}" y2="${base}" stroke="#888"/>`,
       ...[yMax / 2, yMax].flatMap((tick) => [
@@ -157,7 +154,7 @@ function chart({ report, timeline }: DrillResult): string {
       }
     }
   });
-  const bottom = top + lanes.length * (laneHeight + 16) - 16;
+  const bottom = top + lanes.length * (laneHeight + laneGap);
   for (let second = 0; second <= seconds; second += seconds > 40 ? 10 : 5) {
     parts.push(
       `<text x="${x(second)}" y="${bottom + 14}" text-anchor="middle" fill="#666">${second} s</text>`,
