@@ -15,6 +15,7 @@ export const apiFunctions = [
   'contracts',
   'stats',
   'audit',
+  'docs',
 ] as const;
 export type ApiFunctionId = (typeof apiFunctions)[number];
 
@@ -159,6 +160,9 @@ export const routeTable = [
 
   { method: 'GET', path: '/v1/stats', fn: 'stats', access: 'anyone' },
   { method: 'GET', path: '/v1/audit', fn: 'audit', access: ['admin'] },
+
+  { method: 'GET', path: '/openapi.json', fn: 'docs', access: 'anyone' },
+  { method: 'GET', path: '/docs', fn: 'docs', access: 'anyone' },
 ] as const satisfies readonly Route[];
 
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }

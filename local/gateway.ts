@@ -29,6 +29,7 @@ const functionModules: Record<ApiFunctionId, () => Promise<{ handler: ApiHandler
   contracts: () => import('../functions/handlers/contracts.js'),
   stats: () => import('../functions/handlers/stats.js'),
   audit: () => import('../functions/handlers/audit.js'),
+  docs: () => import('../functions/handlers/docs.js'),
 };
 
 const loaded = new Map<ApiFunctionId, Promise<{ handler: ApiHandler }>>();

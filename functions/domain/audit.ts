@@ -7,7 +7,7 @@ import { pageQuery, parseInput } from './validation.js';
 
 export const auditedEntities = ['provider', 'agency', 'service', 'review', 'contract'] as const;
 
-const auditQuery = z.strictObject({
+export const auditQuery = z.strictObject({
   entity: z.enum(auditedEntities),
   id: z.string().check(z.minLength(1), z.maxLength(64)),
   ...pageQuery,

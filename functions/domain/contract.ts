@@ -47,7 +47,7 @@ export function leadTimeDays(requestedAt: string, signedAt: string): number {
   return Math.round(((Date.parse(signedAt) - Date.parse(requestedAt)) / DAY_MS) * 10) / 10;
 }
 
-const contractInput = z.strictObject({
+export const contractInput = z.strictObject({
   serviceId: z.string().check(z.minLength(1), z.maxLength(64)),
   planId: z.string().check(z.minLength(1), z.maxLength(32)),
   quantity: z.int().check(z.minimum(1), z.maximum(1_000_000)),
@@ -55,7 +55,7 @@ const contractInput = z.strictObject({
   method: z.enum(contractMethods),
 });
 
-const quoteInput = z.strictObject({ amountKrw: krw });
+export const quoteInput = z.strictObject({ amountKrw: krw });
 
 /** The caller and the organisation it acts for (the route table admits only agencies or providers here). */
 function actingForOrg(caller: Caller): User & { org: string } {
@@ -248,7 +248,7 @@ function changeContract(deps: Deps, caller: Caller, id: string, request: ChangeR
   });
 }
 
-const listQuery = z.strictObject({
+export const contractListQuery = z.strictObject({
   agencyId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   status: z.optional(z.enum(contractStatuses)),
@@ -265,7 +265,7 @@ export async function listContracts(
   query: Record<string, string | undefined>,
 ): Promise<Page<Contract>> {
   const user = requireUser(caller);
-  const { limit, cursor, status, agencyId, providerId } = parseInput(listQuery, query, 'query');
+  const { limit, cursor, status, agencyId, providerId } = parseInput(contractListQuery, query, 'query');
   let scope: { party: 'agency' | 'provider'; partyId: string };
   if (user.role === 'admin') {
     if (!agencyId === !providerId) {

@@ -26,10 +26,13 @@ export function selectionValidUntil(decidedAt: Date): string {
   return new Date(anniversary.getTime() - 86_400_000).toISOString().slice(0, 10);
 }
 
-const sessionNumber = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100_000));
-const openInput = z.strictObject({ number: z.int().check(z.minimum(1), z.maximum(100_000)), date: isoDate });
-const agendaInput = z.strictObject({ serviceId: z.string().check(z.minLength(1), z.maxLength(64)) });
-const decisionInput = z.strictObject({
+export const sessionNumber = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100_000));
+export const openInput = z.strictObject({
+  number: z.int().check(z.minimum(1), z.maximum(100_000)),
+  date: isoDate,
+});
+export const agendaInput = z.strictObject({ serviceId: z.string().check(z.minLength(1), z.maxLength(64)) });
+export const decisionInput = z.strictObject({
   serviceId: z.string().check(z.minLength(1), z.maxLength(64)),
   decision: z.enum(['SELECTED', 'REJECTED']),
   reason: text(2000),

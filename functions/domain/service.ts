@@ -172,7 +172,7 @@ function requireOwner(caller: Caller, service: Service): User {
   return user;
 }
 
-const listQuery = z.strictObject({
+export const serviceListQuery = z.strictObject({
   category: z.optional(z.enum(categories)),
   ai: z.optional(
     z.pipe(
@@ -199,7 +199,7 @@ export async function listServices(
   caller: Caller,
   query: Record<string, string | undefined>,
 ): Promise<Page<Service>> {
-  const { limit, cursor, status = 'LISTED', ...filters } = parseInput(listQuery, query, 'query');
+  const { limit, cursor, status = 'LISTED', ...filters } = parseInput(serviceListQuery, query, 'query');
   const scoped = scopeByStatus(caller, status, filters);
   const term = postingPartition(status, drivingTerm(scoped));
   const filterKey = JSON.stringify({ term, ...scoped });

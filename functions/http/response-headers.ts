@@ -23,7 +23,7 @@ export const NO_STORE = 'no-store';
 export const PUBLIC_MAX_AGE_SECONDS = 5;
 
 /** Reads whose anonymous answer is the same for every anonymous caller. */
-const publicReads: ReadonlySet<string> = new Set<RouteKey>([
+export const publicReads: ReadonlySet<string> = new Set<RouteKey>([
   'GET /v1/services',
   'GET /v1/services/{id}',
   'GET /v1/providers/{id}',

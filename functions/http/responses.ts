@@ -62,6 +62,10 @@ export function toResult(
     return { statusCode: 304, headers, body: '' };
   }
   if (response.body === undefined) return { statusCode: response.status, headers, body: '' };
+  // A text representation (the docs page) names its own media type and goes out as it is.
+  if (typeof response.body === 'string' && headers['content-type']) {
+    return { statusCode: response.status, headers, body: response.body };
+  }
   const isProblem = response.status >= 400;
   headers['content-type'] = isProblem ? 'application/problem+json' : 'application/json; charset=utf-8';
   return { statusCode: response.status, headers, body: JSON.stringify(response.body) };

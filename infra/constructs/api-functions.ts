@@ -23,6 +23,8 @@ export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<Table
   contracts: { catalog: 'read', ledger: 'readWrite' },
   stats: { projections: 'read' },
   audit: { projections: 'read' },
+  // The OpenAPI document and its page are built from code alone.
+  docs: {},
 };
 
 /** The API functions that write the MRSC ledger (where replicated write conflicts surface). */

@@ -72,6 +72,8 @@ const rules: Record<RouteKey, Row> = {
   'POST /v1/contracts/{id}/terminate': [401, 200, 403, 403, 200, 403, 403],
 
   'GET /v1/stats': [200, 200, 200, 200, 200, 200, 200],
+  'GET /openapi.json': [200, 200, 200, 200, 200, 200, 200],
+  'GET /docs': [200, 200, 200, 200, 200, 200, 200],
   'GET /v1/audit': [401, 403, 403, 403, 200, 403, 403],
 };
 
@@ -316,6 +318,8 @@ const requests: Record<RouteKey, Requests> = {
   'POST /v1/contracts/{id}/terminate': fresh(async () => ({ params: { id: await newContract('ACTIVE') } })),
 
   'GET /v1/stats': same(() => ({})),
+  'GET /openapi.json': same(() => ({})),
+  'GET /docs': same(() => ({})),
   'GET /v1/audit': same(() => ({ query: `entity=service&id=${draftId}` })),
 };
 

@@ -67,9 +67,11 @@ const tableVariablesOf = (props: Record<string, unknown>) =>
     ),
   );
 
-// A fresh synth per test takes seconds, more on a busy machine than the default 30 s allows for the first.
-describe('region stack', { timeout: 120_000 }, () => {
-  it('depends on the data stack only for deployment order, in both active Regions', () => {
+// A fresh synth per test takes seconds, on a busy machine more than the default 30 s.
+const freshSynth = { timeout: 120_000 };
+
+describe('region stack', () => {
+  it('depends on the data stack only for deployment order, in both active Regions', freshSynth, () => {
     // given the whole marketplace from the committed context
     const { marketplace, template } = synthesizeMarketplace();
     // then
@@ -80,194 +82,219 @@ describe('region stack', { timeout: 120_000 }, () => {
     }
   });
 
-  it('has one regional REST API with a "live" stage, throttled, traced and access-logged as JSON', () => {
-    // given
-    const { template: t } = synthesizeRegionStack();
-    // then
-    t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
-    t.hasResourceProperties('AWS::ApiGateway::RestApi', {
-      Name: 'dsm-api',
-      EndpointConfiguration: { Types: ['REGIONAL'] },
-    });
-    const stage = Object.values(resourcesOf(t, 'AWS::ApiGateway::Stage'));
-    expect(stage).toHaveLength(1);
-    const props = stage[0]?.Properties as {
-      StageName: string;
-      TracingEnabled: boolean;
-      MethodSettings: { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
-      AccessLogSetting: { Format: string; DestinationArn: unknown };
-    };
-    expect(props.StageName).toBe('live');
-    expect(props.TracingEnabled).toBe(true);
-    expect(props.MethodSettings[0]).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
-    const format = JSON.parse(props.AccessLogSetting.Format) as Record<string, string>;
-    expect(format).toMatchObject({
-      requestId: '$context.requestId',
-      status: '$context.status',
-      org: '$context.authorizer.org',
-    });
-  });
+  it(
+    'has one regional REST API with a "live" stage, throttled, traced and access-logged as JSON',
+    freshSynth,
+    () => {
+      // given
+      const { template: t } = synthesizeRegionStack();
+      // then
+      t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+      t.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        Name: 'dsm-api',
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+      });
+      const stage = Object.values(resourcesOf(t, 'AWS::ApiGateway::Stage'));
+      expect(stage).toHaveLength(1);
+      const props = stage[0]?.Properties as {
+        StageName: string;
+        TracingEnabled: boolean;
+        MethodSettings: { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }[];
+        AccessLogSetting: { Format: string; DestinationArn: unknown };
+      };
+      expect(props.StageName).toBe('live');
+      expect(props.TracingEnabled).toBe(true);
+      expect(props.MethodSettings[0]).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+      const format = JSON.parse(props.AccessLogSetting.Format) as Record<string, string>;
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        status: '$context.status',
+        org: '$context.authorizer.org',
+      });
+    },
+  );
 
-  it('serves exactly the routes of the API and sends each to its own function through a Lambda proxy', () => {
-    // given
-    const { stack, template: t } = synthesizeRegionStack();
-    // when the methods are read back as "METHOD /path" per function
-    const resources = resourcesOf(t, 'AWS::ApiGateway::Resource');
-    const pathOf = (ref: Ref): string => {
-      if ('Fn::GetAtt' in ref) return '';
-      const resource = resources[ref.Ref]?.Properties as unknown as ApiResource | undefined;
-      if (!resource) throw new Error(`No resource ${ref.Ref}`);
-      return `${pathOf(resource.ParentId)}/${resource.PathPart}`;
-    };
-    const functionNames = Object.fromEntries(
-      Object.entries(stack.functions).map(([name, fn]) => [logicalId(fn), name]),
-    );
-    const routesOf: Record<string, string[]> = {};
-    for (const resource of Object.values(resourcesOf(t, 'AWS::ApiGateway::Method'))) {
-      const method = resource.Properties as unknown as ApiMethod;
-      expect(method.Integration?.Type).toBe('AWS_PROXY');
-      const target = JSON.stringify(method.Integration?.Uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/)?.[1];
-      const fn = functionNames[target ?? ''] ?? `unknown ${target}`;
-      (routesOf[fn] ??= []).push(`${method.HttpMethod} ${pathOf(method.ResourceId) || '/'}`);
-    }
-    // then
-    expect(Object.fromEntries(Object.entries(routesOf).map(([fn, routes]) => [fn, routes.sort()]))).toEqual({
-      health: ['GET /health'],
-      registry: [
-        'GET /v1/agencies/{id}',
+  it(
+    'serves exactly the routes of the API and sends each to its own function through a Lambda proxy',
+    freshSynth,
+    () => {
+      // given
+      const { stack, template: t } = synthesizeRegionStack();
+      // when the methods are read back as "METHOD /path" per function
+      const resources = resourcesOf(t, 'AWS::ApiGateway::Resource');
+      const pathOf = (ref: Ref): string => {
+        if ('Fn::GetAtt' in ref) return '';
+        const resource = resources[ref.Ref]?.Properties as unknown as ApiResource | undefined;
+        if (!resource) throw new Error(`No resource ${ref.Ref}`);
+        return `${pathOf(resource.ParentId)}/${resource.PathPart}`;
+      };
+      const functionNames = Object.fromEntries(
+        Object.entries(stack.functions).map(([name, fn]) => [logicalId(fn), name]),
+      );
+      const routesOf: Record<string, string[]> = {};
+      for (const resource of Object.values(resourcesOf(t, 'AWS::ApiGateway::Method'))) {
+        const method = resource.Properties as unknown as ApiMethod;
+        expect(method.Integration?.Type).toBe('AWS_PROXY');
+        const target = JSON.stringify(method.Integration?.Uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/)?.[1];
+        const fn = functionNames[target ?? ''] ?? `unknown ${target}`;
+        (routesOf[fn] ??= []).push(`${method.HttpMethod} ${pathOf(method.ResourceId) || '/'}`);
+      }
+      // then
+      expect(Object.fromEntries(Object.entries(routesOf).map(([fn, routes]) => [fn, routes.sort()]))).toEqual(
+        {
+          health: ['GET /health'],
+          registry: [
+            'GET /v1/agencies/{id}',
+            'GET /v1/providers/{id}',
+            'POST /v1/agencies',
+            'POST /v1/providers',
+          ],
+          services: [
+            'GET /v1/services',
+            'GET /v1/services/{id}',
+            'PATCH /v1/services/{id}',
+            'POST /v1/services',
+            'POST /v1/services/{id}/reinstate',
+            'POST /v1/services/{id}/submit',
+            'POST /v1/services/{id}/suspend',
+            'POST /v1/services/{id}/withdraw',
+          ],
+          reviews: [
+            'GET /v1/review-sessions/{number}',
+            'POST /v1/review-sessions',
+            'POST /v1/review-sessions/{number}/agenda',
+            'POST /v1/review-sessions/{number}/close',
+            'POST /v1/review-sessions/{number}/decisions',
+          ],
+          contracts: [
+            'GET /v1/contracts',
+            'GET /v1/contracts/{id}',
+            'POST /v1/contracts',
+            'POST /v1/contracts/{id}/cancel',
+            'POST /v1/contracts/{id}/complete',
+            'POST /v1/contracts/{id}/quote',
+            'POST /v1/contracts/{id}/sign',
+            'POST /v1/contracts/{id}/terminate',
+          ],
+          stats: ['GET /v1/stats'],
+          audit: ['GET /v1/audit'],
+          docs: ['GET /docs', 'GET /openapi.json'],
+        },
+      );
+    },
+  );
+
+  it(
+    'caches the authorizer on the Authorization header where a token is required, and never elsewhere',
+    freshSynth,
+    () => {
+      // given
+      const { stack, template: t } = synthesizeRegionStack();
+      // when each method's authorizer settings are read
+      const authorizers = resourcesOf(t, 'AWS::ApiGateway::Authorizer');
+      const settings = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map((resource) => {
+        const method = resource.Properties as unknown as ApiMethod & { OperationName: string };
+        expect(method.AuthorizationType).toBe('CUSTOM');
+        const authorizer = authorizers[(method.AuthorizerId as { Ref: string }).Ref]?.Properties ?? {};
+        expect(authorizer.Type).toBe('REQUEST');
+        expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId(stack.authorizerFunction));
+        return {
+          route: method.OperationName,
+          identitySource: authorizer.IdentitySource,
+          ttl: authorizer.AuthorizerResultTtlInSeconds,
+        };
+      });
+      // then the public routes have an uncached authorizer, all others one cached 60 s on the token
+      const open = settings.filter((s) => s.identitySource === '');
+      expect(open.map((s) => s.route).sort()).toEqual([
+        'GET /docs',
+        'GET /health',
+        'GET /openapi.json',
         'GET /v1/providers/{id}',
-        'POST /v1/agencies',
-        'POST /v1/providers',
-      ],
-      services: [
         'GET /v1/services',
         'GET /v1/services/{id}',
-        'PATCH /v1/services/{id}',
-        'POST /v1/services',
-        'POST /v1/services/{id}/reinstate',
-        'POST /v1/services/{id}/submit',
-        'POST /v1/services/{id}/suspend',
-        'POST /v1/services/{id}/withdraw',
-      ],
-      reviews: [
-        'GET /v1/review-sessions/{number}',
-        'POST /v1/review-sessions',
-        'POST /v1/review-sessions/{number}/agenda',
-        'POST /v1/review-sessions/{number}/close',
-        'POST /v1/review-sessions/{number}/decisions',
-      ],
-      contracts: [
-        'GET /v1/contracts',
-        'GET /v1/contracts/{id}',
-        'POST /v1/contracts',
-        'POST /v1/contracts/{id}/cancel',
-        'POST /v1/contracts/{id}/complete',
-        'POST /v1/contracts/{id}/quote',
-        'POST /v1/contracts/{id}/sign',
-        'POST /v1/contracts/{id}/terminate',
-      ],
-      stats: ['GET /v1/stats'],
-      audit: ['GET /v1/audit'],
-    });
-  });
-
-  it('caches the authorizer on the Authorization header where a token is required, and never elsewhere', () => {
-    // given
-    const { stack, template: t } = synthesizeRegionStack();
-    // when each method's authorizer settings are read
-    const authorizers = resourcesOf(t, 'AWS::ApiGateway::Authorizer');
-    const settings = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map((resource) => {
-      const method = resource.Properties as unknown as ApiMethod & { OperationName: string };
-      expect(method.AuthorizationType).toBe('CUSTOM');
-      const authorizer = authorizers[(method.AuthorizerId as { Ref: string }).Ref]?.Properties ?? {};
-      expect(authorizer.Type).toBe('REQUEST');
-      expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId(stack.authorizerFunction));
-      return {
-        route: method.OperationName,
-        identitySource: authorizer.IdentitySource,
-        ttl: authorizer.AuthorizerResultTtlInSeconds,
-      };
-    });
-    // then the public routes have an uncached authorizer, all others one cached 60 s on the token
-    const open = settings.filter((s) => s.identitySource === '');
-    expect(open.map((s) => s.route).sort()).toEqual([
-      'GET /health',
-      'GET /v1/providers/{id}',
-      'GET /v1/services',
-      'GET /v1/services/{id}',
-      'GET /v1/stats',
-    ]);
-    expect(new Set(open.map((s) => s.ttl))).toEqual(new Set([0]));
-    const closed = settings.filter((s) => s.identitySource !== '');
-    expect(closed).toHaveLength(23);
-    expect(new Set(closed.map((s) => `${String(s.identitySource)} ${String(s.ttl)}`))).toEqual(
-      new Set(['method.request.header.Authorization 60']),
-    );
-    const authorizer = functionProps(t, logicalId(stack.authorizerFunction));
-    expect((authorizer.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
-      OIDC_ISSUER: 'https://idp.example.go.kr',
-      OIDC_AUDIENCE: 'dsm-api',
-      OIDC_MAX_TOKEN_AGE_SECONDS: '43200',
-    });
-  });
-
-  it('answers gateway errors with problem+json bodies, never cached, with the security headers', () => {
-    const { template: t } = synthesizeRegionStack();
-    const responses = Object.values(resourcesOf(t, 'AWS::ApiGateway::GatewayResponse')).map(
-      (response) =>
-        response.Properties as {
-          ResponseType: string;
-          StatusCode?: string;
-          ResponseParameters: Record<string, string>;
-          ResponseTemplates: Record<string, string>;
-        },
-    );
-    const types = responses.map((response) => response.ResponseType);
-    expect(types).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']));
-    for (const response of responses) {
-      expect(response.ResponseParameters).toMatchObject({
-        'gatewayresponse.header.Content-Type': "'application/problem+json'",
-        'gatewayresponse.header.Cache-Control': "'no-store'",
-        'gatewayresponse.header.x-content-type-options': "'nosniff'",
-        'gatewayresponse.header.strict-transport-security': "'max-age=63072000; includeSubDomains'",
+        'GET /v1/stats',
+      ]);
+      expect(new Set(open.map((s) => s.ttl))).toEqual(new Set([0]));
+      const closed = settings.filter((s) => s.identitySource !== '');
+      expect(closed).toHaveLength(23);
+      expect(new Set(closed.map((s) => `${String(s.identitySource)} ${String(s.ttl)}`))).toEqual(
+        new Set(['method.request.header.Authorization 60']),
+      );
+      const authorizer = functionProps(t, logicalId(stack.authorizerFunction));
+      expect((authorizer.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+        OIDC_ISSUER: 'https://idp.example.go.kr',
+        OIDC_AUDIENCE: 'dsm-api',
+        OIDC_MAX_TOKEN_AGE_SECONDS: '43200',
       });
-      // What API Gateway sends once it has substituted the variables must be a JSON problem object.
-      const body = (response.ResponseTemplates['application/json'] ?? '')
-        .replaceAll('$context.error.messageString', '"Some message"')
-        .replaceAll('$context.requestId', 'req-1');
-      const problem = JSON.parse(body) as Record<string, unknown>;
-      expect(problem).toMatchObject({
-        type: expect.stringMatching(/^\/problems\//),
-        title: expect.any(String),
-      });
-    }
-    const unauthorized = responses.find((response) => response.ResponseType === 'UNAUTHORIZED');
-    expect(unauthorized?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toContain('Bearer');
-  });
+    },
+  );
 
-  it('runs every function of ours on Node.js 22, arm64, with X-Ray active and a three-month log group', () => {
-    // given
-    const { stack, template: t } = synthesizeRegionStack();
-    const ours = [
-      ...Object.values(stack.functions),
-      stack.authorizerFunction,
-      stack.projector,
-      stack.selectionExpiry,
-    ];
-    // then
-    expect(ours).toHaveLength(10);
-    const logGroups = resourcesOf(t, 'AWS::Logs::LogGroup');
-    for (const fn of ours) {
-      const props = functionProps(t, logicalId(fn));
-      expect(props.Runtime).toBe('nodejs22.x');
-      expect(props.Architectures).toEqual(['arm64']);
-      expect(props.TracingConfig).toEqual({ Mode: 'Active' });
-      const logGroup = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(logGroups[logGroup]?.Properties?.RetentionInDays).toBe(90);
-    }
-  });
+  it(
+    'answers gateway errors with problem+json bodies, never cached, with the security headers',
+    freshSynth,
+    () => {
+      const { template: t } = synthesizeRegionStack();
+      const responses = Object.values(resourcesOf(t, 'AWS::ApiGateway::GatewayResponse')).map(
+        (response) =>
+          response.Properties as {
+            ResponseType: string;
+            StatusCode?: string;
+            ResponseParameters: Record<string, string>;
+            ResponseTemplates: Record<string, string>;
+          },
+      );
+      const types = responses.map((response) => response.ResponseType);
+      expect(types).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED']));
+      for (const response of responses) {
+        expect(response.ResponseParameters).toMatchObject({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+          'gatewayresponse.header.Cache-Control': "'no-store'",
+          'gatewayresponse.header.x-content-type-options': "'nosniff'",
+          'gatewayresponse.header.strict-transport-security': "'max-age=63072000; includeSubDomains'",
+        });
+        // What API Gateway sends once it has substituted the variables must be a JSON problem object.
+        const body = (response.ResponseTemplates['application/json'] ?? '')
+          .replaceAll('$context.error.messageString', '"Some message"')
+          .replaceAll('$context.requestId', 'req-1');
+        const problem = JSON.parse(body) as Record<string, unknown>;
+        expect(problem).toMatchObject({
+          type: expect.stringMatching(/^\/problems\//),
+          title: expect.any(String),
+        });
+      }
+      const unauthorized = responses.find((response) => response.ResponseType === 'UNAUTHORIZED');
+      expect(unauthorized?.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toContain('Bearer');
+    },
+  );
 
-  it('gives each API function the names of exactly the tables it may use', () => {
+  it(
+    'runs every function of ours on Node.js 22, arm64, with X-Ray active and a three-month log group',
+    freshSynth,
+    () => {
+      // given
+      const { stack, template: t } = synthesizeRegionStack();
+      const ours = [
+        ...Object.values(stack.functions),
+        stack.authorizerFunction,
+        stack.projector,
+        stack.selectionExpiry,
+      ];
+      // then
+      expect(ours).toHaveLength(11);
+      const logGroups = resourcesOf(t, 'AWS::Logs::LogGroup');
+      for (const fn of ours) {
+        const props = functionProps(t, logicalId(fn));
+        expect(props.Runtime).toBe('nodejs22.x');
+        expect(props.Architectures).toEqual(['arm64']);
+        expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+        const logGroup = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        expect(logGroups[logGroup]?.Properties?.RetentionInDays).toBe(90);
+      }
+    },
+  );
+
+  it('gives each API function the names of exactly the tables it may use', freshSynth, () => {
     // given
     const { stack, template: t } = synthesizeRegionStack();
     // when
@@ -295,7 +322,7 @@ describe('region stack', { timeout: 120_000 }, () => {
     ).toBe('marketplace-contracts');
   });
 
-  it('never grants DynamoDB actions on every resource', () => {
+  it('never grants DynamoDB actions on every resource', freshSynth, () => {
     // given
     const { template: t } = synthesizeRegionStack();
     // then
@@ -307,7 +334,7 @@ describe('region stack', { timeout: 120_000 }, () => {
     expect(wildcard).toEqual([]);
   });
 
-  it('grants each API function exactly its access to this Region’s tables', () => {
+  it('grants each API function exactly its access to this Region’s tables', freshSynth, () => {
     // given
     const { stack, template: t } = synthesizeRegionStack('ap-northeast-2');
     // when each function's policy is summarised as "<table>: read|write"
@@ -336,7 +363,7 @@ describe('region stack', { timeout: 120_000 }, () => {
     expect(accessOf('audit')).toEqual({ projections: 'read' });
   });
 
-  it('builds its own projections table: no replicas elsewhere, protected, retained', () => {
+  it('builds its own projections table: no replicas elsewhere, protected, retained', freshSynth, () => {
     // given
     const { template: t } = synthesizeRegionStack('ap-northeast-1');
     // then the one table defined here is the projections table, in this Region only
@@ -353,46 +380,50 @@ describe('region stack', { timeout: 120_000 }, () => {
     ]);
   });
 
-  it('feeds the projector from this Region’s replica streams of the catalog and the ledger', () => {
-    // given
-    const { stack, template: t } = synthesizeRegionStack('ap-northeast-1');
-    // when
-    const lookups = resourcesOf(t, 'Custom::AWS');
-    const mappings = Object.values(resourcesOf(t, 'AWS::Lambda::EventSourceMapping')).map(
-      (mapping) => mapping.Properties as Record<string, unknown>,
-    );
-    const mappedTables = mappings.map((mapping) => {
-      // The exact stream ARN comes from a DescribeTable of the replica, in this stack's own Region.
-      const [lookupId, attribute] = (mapping.EventSourceArn as { 'Fn::GetAtt': [string, string] })[
-        'Fn::GetAtt'
-      ];
-      expect(attribute).toBe('Table.LatestStreamArn');
-      const call = JSON.parse((lookups[lookupId]?.Properties as { Create: string }).Create) as {
-        action: string;
-        region?: string;
-        parameters: { TableName: string };
-      };
-      // No region given: the lookup runs in the stack's own Region.
-      expect(call.region).toBeUndefined();
-      return `${call.action} ${call.parameters.TableName}`;
-    });
-    // then
-    expect(mappedTables.sort()).toEqual(['describeTable dsm-catalog', 'describeTable dsm-ledger']);
-    for (const mapping of mappings) {
-      expect(mapping).toMatchObject({
-        FunctionName: { Ref: logicalId(stack.projector) },
-        StartingPosition: 'TRIM_HORIZON',
-        BatchSize: 100,
-        BisectBatchOnFunctionError: true,
-        MaximumRetryAttempts: 10,
-        DestinationConfig: {
-          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.projectorFailures), 'Arn'] } },
-        },
+  it(
+    'feeds the projector from this Region’s replica streams of the catalog and the ledger',
+    freshSynth,
+    () => {
+      // given
+      const { stack, template: t } = synthesizeRegionStack('ap-northeast-1');
+      // when
+      const lookups = resourcesOf(t, 'Custom::AWS');
+      const mappings = Object.values(resourcesOf(t, 'AWS::Lambda::EventSourceMapping')).map(
+        (mapping) => mapping.Properties as Record<string, unknown>,
+      );
+      const mappedTables = mappings.map((mapping) => {
+        // The exact stream ARN comes from a DescribeTable of the replica, in this stack's own Region.
+        const [lookupId, attribute] = (mapping.EventSourceArn as { 'Fn::GetAtt': [string, string] })[
+          'Fn::GetAtt'
+        ];
+        expect(attribute).toBe('Table.LatestStreamArn');
+        const call = JSON.parse((lookups[lookupId]?.Properties as { Create: string }).Create) as {
+          action: string;
+          region?: string;
+          parameters: { TableName: string };
+        };
+        // No region given: the lookup runs in the stack's own Region.
+        expect(call.region).toBeUndefined();
+        return `${call.action} ${call.parameters.TableName}`;
       });
-    }
-  });
+      // then
+      expect(mappedTables.sort()).toEqual(['describeTable dsm-catalog', 'describeTable dsm-ledger']);
+      for (const mapping of mappings) {
+        expect(mapping).toMatchObject({
+          FunctionName: { Ref: logicalId(stack.projector) },
+          StartingPosition: 'TRIM_HORIZON',
+          BatchSize: 100,
+          BisectBatchOnFunctionError: true,
+          MaximumRetryAttempts: 10,
+          DestinationConfig: {
+            OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.projectorFailures), 'Arn'] } },
+          },
+        });
+      }
+    },
+  );
 
-  it('lets the projector read only those streams and write only the projections', () => {
+  it('lets the projector read only those streams and write only the projections', freshSynth, () => {
     // given
     const { stack, template: t } = synthesizeRegionStack();
     // when

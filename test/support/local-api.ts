@@ -6,6 +6,7 @@ import type { Role } from '../../functions/domain/caller.js';
 import { type LocalRegion, startLocalRegion } from '../../local/region.js';
 import type { RateLimits } from '../../local/rate-limit.js';
 import { generateSigningKeys, mintToken, type SigningKeys } from '../../local/tokens.js';
+import { assertKeepsContract } from './contract-check.js';
 
 export interface TestApi {
   readonly region: LocalRegion;
@@ -73,7 +74,9 @@ export async function startTestApi(
       } catch {
         // Not JSON: keep the text for the assertion message.
       }
-      return { status: response.status, headers: response.headers, body: parsed };
+      const answer = { status: response.status, headers: response.headers, body: parsed };
+      assertKeepsContract({ method, path, ...answer });
+      return answer;
     },
     settle: () => region.poller.drain(),
     async snapshot() {
