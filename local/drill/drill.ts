@@ -80,7 +80,7 @@ export interface DrillReport {
     failedBy: Readonly<Record<string, number>>;
   };
   /**
-   * `partition` only: ledger writes the cut-off Region acknowledged while cut off, and how many of them the
+   * `partition` only: ledger writes sent after the cut that the cut-off Region acknowledged, and how many of them the
    * survivor lacked just before the heal (MRSC: none; MREC: what a failover then would lose).
    */
   readonly cutOff: { region: string; acknowledged: number; missingFromSurvivor: number } | null;
@@ -244,7 +244,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         case 'partition': {
           const survivor = await replicator.tableContents(REGION_B);
           const acked = latestAcks(
-            driver.acknowledged.filter((a) => a.region === REGION_A && a.at >= faultAt),
+            driver.acknowledged.filter((a) => a.region === REGION_A && a.sentAt >= faultAt),
           );
           cutOff = {
             region: REGION_A,

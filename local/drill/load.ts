@@ -11,6 +11,8 @@ export interface Acknowledged {
   readonly step: 'create' | 'quote' | 'sign';
   readonly version: number;
   readonly at: number;
+  /** When the attempt that was acknowledged was sent. */
+  readonly sentAt: number;
   /** The Region that answered. */
   readonly region: string;
 }
@@ -59,6 +61,7 @@ interface Answer {
   readonly status: number;
   readonly body: Body | undefined;
   readonly region: string;
+  readonly sentAt: number;
   /** The server's `Retry-After`, in milliseconds. */
   readonly retryAfterMs?: number;
   /** For status 0, what went wrong on the way. */
@@ -178,13 +181,15 @@ export class LoadDriver {
         status: response.status,
         body: text && response.ok ? (JSON.parse(text) as Body) : undefined,
         region: response.headers.get('x-region') ?? 'none',
+        sentAt,
         ...(response.headers.has('retry-after')
           ? { retryAfterMs: Number(response.headers.get('retry-after')) * 1000 || 0 }
           : {}),
       };
     } catch (error) {
       const failure = (error as Error).name === 'TimeoutError' ? 'hung' : 'connection';
-      answer = { status: 0, body: undefined, region: this.options.routedTo?.(requestId) ?? 'none', failure };
+      const region = this.options.routedTo?.(requestId) ?? 'none';
+      answer = { status: 0, body: undefined, region, sentAt, failure };
     }
     this.requests.push({ sentAt, doneAt: Date.now(), outcome: outcomeOf(answer), region: answer.region });
     return answer;
@@ -198,6 +203,7 @@ export class LoadDriver {
       step,
       version,
       at: Date.now(),
+      sentAt: answer.sentAt,
       region: answer.region,
     });
   }
