@@ -288,7 +288,11 @@ const headers = {
     required: true,
     schema: { type: 'string' },
   },
-  'X-Content-Type-Options': { description: '`nosniff`.', required: true, schema: { const: 'nosniff' } },
+  'X-Content-Type-Options': {
+    description: '`nosniff`.',
+    required: true,
+    schema: { type: 'string', const: 'nosniff' },
+  },
   'X-Request-Id': {
     description: 'This request’s id, as logged; sent by the functions, not by the gateway’s own answers.',
     required: false,
@@ -314,7 +318,7 @@ const headers = {
   'Idempotent-Replayed': {
     description: 'This answers a retry with the same `Idempotency-Key`; nothing was applied again.',
     required: false,
-    schema: { const: 'true' },
+    schema: { type: 'string', const: 'true' },
   },
   'Retry-After': {
     description: 'Seconds to wait before retrying.',
@@ -581,7 +585,7 @@ export function openApiDocument() {
     openapi: '3.1.1',
     info: {
       title: 'Digital Service Marketplace API',
-      version: '1',
+      version: 'v1',
       summary: 'The public-sector cloud service marketplace: catalog, review committee, contracts.',
       description:
         'JSON over HTTPS; every error is `application/problem+json` (RFC 9457). Every mutable resource carries `version` and answers with `ETag: "<version>"`; changes accept `If-Match`. Lists answer `{items, next}`; pass `next` back as `cursor`. Generated from the route table and the validation schemas of the code that serves it.\n\nA path this API does not have answers 404, and a method a path does not have answers 405 with `Allow`, both as problem+json (`x-unrouted-responses`).',
