@@ -12,6 +12,7 @@ import {
   isOwnWrite,
   isRetryOf,
   receiptFor,
+  refuseOnStrongRead,
   transition,
 } from './transition.js';
 import { isoDate, parseInput, text } from './validation.js';
@@ -230,14 +231,16 @@ async function changeWithService(
       deps.entities.getForChange<ReviewSession>('review', id, { receiptKey: receipt?.key, consistent }),
       deps.entities.getForChange<Service>('service', serviceId, { receiptKey: undefined, consistent }),
     ]);
-    if (!found) throw notFound(`Review session ${id}`);
+    if (!found) return refuseOnStrongRead(consistent, notFound(`Review session ${id}`));
     const session = found.entity;
     if (isRetryOf(found.receipt, receipt)) return { entity: session, replayed: true };
     // The service and the session change in one transaction: finding our service write means ours applied.
     if (isOwnWrite(serviceFound?.entity, attempted)) return { entity: session, replayed: false };
     checkIfMatch(request, session.version);
-    if (session.status !== 'OPEN') throw conflict(`Session ${session.number} is closed.`);
-    if (!serviceFound) throw notFound(`Service ${serviceId}`);
+    if (session.status !== 'OPEN') {
+      return refuseOnStrongRead(consistent, conflict(`Session ${session.number} is closed.`));
+    }
+    if (!serviceFound) return refuseOnStrongRead(consistent, notFound(`Service ${serviceId}`));
     const service = serviceFound.entity;
     const now = deps.now();
     const changed = step.apply(session, service, now);

@@ -1,6 +1,6 @@
 import { type Caller, idempotencyScope, type User } from './caller.js';
 import { retryContention } from './contention.js';
-import { conflict, notFound, preconditionFailed } from './errors.js';
+import { conflict, type DomainError, notFound, preconditionFailed } from './errors.js';
 import { canonicalJson, fingerprint } from './ids.js';
 import type { ChangeReceipt, Deps, EntityKind } from './ports.js';
 import type { Entity } from './entities.js';
@@ -60,8 +60,11 @@ export function transition<T extends Entity>(deps: Deps, options: TransitionOpti
   const receiptKey = scopedKey(caller, request);
   let attempted: T | undefined;
   return retryContention(deps, `${rule.noun} ${id}`, async (attempt) => {
-    const found = await deps.entities.getForChange<T>(kind, id, { receiptKey, consistent: attempt > 0 });
-    if (!found) throw notFound(`${rule.noun} ${id}`);
+    const consistent = attempt > 0;
+    const found = await deps.entities.getForChange<T>(kind, id, { receiptKey, consistent });
+    // The first read is eventually consistent (the cheap one): a refusal is only given on a strong read,
+    // since another Region (or a retry's own earlier attempt) may have written what this replica lacks.
+    if (!found) return refuseOnStrongRead(consistent, notFound(`${rule.noun} ${id}`));
     const current = found.entity;
     if (isOwnWrite(current, attempted)) return { entity: current, replayed: false };
     const user = rule.authorize(caller, current);
@@ -72,7 +75,10 @@ export function transition<T extends Entity>(deps: Deps, options: TransitionOpti
     const status = rule.statusOf(current, now);
     if (!rule.allowed.includes(status)) {
       const verb = rule.action === 'update' ? 'edit' : rule.action;
-      throw conflict(`Cannot ${verb} a ${rule.noun.toLowerCase()} that is ${status}.`);
+      return refuseOnStrongRead(
+        consistent,
+        conflict(`Cannot ${verb} a ${rule.noun.toLowerCase()} that is ${status}.`),
+      );
     }
     const next = { ...rule.apply(current, now), version: current.version + 1 };
     attempted = next;
@@ -83,6 +89,12 @@ export function transition<T extends Entity>(deps: Deps, options: TransitionOpti
         : await deps.entities.update(kind, next, change);
     return result.outcome === 'updated' ? { entity: result.entity, replayed: false } : undefined;
   });
+}
+
+/** Throws `refusal` if the read was strongly consistent; otherwise asks for a strong read first. */
+export function refuseOnStrongRead(consistent: boolean, refusal: DomainError): undefined {
+  if (consistent) throw refusal;
+  return undefined;
 }
 
 /** The fields `apply` changed, version aside (the store moves it on). */

@@ -171,6 +171,8 @@ describe('agencies', () => {
     });
     expect(own.status).toBe(200);
     expect(own.headers.get('etag')).toBe('"1"');
+    // Read back as registered: the agency's own `kind` survives storage.
+    expect(own.body).toEqual(res.body);
     expect(
       (await api.call('GET', `/v1/agencies/${agencyId}`, { token: await api.token('agency', 'agc_other') }))
         .status,

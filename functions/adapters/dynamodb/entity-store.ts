@@ -35,8 +35,11 @@ export const tableOf: Record<EntityKind, TableId> = {
 
 export const entityKey = (kind: string, id: string) => ({ pk: `${kind}#${id}`, sk: kind });
 
-/** Attributes the store adds to an entity's item; never part of what the API returns. */
-const internal = ['pk', 'sk', 'kind', 'change', 'idempotency', 'original'] as const;
+/**
+ * Attributes the store adds to an entity's item; never part of what the API returns. The entity's kind is
+ * `entityKind`, not `kind`, which is an agency's own field (CENTRAL, LOCAL, …).
+ */
+const internal = ['pk', 'sk', 'entityKind', 'change', 'idempotency', 'original'] as const;
 
 export interface StoredChange {
   readonly actor: { sub: string; role: string; org?: string };
@@ -72,7 +75,7 @@ export function entityItem(
   return {
     ...entity,
     ...entityKey(kind, entity.id),
-    kind,
+    entityKind: kind,
     change,
     ...(idempotency ? { idempotency, original: JSON.stringify(entity) } : {}),
   };

@@ -132,7 +132,7 @@ export class Projector {
       const image = record.newImage;
       const change = image?.change as StoredChange | undefined;
       if (!image || !change) continue;
-      const kind = String(image.kind);
+      const kind = String(image.entityKind);
       const entityId = String(image.id);
       const toVersion = Number(image.version);
       const fromVersion = record.oldImage?.version === undefined ? null : Number(record.oldImage.version);
@@ -241,7 +241,7 @@ function totalsUpdate(table: string, totals: ReadonlyMap<string, number>) {
 }
 
 function kindOf(image: Image | undefined): string | undefined {
-  return typeof image?.kind === 'string' ? image.kind : undefined;
+  return typeof image?.entityKind === 'string' ? image.entityKind : undefined;
 }
 
 function contributionOf(image: Image): Contribution | undefined {
