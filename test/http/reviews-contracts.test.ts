@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectionValidUntil } from '../../functions/domain/review.js';
-import { createProvider, serviceBody } from '../support/fixtures.js';
+import { createProvider, serviceBody, createAgency as registerAgency } from '../support/fixtures.js';
 import { rejectsWithoutWriting } from '../support/assertions.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 
@@ -585,19 +585,38 @@ describe('concurrency', () => {
   });
 });
 
-describe('statistics and audit after the workflow', () => {
-  it('counts signed contracts and their amounts, and keeps an audit trail newest first', async () => {
+describe('statistics and audit', () => {
+  it('counts what its own contracts add, and keeps an audit trail newest first', async () => {
+    const serviceId = await listedService({ name: '통계 서비스' });
+    const buyerId = await registerAgency(api, '1749000');
+    const buyer = await api.token('agency', buyerId);
     await api.settle();
-    const stats = (await api.call('GET', '/v1/stats')).body;
-    expect(stats.contracts.signed).toBe(3);
-    expect(stats.contracts.byStatus).toMatchObject({ COMPLETED: 1, TERMINATED: 1, ACTIVE: 1, CANCELLED: 1 });
-    expect(stats.contracts.totalAmountKrw).toBe(1_700_000 + 1_000_000 + 15_000);
-    expect(stats.agencies.withContracts).toBe(1);
-    expect(stats.medianLeadTimeDays).toBe(0);
-    expect(stats.services.listed).toBeGreaterThanOrEqual(3);
+    const before = (await api.call('GET', '/v1/stats')).body;
 
-    const contracts = (await api.call('GET', '/v1/contracts?status=COMPLETED', { token: agency })).body.items;
-    const id = contracts[0].id;
+    const contract = async (key: string) => {
+      const res = await api.call('POST', '/v1/contracts', {
+        token: buyer,
+        body: { serviceId, planId: 'basic', quantity: 2, months: 3, method: 'CATALOG' },
+        headers: { 'idempotency-key': key },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    };
+    const id = await contract('stats-completed');
+    await api.call('POST', `/v1/contracts/${id}/quote`, { token: provider, body: { amountKrw: 80_000 } });
+    await api.call('POST', `/v1/contracts/${id}/sign`, { token: buyer });
+    await api.call('POST', `/v1/contracts/${id}/complete`, { token: admin });
+    await api.call('POST', `/v1/contracts/${await contract('stats-cancelled')}/cancel`, { token: buyer });
+    await api.settle();
+    const after = (await api.call('GET', '/v1/stats')).body;
+
+    expect(after.contracts.signed - before.contracts.signed).toBe(1);
+    expect(after.contracts.totalAmountKrw - before.contracts.totalAmountKrw).toBe(80_000);
+    expect(after.contracts.byStatus.COMPLETED - before.contracts.byStatus.COMPLETED).toBe(1);
+    expect(after.contracts.byStatus.CANCELLED - before.contracts.byStatus.CANCELLED).toBe(1);
+    expect(after.agencies.withContracts - before.agencies.withContracts).toBe(1);
+    expect(after.services.listed).toBeGreaterThanOrEqual(1);
+
     const trail = await api.call('GET', `/v1/audit?entity=contract&id=${id}`, { token: admin });
     expect(trail.status).toBe(200);
     expect(trail.body.items.map((e: { action: string }) => e.action)).toEqual([
@@ -620,7 +639,7 @@ describe('statistics and audit after the workflow', () => {
     expect(trail.body.items[3]).toMatchObject({
       fromVersion: null,
       toVersion: 1,
-      actor: { role: 'agency', org: agencyId },
+      actor: { role: 'agency', org: buyerId },
     });
     const first = await api.call('GET', `/v1/audit?entity=contract&id=${id}&limit=3`, { token: admin });
     const rest = await api.call(
@@ -630,7 +649,7 @@ describe('statistics and audit after the workflow', () => {
     );
     expect([...first.body.items, ...rest.body.items]).toEqual(trail.body.items);
     expect(rest.body.next).toBeNull();
-    expect((await api.call('GET', `/v1/audit?entity=contract&id=${id}`, { token: agency })).status).toBe(403);
+    expect((await api.call('GET', `/v1/audit?entity=contract&id=${id}`, { token: buyer })).status).toBe(403);
     expect((await api.call('GET', '/v1/audit?entity=contract', { token: admin })).status).toBe(400);
   });
 });
