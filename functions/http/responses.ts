@@ -66,7 +66,8 @@ export function toResult(
   if (typeof response.body === 'string' && headers['content-type']) {
     return { statusCode: response.status, headers, body: response.body };
   }
-  const isProblem = response.status >= 400;
+  // A failure is problem+json; a 503 from /health is still the health report, as plain JSON.
+  const isProblem = response.status >= 400 && typeof (response.body as { type?: unknown }).type === 'string';
   headers['content-type'] = isProblem ? 'application/problem+json' : 'application/json; charset=utf-8';
   return { statusCode: response.status, headers, body: JSON.stringify(response.body) };
 }
