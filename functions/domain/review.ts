@@ -233,7 +233,8 @@ async function changeWithService(
     ]);
     if (!found) return refuseOnStrongRead(consistent, notFound(`Review session ${id}`));
     const session = found.entity;
-    if (isRetryOf(found.receipt, receipt)) return { entity: session, replayed: true };
+    if (isRetryOf(found.receipt, receipt))
+      return consistent ? { entity: session, replayed: true } : undefined;
     // The service and the session change in one transaction: finding our service write means ours applied.
     if (isOwnWrite(serviceFound?.entity, attempted)) return { entity: session, replayed: false };
     checkIfMatch(request, session.version);

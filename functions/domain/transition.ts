@@ -69,7 +69,10 @@ export function transition<T extends Entity>(deps: Deps, options: TransitionOpti
     if (isOwnWrite(current, attempted)) return { entity: current, replayed: false };
     const user = rule.authorize(caller, current);
     const receipt = receiptFor(user, request, rule.action);
-    if (isRetryOf(found.receipt, receipt)) return { entity: current, replayed: true };
+    // A replay acknowledges the change again, so it is answered only from a strong read: what this
+    // replica shows may not (yet, or ever) be what the quorum acknowledged.
+    if (isRetryOf(found.receipt, receipt))
+      return consistent ? { entity: current, replayed: true } : undefined;
     checkIfMatch(request, current.version);
     const now = deps.now();
     const status = rule.statusOf(current, now);

@@ -284,8 +284,14 @@ export class Replicator {
     const readStrongly = READ_OPERATIONS.has(operation) ? this.stronglyReadTables(operation, body) : [];
     if (readStrongly.length) {
       if (!(await this.catchUp(replica))) return noQuorum();
-      // A strong read must not show an item in doubt, which may hold a write no one acknowledged.
-      const doubtIn = () => [...replica.doubtful.values()].some(({ table }) => readStrongly.includes(table));
+      // A strong read must not show an item in doubt, which may hold a write no one acknowledged. A read of
+      // one item is held up only by that item; a query or scan by any item of its table. (Without this, one
+      // write in doubt while the other Region is down refused every strong read, the health probe's too.)
+      const readKey = operation === 'GetItem' ? itemKeyRead(body) : undefined;
+      const doubtIn = () =>
+        [...replica.doubtful.entries()].some(([id, { table }]) =>
+          readKey ? id === readKey : readStrongly.includes(table),
+        );
       if (doubtIn()) await this.settleDoubts(replica);
       if (doubtIn()) return noQuorum();
       return forward(replica.endpoint, headers, path, body);
@@ -721,6 +727,12 @@ async function scanAll(client: DynamoDBClient, table: string): Promise<Item[]> {
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** The item a GetItem reads, as `itemId` names it. */
+function itemKeyRead(body: Buffer): string {
+  const read = JSON.parse(body.toString('utf8')) as { TableName: string; Key: Key };
+  return itemId(read.TableName, read.Key);
 }
 
 function itemId(table: string, key: Key): string {
