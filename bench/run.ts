@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tableName } from '../functions/adapters/dynamodb/client.js';
+import { toEntity } from '../functions/adapters/dynamodb/entity-store.js';
 import { generateDemoData } from '../local/demo-data.js';
 import { loadDemoData } from '../local/demo-load.js';
 import { startDynamoDbLocal } from '../local/dynamodb-local.js';
@@ -102,10 +103,8 @@ async function catalogOf(localRegion: typeof region): Promise<{ services: Servic
     items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
     start = page.LastEvaluatedKey;
   } while (start);
-  return {
-    services: items.filter((i) => i.kind === 'service') as unknown as Service[],
-    agencies: items.filter((i) => i.kind === 'agency') as unknown as Agency[],
-  };
+  const ofKind = <T>(kind: string) => items.filter((i) => i.entityKind === kind).map((i) => toEntity<T>(i));
+  return { services: ofKind<Service>('service'), agencies: ofKind<Agency>('agency') };
 }
 
 function summary(
