@@ -19,7 +19,7 @@ import {
 } from './monitoring/region-metrics.js';
 
 /**
- * What `functions/http/api.ts` logs (Powertools Logger, one JSON object per line, WARN level) when it gives
+ * What `functions/http/failures.ts` logs (Powertools Logger, one JSON object per line, WARN level) when it gives
  * up on a retryable store error and answers 503: `{"level":"WARN","message":"store unavailable","error":
  * "<exception name>", ...}`. The metric filters below match these fields; if the log line changes there,
  * it must change here (the infra tests pin both strings).
