@@ -7,6 +7,7 @@ import type { User } from '../../functions/domain/caller.js';
 import { quoteContract, requestedContract, transitionContract } from '../../functions/domain/contract.js';
 import type { Contract, ReviewSession, Service } from '../../functions/domain/entities.js';
 import { DomainError } from '../../functions/domain/errors.js';
+import { registerProvider } from '../../functions/domain/registry.js';
 import { addToAgenda } from '../../functions/domain/review.js';
 import { inMemoryDeps } from '../support/in-memory-ports.js';
 
@@ -187,5 +188,39 @@ describe('the committee’s agenda', () => {
       'UNDER_REVIEW',
       'UNDER_REVIEW',
     ]);
+  });
+});
+
+describe('a write whose answer was lost, retried by the store client', () => {
+  const admin: User = { kind: 'user', sub: 'ops', role: 'admin' };
+
+  it('given the first attempt of a sign applied, when the retry finds the version moved, then it is our sign, not a 409', async () => {
+    const { deps, entities } = await withContract({ status: 'QUOTED', quotedAt, version: 2 });
+    const update = entities.update.bind(entities);
+    // The write applies, but its answer is lost; the retried conditional write then finds version 3.
+    entities.update = async (kind, next, change) => {
+      await update(kind, next, change);
+      return { outcome: 'stale', current: undefined };
+    };
+    const { entity, replayed } = await transitionContract(deps, agency, 'ctr_1', 'sign', noKey);
+    expect({ status: entity.status, version: entity.version, replayed }).toEqual({
+      status: 'ACTIVE',
+      version: 3,
+      replayed: false,
+    });
+    expect(entities.changesOf('contract', 'ctr_1').map((c) => c.action)).toEqual(['seed', 'sign']);
+  });
+
+  it('given the first attempt of a create applied, when the retry finds the id taken, then it is our create, not a 409', async () => {
+    const { deps, entities } = inMemoryDeps();
+    const create = entities.create.bind(entities);
+    entities.create = async (kind, entity, options) => {
+      await create(kind, entity, options);
+      return create(kind, entity, options);
+    };
+    const body = { name: '(주)재시도', businessRegistrationNumber: '1248100998', contactEmail: 'a@b.kr' };
+    const { entity, replayed } = await registerProvider(deps, admin, body, undefined);
+    expect(replayed).toBe(false);
+    expect(await entities.get('provider', entity.id)).toEqual(entity);
   });
 });
