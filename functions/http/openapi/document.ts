@@ -625,3 +625,43 @@ export function openApiDocument() {
 }
 
 export type OpenApiDocument = ReturnType<typeof openApiDocument>;
+
+/** A request body as an API Gateway model takes it: the component's name and a JSON Schema draft 4. */
+export interface RequestBodyModel {
+  readonly name: RequestName;
+  readonly schema: JsonSchema;
+}
+
+/** Drops `format` wherever it appears; `properties` maps names to schemas, so its keys are kept as they are. */
+function withoutFormats(schema: unknown, keysAreNames = false): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => withoutFormats(item));
+  if (schema === null || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key]) => keysAreNames || key !== 'format')
+      .map(([key, value]) => [key, withoutFormats(value, !keysAreNames && key === 'properties')]),
+  );
+}
+
+/**
+ * The request body of every route that takes one, from the same zod schemas (and the same `operations`
+ * entries) as the document's `requestBody`, written in JSON Schema draft 4, the dialect of API Gateway models
+ * (the CDK builds its request validators from this). `format` is dropped: draft 4's `email` is another
+ * definition than zod's, and zod's own `pattern` for it and for dates stays in the schema.
+ *
+ * What such a model checks is what `z.toJSONSchema` can write: types, required and unknown fields
+ * (`additionalProperties: false`), enums, patterns, integer bounds, array sizes and the lengths of strings
+ * that are not trimmed. It cannot write custom checks (`.check` with a function) nor the lengths of text
+ * fields, which are measured after trimming and NFC normalisation (`text()` is a pipe, and its input side is
+ * a bare string), so the functions still parse every body with the zod schema, and stay the only check the
+ * local gateway runs.
+ */
+export function requestBodyModels(): ReadonlyMap<RouteKey, RequestBodyModel> {
+  const models = new Map<RouteKey, RequestBodyModel>();
+  for (const [key, spec] of Object.entries(operations) as [RouteKey, OperationSpec][]) {
+    if (!spec.body) continue;
+    const schema = z.toJSONSchema(requestSchemas[spec.body], { target: 'draft-04', io: 'input' });
+    models.set(key, { name: spec.body, schema: withoutFormats(schema) as JsonSchema });
+  }
+  return models;
+}
