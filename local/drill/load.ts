@@ -4,7 +4,10 @@
  * transition step); a request that gets no answer, fails to connect or answers 5xx/429 is sent again
  * unchanged, key included, and no sooner than its Retry-After, so a retry of something that was applied
  * is answered as a replay rather than applied twice. Every acknowledged write and every request's outcome is recorded.
+ * It calls the API through the typed client generated from the OpenAPI document (`local/api-client`).
  */
+import { type ApiClient, apiClient, bearer, retryAfterMs, type Schemas } from '../api-client/client.js';
+
 export interface Acknowledged {
   readonly contractId: string;
   readonly idempotencyKey: string;
@@ -50,16 +53,10 @@ export interface LoadOptions {
   readonly routedTo?: (requestId: string) => string | undefined;
 }
 
-/** The fields of a contract (or problem) the driver reads. */
-interface Body {
-  readonly id?: string;
-  readonly version?: number;
-  readonly catalogAmountKrw?: number;
-}
-
 interface Answer {
   readonly status: number;
-  readonly body: Body | undefined;
+  /** The contract, on a success. */
+  readonly body: Schemas['Contract'] | undefined;
   readonly region: string;
   readonly sentAt: number;
   /** The server's `Retry-After`, in milliseconds. */
@@ -75,8 +72,11 @@ export class LoadDriver {
   readonly flows = { started: 0, completed: 0, failed: 0, failedBy: {} as Record<string, number> };
   readonly requests: RequestRecord[] = [];
   private sequence = 0;
+  private readonly api: ApiClient;
 
-  constructor(private readonly options: LoadOptions) {}
+  constructor(private readonly options: LoadOptions) {
+    this.api = apiClient(options.frontUrl);
+  }
 
   async run(): Promise<void> {
     const running: Promise<void>[] = [];
@@ -100,30 +100,48 @@ export class LoadDriver {
     const agency = this.options.agencies[i % this.options.agencies.length] as { id: string; token: string };
     const flowKey = `${this.options.runId}-${i}`;
     const created = await this.step(() =>
-      this.send('POST', '/v1/contracts', agency.token, flowKey, {
-        serviceId: this.options.serviceId,
-        planId: this.options.planId,
-        quantity: 1 + (i % 5),
-        months: 12,
-        method: 'NEGOTIATED',
-      }),
+      this.send((init) =>
+        this.api.POST('/v1/contracts', {
+          ...init(agency.token),
+          params: { header: { 'Idempotency-Key': flowKey } },
+          body: {
+            serviceId: this.options.serviceId,
+            planId: this.options.planId,
+            quantity: 1 + (i % 5),
+            months: 12,
+            method: 'NEGOTIATED',
+          },
+        }),
+      ),
     );
     if (!created.ok) return this.fail(created.lastError);
-    const contract = created.answer.body ?? {};
-    const contractId = String(contract.id);
+    const contract = created.answer.body;
+    const contractId = String(contract?.id);
     this.ack(contractId, flowKey, 'create', created.answer);
-    const quote = Math.floor(Number(contract.catalogAmountKrw) * 0.9);
-    for (const [step, token, body] of [
-      ['quote', this.options.providerToken, { amountKrw: quote }],
-      ['sign', agency.token, undefined],
-    ] as const) {
-      const key = `${flowKey}-${step}`;
-      const answer = await this.step(() =>
-        this.send('POST', `/v1/contracts/${contractId}/${step}`, token, key, body),
-      );
-      if (!answer.ok) return this.fail(answer.lastError);
-      this.ack(contractId, key, step, answer.answer);
-    }
+    const id = { id: contractId };
+    const quoteKey = `${flowKey}-quote`;
+    const quoted = await this.step(() =>
+      this.send((init) =>
+        this.api.POST('/v1/contracts/{id}/quote', {
+          ...init(this.options.providerToken),
+          params: { path: id, header: { 'Idempotency-Key': quoteKey } },
+          body: { amountKrw: Math.floor(Number(contract?.catalogAmountKrw) * 0.9) },
+        }),
+      ),
+    );
+    if (!quoted.ok) return this.fail(quoted.lastError);
+    this.ack(contractId, quoteKey, 'quote', quoted.answer);
+    const signKey = `${flowKey}-sign`;
+    const signed = await this.step(() =>
+      this.send((init) =>
+        this.api.POST('/v1/contracts/{id}/sign', {
+          ...init(agency.token),
+          params: { path: id, header: { 'Idempotency-Key': signKey } },
+        }),
+      ),
+    );
+    if (!signed.ok) return this.fail(signed.lastError);
+    this.ack(contractId, signKey, 'sign', signed.answer);
     this.flows.completed += 1;
   }
 
@@ -154,37 +172,30 @@ export class LoadDriver {
     return { ok: false, lastError };
   }
 
+  /**
+   * One attempt: `call` makes the typed request with what `init` gives it for a caller's token (the bearer,
+   * this request's `x-drill-request` id, the hung timeout).
+   */
   private async send(
-    method: string,
-    path: string,
-    token: string,
-    idempotencyKey: string,
-    body?: unknown,
+    call: (init: (token: string) => { headers: Record<string, string>; signal: AbortSignal }) => Promise<{
+      data?: Schemas['Contract'];
+      response: Response;
+    }>,
   ): Promise<Answer> {
     const requestId = `${this.options.runId}-r${++this.sequence}`;
     const sentAt = Date.now();
     let answer: Answer;
     try {
-      const response = await fetch(`${this.options.frontUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'idempotency-key': idempotencyKey,
-          'x-drill-request': requestId,
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body ? { body: JSON.stringify(body) } : {}),
+      const { data, response } = await call((token) => ({
+        headers: { ...bearer(token), 'x-drill-request': requestId },
         signal: AbortSignal.timeout(HUNG_AFTER_MS),
-      });
-      const text = await response.text();
+      }));
       answer = {
         status: response.status,
-        body: text && response.ok ? (JSON.parse(text) as Body) : undefined,
+        body: data,
         region: response.headers.get('x-region') ?? 'none',
         sentAt,
-        ...(response.headers.has('retry-after')
-          ? { retryAfterMs: Number(response.headers.get('retry-after')) * 1000 || 0 }
-          : {}),
+        ...(response.headers.has('retry-after') ? { retryAfterMs: retryAfterMs(response) } : {}),
       };
     } catch (error) {
       const failure = (error as Error).name === 'TimeoutError' ? 'hung' : 'connection';
