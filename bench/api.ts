@@ -17,6 +17,7 @@ import { DynamoSearchIndex } from '../functions/adapters/dynamodb/search-index.j
 import type { User } from '../functions/domain/caller.js';
 import { leadTimeDays, requestedContract } from '../functions/domain/contract.js';
 import { drivingTerm, postingPartition, words } from '../functions/domain/search.js';
+import { apiClient, bearer, type Schemas } from '../local/api-client/client.js';
 import type { LocalRegion } from '../local/region.js';
 import { repoRoot } from '../local/paths.js';
 import { median, percentiles } from '../local/percentiles.js';
@@ -75,6 +76,8 @@ export async function measureApi(
     org: service.providerId,
   });
   const results: Record<string, OperationResult> = {};
+  // Set-up calls and capacity probes go through the typed client; the timed load is autocannon's (load-child).
+  const api = apiClient(region.url);
 
   // Catalog read: one service by id.
   const catalogRead = await compare(
@@ -83,7 +86,7 @@ export async function measureApi(
   );
   results.catalogRead = {
     ...catalogRead.measured,
-    ...(await capacity('GET', `/v1/services/${service.id}`)),
+    ...(await capacity(api.GET('/v1/services/{id}', { params: { path: { id: service.id } } }))),
     minimumCapacityUnits: 0.5,
     capacityNote: 'one eventually consistent read of one item under 4 KB',
   };
@@ -97,7 +100,7 @@ export async function measureApi(
   });
   results.search = {
     ...searched.measured,
-    ...(await capacity('GET', searchPath)),
+    ...(await capacity(api.GET('/v1/services', { params: { query: { q: SEARCH_WORD, limit: 20 } } }))),
     minimumCapacityUnits: 0.5 + 20 * 0.5,
     capacityNote:
       'a query of the posting list plus one batch read of the 20 services (0.5 each); postings carry the ' +
@@ -106,18 +109,22 @@ export async function measureApi(
   };
 
   // Contract create: every request a new Idempotency-Key, so every one creates.
-  const agencyAuth = { authorization: `Bearer ${agencyToken}` };
-  const contractBody = JSON.stringify({
+  const agencyAuth = bearer(agencyToken);
+  const contractInput: Schemas['ContractInput'] = {
     serviceId: service.id,
-    planId: service.plans[0]?.id,
+    planId: service.plans[0]?.id ?? 'basic',
     quantity: 1,
     months: 12,
     method: 'CATALOG',
-  });
-  const createCapacity = await capacity('POST', '/v1/contracts', contractBody, {
-    ...agencyAuth,
-    'idempotency-key': 'bench-capacity',
-  });
+  };
+  const contractBody = JSON.stringify(contractInput);
+  const createCapacity = await capacity(
+    api.POST('/v1/contracts', {
+      headers: agencyAuth,
+      params: { header: { 'Idempotency-Key': 'bench-capacity' } },
+      body: contractInput,
+    }),
+  );
   let floorSeq = 0;
   const creates = await compare(
     {
@@ -156,14 +163,19 @@ export async function measureApi(
   const toQuote = [...created];
   await pool(
     () =>
-      fetch(`${region.url}/v1/contracts/${toQuote.pop()}/quote`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${providerToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ amountKrw: 1 }),
-      }).then((response) => response.text()),
+      api.POST('/v1/contracts/{id}/quote', {
+        headers: bearer(providerToken),
+        params: { path: { id: String(toQuote.pop()) } },
+        body: { amountKrw: 1 },
+      }),
     toQuote.length,
   );
-  const signCapacity = await capacity('POST', `/v1/contracts/${created.pop()}/sign`, undefined, agencyAuth);
+  const signCapacity = await capacity(
+    api.POST('/v1/contracts/{id}/sign', {
+      headers: agencyAuth,
+      params: { path: { id: String(created.pop()) } },
+    }),
+  );
   const signPaths = created.map((id) => `/v1/contracts/${id}/sign`);
   const signCount = Math.floor((signPaths.length - 1) / (ROUNDS + WARMUP_SHARE));
   let floorSignSeq = 0;
@@ -197,13 +209,9 @@ export async function measureApi(
   };
   return results;
 
-  async function capacity(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-    const response = await fetch(`${region.url}${path}`, {
-      method,
-      headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body } : {}),
-    });
-    await response.text();
+  /** The capacity one call consumed, as the local gateway reports it (`DSM_EXPOSE_CAPACITY`). */
+  async function capacity(call: Promise<{ response: Response }>) {
+    const { response } = await call;
     return { capacityUnits: Number(response.headers.get('x-consumed-capacity') ?? Number.NaN) };
   }
 
