@@ -1,5 +1,6 @@
-import { type App, Tags } from 'aws-cdk-lib';
+import { type App, Aspects, Tags } from 'aws-cdk-lib';
 import { globalServiceRegions, type MarketplaceConfig } from './config.js';
+import { GravitonEverywhere } from './graviton.js';
 import { BackupStack } from './stacks/backup-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { FailoverControlStack } from './stacks/failover-control-stack.js';
@@ -87,5 +88,6 @@ export function buildMarketplace(app: App, config: MarketplaceConfig, account?: 
   }
 
   Tags.of(app).add('app', 'digital-service-marketplace');
+  Aspects.of(app).add(new GravitonEverywhere());
   return { data, regions, backups, ...(failover ? { failover } : {}) };
 }

@@ -1,8 +1,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -11,6 +11,9 @@ import { acknowledge, XRAY_REASON } from '../nag.js';
 
 /** The repository root: `functions/` and `package-lock.json` live there. */
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The alias every caller invokes; see {@link HandlerFunction.alias}. */
+export const LIVE_ALIAS = 'live';
 
 export interface HandlerFunctionProps {
   /** The handler module: `functions/handlers/<handler>.ts`, exporting `handler`. */
@@ -56,6 +59,12 @@ export const handlerBundling = {
  */
 export class HandlerFunction extends Construct {
   readonly fn: NodejsFunction;
+  /**
+   * `live`: the alias every caller invokes (API Gateway, the authorizers, event source mappings, schedules),
+   * never `$LATEST`. Each deploy publishes a version; CodeDeploy moves this alias to it step by step
+   * (`safe-deployments.ts`) and back on an alarm.
+   */
+  readonly alias: Alias;
   readonly logGroup: LogGroup;
   readonly role: Role;
 
@@ -84,6 +93,8 @@ export class HandlerFunction extends Construct {
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(apiFunctionTimeoutSeconds),
       tracing: Tracing.ACTIVE,
+      // Replaced versions stay published: a hand rollback points the alias back at the previous one.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
       logGroup: this.logGroup,
       environment: {
         POWERTOOLS_SERVICE_NAME: `marketplace-${props.handler}`,
@@ -105,6 +116,8 @@ export class HandlerFunction extends Construct {
         externalModules: [...handlerBundling.externalModules],
       },
     });
+    // A new version per code or configuration change (`currentVersion` hashes both); see currentVersionOptions.
+    this.alias = new Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.fn.currentVersion });
     acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]', XRAY_REASON);
     acknowledge(
       this.fn,

@@ -29,7 +29,7 @@ export function addSelectionExpiry(scope: Construct, options: SelectionExpiryOpt
   new Rule(scope, 'SelectionExpirySchedule', {
     description: 'Expire selections daily after the Korean date changes',
     schedule: Schedule.cron({ minute: '5', hour: '15' }),
-    targets: [new LambdaFunction(handler.fn, { retryAttempts: 2 })],
+    targets: [new LambdaFunction(handler.alias, { retryAttempts: 2 })],
   });
   return handler;
 }

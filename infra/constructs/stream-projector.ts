@@ -56,8 +56,10 @@ export function addStreamProjector(scope: Construct, options: StreamProjectorOpt
       wildcardFinding(scope, stream.streamArnPattern),
       `The ${spec.id} replica's stream label changes whenever its stream is re-enabled, so the ARN is "stream/*" under this one table; the mapping itself names the exact stream.`,
     );
+    // The mapping invokes the `live` alias, so a new projector version takes batches only as CodeDeploy
+    // shifts the alias to it, and a rollback sends them back to the old version.
     new EventSourceMapping(scope, `${constructName(spec.id)}StreamToProjector`, {
-      target: fn,
+      target: handler.alias,
       eventSourceArn: stream.streamArn,
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: 100,

@@ -13,9 +13,14 @@ import { ApiFromRoutes } from '../constructs/api-from-routes.js';
 import { FisLambdaExtension } from '../constructs/fis-lambda-extension.js';
 import { HandlerFunction } from '../constructs/handler-function.js';
 import { RegionDrills } from '../constructs/region-drills.js';
-import { type MonitoredFunction, RegionMonitoring } from '../constructs/region-monitoring.js';
+import {
+  type MonitoredFunction,
+  type RegionAlarmKind,
+  RegionMonitoring,
+} from '../constructs/region-monitoring.js';
 import { regionTables } from '../constructs/region-tables.js';
 import { RegionalDomain } from '../constructs/regional-domain.js';
+import { SafeDeployments, type SafeDeploymentTarget } from '../constructs/safe-deployments.js';
 import { addSelectionExpiry } from '../constructs/selection-expiry.js';
 import { addStreamProjector } from '../constructs/stream-projector.js';
 import { acknowledge, acknowledgeCustomResourceProvider } from '../nag.js';
@@ -52,6 +57,8 @@ export class RegionStack extends Stack {
   readonly drills: RegionDrills;
   readonly faultInjection: FisLambdaExtension;
   readonly projectorFailures: Queue;
+  /** The `live` alias of every function of the Region and the deployment group that shifts it. */
+  readonly deployments: SafeDeployments;
 
   constructor(scope: Construct, id: string, props: RegionStackProps) {
     super(scope, id, props);
@@ -81,11 +88,14 @@ export class RegionStack extends Stack {
     });
     this.authorizerFunction = authorizerHandler.fn;
 
+    // API Gateway invokes each function's `live` alias, never $LATEST: what it calls is what CodeDeploy shifted.
+    const aliases = {} as Record<ApiFunctionId, IFunction>;
+    for (const fnId of apiFunctions) aliases[fnId] = apiHandlers[fnId].alias;
     this.api = new ApiFromRoutes(this, 'Api', {
       restApiName: `${prefix}-api`,
       routes: routeTable,
-      functions: this.functions,
-      authorizerFunction: this.authorizerFunction,
+      functions: aliases,
+      authorizerFunction: authorizerHandler.alias,
       limits: config.apiLimits,
     });
 
@@ -152,6 +162,49 @@ export class RegionStack extends Stack {
       },
       webAclName: this.firewall.webAclName,
       topic: this.alarmTopic.topic,
+    });
+
+    const alarm = (kind: RegionAlarmKind) => {
+      const found = this.monitoring.alarms.get(kind);
+      if (!found) throw new Error(`no alarm ${kind} in ${this.region}`);
+      return found;
+    };
+    // What callers of the API see, whichever function or authorizer a bad release broke.
+    const apiAlarms = [alarm('api-5xx-rate'), alarm('api-latency-p99')];
+    const deploymentTargets: SafeDeploymentTarget[] = [
+      ...apiFunctions.map((fnId) => ({
+        name: fnId,
+        handler: apiHandlers[fnId],
+        rollbackAlarms: [alarm(`lambda-errors-${fnId}`), ...apiAlarms],
+        traffic: 'canary' as const,
+      })),
+      {
+        name: 'authorizer',
+        handler: authorizerHandler,
+        rollbackAlarms: [alarm('lambda-errors-authorizer'), ...apiAlarms],
+        traffic: 'canary',
+      },
+      {
+        // A projector that fails, falls behind or gives up on batches: the read models go stale.
+        name: 'projector',
+        handler: projectorHandler,
+        rollbackAlarms: [
+          alarm('lambda-errors-projector'),
+          alarm('projector-iterator-age'),
+          alarm('projector-dlq'),
+        ],
+        traffic: 'canary',
+      },
+      {
+        name: 'selection-expiry',
+        handler: selectionExpiryHandler,
+        rollbackAlarms: [alarm('lambda-errors-selection-expiry')],
+        traffic: 'allAtOnce',
+      },
+    ];
+    this.deployments = new SafeDeployments(this, 'Deployments', {
+      applicationName: `${prefix}-${this.region}`,
+      targets: deploymentTargets,
     });
 
     this.drills = new RegionDrills(this, 'Drills', {

@@ -49,6 +49,13 @@ function statementsOfFunction(t: Template, fnLogicalId: string): Statement[] {
   return (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement;
 }
 
+/** The `live` alias of one of the stack's functions (an API function id, `authorizer`, `projector`, ...). */
+function aliasOf(stack: RegionStack, name: string) {
+  const alias = stack.deployments.aliases.get(name);
+  if (!alias) throw new Error(`No alias for ${name}`);
+  return alias;
+}
+
 function apiFunctionProps(stack: RegionStack, t: Template, fnId: keyof RegionStack['functions']) {
   return functionProps(t, logicalId(stack.functions[fnId]));
 }
@@ -128,14 +135,17 @@ describe('region stack', () => {
         if (!resource) throw new Error(`No resource ${ref.Ref}`);
         return `${pathOf(resource.ParentId)}/${resource.PathPart}`;
       };
+      // Each integration invokes its function's `live` alias (what CodeDeploy shifts), never the function.
       const functionNames = Object.fromEntries(
-        Object.entries(stack.functions).map(([name, fn]) => [logicalId(fn), name]),
+        Object.keys(stack.functions).map((name) => [logicalId(aliasOf(stack, name)), name]),
       );
       const routesOf: Record<string, string[]> = {};
       for (const resource of Object.values(resourcesOf(t, 'AWS::ApiGateway::Method'))) {
         const method = resource.Properties as unknown as ApiMethod;
         expect(method.Integration?.Type).toBe('AWS_PROXY');
-        const target = JSON.stringify(method.Integration?.Uri).match(/"Fn::GetAtt":\["([^"]+)","Arn"\]/)?.[1];
+        const uri = JSON.stringify(method.Integration?.Uri);
+        expect(uri).not.toContain('Fn::GetAtt');
+        const target = uri.match(/"Ref":"([^"]+)"},"\/invocations"/)?.[1];
         const fn = functionNames[target ?? ''] ?? `unknown ${target}`;
         (routesOf[fn] ??= []).push(`${method.HttpMethod} ${pathOf(method.ResourceId) || '/'}`);
       }
@@ -197,7 +207,10 @@ describe('region stack', () => {
         expect(method.AuthorizationType).toBe('CUSTOM');
         const authorizer = authorizers[(method.AuthorizerId as { Ref: string }).Ref]?.Properties ?? {};
         expect(authorizer.Type).toBe('REQUEST');
-        expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(logicalId(stack.authorizerFunction));
+        expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(
+          `"Ref":"${logicalId(aliasOf(stack, 'authorizer'))}"`,
+        );
+        expect(JSON.stringify(authorizer.AuthorizerUri)).not.toContain(logicalId(stack.authorizerFunction));
         return {
           route: method.OperationName,
           identitySource: authorizer.IdentitySource,
@@ -410,7 +423,18 @@ describe('region stack', () => {
       expect(mappedTables.sort()).toEqual(['describeTable dsm-catalog', 'describeTable dsm-ledger']);
       for (const mapping of mappings) {
         expect(mapping).toMatchObject({
-          FunctionName: { Ref: logicalId(stack.projector) },
+          // `<function name>:live`, the name taken from the alias's ARN
+          FunctionName: {
+            'Fn::Join': [
+              '',
+              [
+                {
+                  'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalId(aliasOf(stack, 'projector')) }] }],
+                },
+                ':live',
+              ],
+            ],
+          },
           StartingPosition: 'TRIM_HORIZON',
           BatchSize: 100,
           BisectBatchOnFunctionError: true,
