@@ -1,4 +1,4 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger } from '../http/log.js';
 import { expireSelections } from '../domain/selection.js';
 import { deps } from './composition-root.js';
 
