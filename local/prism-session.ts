@@ -1,0 +1,486 @@
+/**
+ * `npm run openapi:prism [-- --target URL --keys-dir DIR]`: a scripted session through Stoplight Prism as a
+ * validating proxy in front of the local gateway. Prism (pinned, run with npx: 185 packages, 90 MB, for a
+ * session run by hand, so not a devDependency; 5.14.2 because 5.16 needs Node 24) reads the document the
+ * gateway serves at `/openapi.json`, forwards every call and checks the request and the answer against it,
+ * reporting each violation in the answer's `sl-violations` header. The session walks the API as its callers
+ * do (registration, a service through review into the catalog, a contract from request to completion, the
+ * reads, conditional and keyed retries) and asks for the refusals too (400, 401, 403, 404, 409, 412, 415).
+ *
+ * Any violation in an answer fails the session. Violations of a request are expected only on the calls
+ * that are malformed on purpose, and each of those must be refused by the API.
+ *
+ * Without `--target` it starts its own `npm start -- --empty` on a free port with its state in a temporary
+ * directory (DynamoDB Local on a free port too), so it never touches a gateway someone else is running,
+ * and stops it afterwards. With `--target`, `--keys-dir` names the `.local` directory of that gateway's
+ * signing keys.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { apiClient, bearer } from './api-client/client.js';
+import { freePort } from './dynamodb-local.js';
+import { localStateDir, repoRoot } from './paths.js';
+import { localSigningKeys, mintToken } from './tokens.js';
+
+const PRISM = '@stoplight/prism-cli@5.14.2';
+
+interface Violation {
+  readonly location?: string[];
+  readonly severity?: string;
+  readonly code?: string | number;
+  readonly message?: string;
+}
+
+interface CallRecord {
+  readonly label: string;
+  readonly status: number;
+  /** Malformed on purpose: request violations are expected, and the API must refuse it. */
+  readonly malformed: boolean;
+  readonly requestViolations: Violation[];
+  readonly responseViolations: Violation[];
+}
+
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string' },
+    'keys-dir': { type: 'string' },
+    output: { type: 'string' },
+  },
+  strict: true,
+});
+
+const started: ChildProcess[] = [];
+const temporary: string[] = [];
+
+async function main(): Promise<number> {
+  let target = values.target;
+  let keysDir = values['keys-dir'] ?? localStateDir;
+  if (!target) {
+    keysDir = await mkdtemp(join(tmpdir(), 'dsm-prism-'));
+    temporary.push(keysDir);
+    target = await startGateway(keysDir);
+  }
+  const documentFile = join(await mkdtemp(join(tmpdir(), 'dsm-openapi-')), 'openapi.json');
+  temporary.push(join(documentFile, '..'));
+  const served = await fetch(new URL('/openapi.json', target));
+  await writeFile(documentFile, await served.text());
+  const prismUrl = await startPrism(documentFile, target);
+  process.stdout.write(`Prism ${PRISM} proxying ${prismUrl} → ${target}\n`);
+
+  const calls = await session(prismUrl, keysDir);
+
+  const report = summarise(calls);
+  process.stdout.write(report.text);
+  if (values.output) await writeFile(values.output, JSON.stringify({ ...report.figures, calls }, null, 2));
+  return report.passed ? 0 : 1;
+}
+
+/** `npm start -- --empty --quiet` on a free port, with its own state directory; resolves to its URL. */
+async function startGateway(stateDir: string): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--empty'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: String(port), DSM_LOCAL_DIR: stateDir, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  started.push(child);
+  await new Promise<void>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.on('line', (line) => {
+      if (line.includes('listening on')) resolve();
+      if (line.startsWith('Could not start')) reject(new Error(line));
+    });
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(new URL('/health', url)).catch(() => undefined))?.status === 200);
+  process.stdout.write(`npm start (empty, state in ${stateDir}) listening on ${url}\n`);
+  return url;
+}
+
+/** `prism proxy` in its own process group (npx starts Prism as a child), so it can be stopped whole. */
+async function startPrism(documentFile: string, upstream: string): Promise<string> {
+  const port = await freePort();
+  const child = spawn(
+    'npx',
+    ['--yes', PRISM, 'proxy', documentFile, upstream, '--host', '127.0.0.1', '--port', String(port)],
+    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
+  );
+  started.push(child);
+  const url = `http://127.0.0.1:${port}`;
+  // The first run downloads Prism into npm's cache.
+  await waitFor(
+    async () => (await fetch(new URL('/health', url)).catch(() => undefined)) !== undefined,
+    180_000,
+  );
+  return url;
+}
+
+async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]> {
+  const keys = await localSigningKeys(keysDir);
+  const token = (role: 'admin' | 'committee' | 'provider' | 'agency', org?: string) =>
+    mintToken(keys, { sub: `prism-${role}`, role, ...(org ? { org } : {}) });
+  const api = apiClient(prismUrl);
+  const calls: CallRecord[] = [];
+  const run = Date.now().toString(36);
+  /** Records a call's status and Prism's violations; returns the parsed answer. */
+  const record = async <T extends { response: Response }>(
+    label: string,
+    call: Promise<T>,
+    malformed = false,
+  ): Promise<T> => {
+    const answer = await call;
+    const violations = JSON.parse(answer.response.headers.get('sl-violations') ?? '[]') as Violation[];
+    const inResponse = (violation: Violation) => violation.location?.[0] === 'response';
+    calls.push({
+      label,
+      status: answer.response.status,
+      malformed,
+      requestViolations: violations.filter((violation) => !inResponse(violation)),
+      responseViolations: violations.filter(inResponse),
+    });
+    return answer;
+  };
+  /** A call the typed client cannot express, because it breaks the contract on purpose. */
+  const raw = (label: string, path: string, init: RequestInit) =>
+    record(
+      label,
+      fetch(new URL(path, prismUrl), init).then(async (response) => {
+        await response.text();
+        return { response };
+      }),
+      true,
+    );
+  const key = (name: string) => ({ 'Idempotency-Key': `prism-${run}-${name}` });
+
+  await record('GET /health', api.GET('/health'));
+  await record('GET /openapi.json', api.GET('/openapi.json', { parseAs: 'text' }));
+  await record('GET /docs', api.GET('/docs', { parseAs: 'text' }));
+
+  const admin = bearer(await token('admin'));
+  const provider = await record(
+    'POST /v1/providers',
+    api.POST('/v1/providers', {
+      headers: admin,
+      params: { header: key('provider') },
+      body: {
+        name: '(주)프리즘클라우드',
+        businessRegistrationNumber: '1248100998',
+        contactEmail: 'p@prism.kr',
+      },
+    }),
+  );
+  const providerId = String(provider.data?.id);
+  await record(
+    'GET /v1/providers/{id} (anonymous)',
+    api.GET('/v1/providers/{id}', { params: { path: { id: providerId } } }),
+  );
+  const agency = await record(
+    'POST /v1/agencies',
+    api.POST('/v1/agencies', {
+      headers: admin,
+      params: { header: key('agency') },
+      body: { name: '프리즘 시청', institutionCode: '7100001', kind: 'LOCAL', network: 'INTERNET' },
+    }),
+  );
+  const agencyId = String(agency.data?.id);
+  const agencyAuth = bearer(await token('agency', agencyId));
+  const providerAuth = bearer(await token('provider', providerId));
+  const committee = bearer(await token('committee'));
+  await record(
+    'GET /v1/agencies/{id}',
+    api.GET('/v1/agencies/{id}', { headers: agencyAuth, params: { path: { id: agencyId } } }),
+  );
+
+  const created = await record(
+    'POST /v1/services',
+    api.POST('/v1/services', {
+      headers: providerAuth,
+      params: { header: key('service') },
+      body: {
+        name: '프리즘 문서 서비스',
+        summary: '계약 검증용 클라우드 문서 서비스',
+        category: 'SAAS',
+        ai: false,
+        networks: ['INTERNET'],
+        csap: null,
+        plans: [{ id: 'basic', name: '기본', unit: '월', unitPriceKrw: 100_000 }],
+      },
+    }),
+  );
+  const serviceId = String(created.data?.id);
+  const service = { path: { id: serviceId } };
+  await record(
+    'PATCH /v1/services/{id} (If-Match)',
+    api.PATCH('/v1/services/{id}', {
+      headers: providerAuth,
+      params: { ...service, header: { 'If-Match': `"${created.data?.version}"` } },
+      body: { summary: '계약 검증용 클라우드 문서 서비스 (개정)' },
+    }),
+  );
+  await record(
+    'PATCH /v1/services/{id} (stale If-Match: 412)',
+    api.PATCH('/v1/services/{id}', {
+      headers: providerAuth,
+      params: { ...service, header: { 'If-Match': `"${created.data?.version}"` } },
+      body: { summary: '늦은 변경' },
+    }),
+  );
+  await record(
+    'POST /v1/services/{id}/submit',
+    api.POST('/v1/services/{id}/submit', { headers: providerAuth, params: service }),
+  );
+  const sessionNumber = 700 + Math.floor(Math.random() * 90_000);
+  const number = { path: { number: sessionNumber } };
+  await record(
+    'POST /v1/review-sessions',
+    api.POST('/v1/review-sessions', {
+      headers: committee,
+      params: { header: key('session') },
+      body: { number: sessionNumber, date: '2026-11-26' },
+    }),
+  );
+  await record(
+    'POST /v1/review-sessions/{number}/agenda',
+    api.POST('/v1/review-sessions/{number}/agenda', {
+      headers: committee,
+      params: number,
+      body: { serviceId },
+    }),
+  );
+  await record(
+    'POST /v1/review-sessions/{number}/decisions',
+    api.POST('/v1/review-sessions/{number}/decisions', {
+      headers: committee,
+      params: number,
+      body: { serviceId, decision: 'SELECTED', reason: '검증 통과' },
+    }),
+  );
+  await record(
+    'GET /v1/review-sessions/{number}',
+    api.GET('/v1/review-sessions/{number}', { headers: committee, params: number }),
+  );
+  await record(
+    'POST /v1/review-sessions/{number}/close',
+    api.POST('/v1/review-sessions/{number}/close', { headers: committee, params: number }),
+  );
+
+  const read = await record(
+    'GET /v1/services/{id} (anonymous)',
+    api.GET('/v1/services/{id}', { params: service }),
+  );
+  await record(
+    'GET /v1/services/{id} (If-None-Match: 304)',
+    api.GET('/v1/services/{id}', {
+      params: { ...service, header: { 'If-None-Match': read.response.headers.get('etag') ?? '' } },
+    }),
+  );
+  await record('GET /v1/services (anonymous)', api.GET('/v1/services', { params: { query: { limit: 5 } } }));
+  await record(
+    'GET /v1/services?q= (search)',
+    api.GET('/v1/services', { params: { query: { q: '프리즘 문서' } } }),
+  );
+  await record(
+    'GET /v1/services?status=DRAFT (provider)',
+    api.GET('/v1/services', { headers: providerAuth, params: { query: { status: 'DRAFT' } } }),
+  );
+
+  const contractBody = {
+    serviceId,
+    planId: 'basic',
+    quantity: 2,
+    months: 12,
+    method: 'NEGOTIATED',
+  } as const;
+  const contract = await record(
+    'POST /v1/contracts',
+    api.POST('/v1/contracts', {
+      headers: agencyAuth,
+      params: { header: key('contract') },
+      body: contractBody,
+    }),
+  );
+  await record(
+    'POST /v1/contracts (keyed retry: replayed)',
+    api.POST('/v1/contracts', {
+      headers: agencyAuth,
+      params: { header: key('contract') },
+      body: contractBody,
+    }),
+  );
+  await record(
+    'POST /v1/contracts (key reused with another body: 409)',
+    api.POST('/v1/contracts', {
+      headers: agencyAuth,
+      params: { header: key('contract') },
+      body: { ...contractBody, quantity: 3 },
+    }),
+  );
+  const contractId = { path: { id: String(contract.data?.id) } };
+  await record(
+    'POST /v1/contracts/{id}/quote',
+    api.POST('/v1/contracts/{id}/quote', {
+      headers: providerAuth,
+      params: { ...contractId, header: key('quote') },
+      body: { amountKrw: 180_000 },
+    }),
+  );
+  await record(
+    'POST /v1/contracts/{id}/sign',
+    api.POST('/v1/contracts/{id}/sign', {
+      headers: agencyAuth,
+      params: { ...contractId, header: key('sign') },
+    }),
+  );
+  await record(
+    'POST /v1/contracts/{id}/cancel (after signing: 409)',
+    api.POST('/v1/contracts/{id}/cancel', { headers: agencyAuth, params: contractId }),
+  );
+  await record(
+    'POST /v1/contracts/{id}/complete',
+    api.POST('/v1/contracts/{id}/complete', { headers: agencyAuth, params: contractId }),
+  );
+  await record(
+    'GET /v1/contracts/{id}',
+    api.GET('/v1/contracts/{id}', { headers: agencyAuth, params: contractId }),
+  );
+  await record('GET /v1/contracts (agency)', api.GET('/v1/contracts', { headers: agencyAuth }));
+  await record(
+    'GET /v1/contracts?providerId= (admin)',
+    api.GET('/v1/contracts', { headers: admin, params: { query: { providerId } } }),
+  );
+  await record('GET /v1/stats', api.GET('/v1/stats'));
+  await record(
+    'GET /v1/audit',
+    api.GET('/v1/audit', {
+      headers: admin,
+      params: { query: { entity: 'contract', id: String(contract.data?.id) } },
+    }),
+  );
+
+  // No token where the document requires one: Prism reports the request, the API must refuse it.
+  await record(
+    'GET /v1/agencies/{id} (anonymous: 401)',
+    api.GET('/v1/agencies/{id}', { params: { path: { id: agencyId } } }),
+    true,
+  );
+  await record(
+    'GET /v1/agencies/{id} (provider: 403)',
+    api.GET('/v1/agencies/{id}', { headers: providerAuth, params: { path: { id: agencyId } } }),
+  );
+  await record(
+    'GET /v1/services/{id} (unknown: 404)',
+    api.GET('/v1/services/{id}', { params: { path: { id: 'svc_nosuchservice' } } }),
+  );
+  await record(
+    'POST /v1/contracts/{id}/quote (unknown contract: 404)',
+    api.POST('/v1/contracts/{id}/quote', {
+      headers: providerAuth,
+      params: { path: { id: 'ctr_nosuchcontract' } },
+      body: { amountKrw: 1 },
+    }),
+  );
+
+  const json = { 'content-type': 'application/json' };
+  await raw('POST /v1/contracts (malformed body: 400)', '/v1/contracts', {
+    method: 'POST',
+    headers: { ...agencyAuth, ...json, 'idempotency-key': `prism-${run}-bad` },
+    body: JSON.stringify({ ...contractBody, quantity: '2', extra: true }),
+  });
+  await raw('POST /v1/services (not JSON: 415)', '/v1/services', {
+    method: 'POST',
+    headers: { ...providerAuth, 'content-type': 'text/plain' },
+    body: 'name=x',
+  });
+  await raw(
+    'POST /v1/services/{id}/withdraw?dryRun=true (unknown query: 400)',
+    `/v1/services/${serviceId}/withdraw?dryRun=true`,
+    {
+      method: 'POST',
+      headers: providerAuth,
+    },
+  );
+  await raw('GET /v1/audit without its required query (400)', '/v1/audit', { headers: admin });
+  await raw('POST /v1/contracts without Idempotency-Key (400)', '/v1/contracts', {
+    method: 'POST',
+    headers: { ...agencyAuth, ...json },
+    body: JSON.stringify(contractBody),
+  });
+  return calls;
+}
+
+function summarise(calls: CallRecord[]) {
+  const lines: string[] = [];
+  let responseViolations = 0;
+  let unexpectedRequestViolations = 0;
+  let malformedAccepted = 0;
+  for (const call of calls) {
+    responseViolations += call.responseViolations.length;
+    if (!call.malformed) unexpectedRequestViolations += call.requestViolations.length;
+    if (call.malformed && call.status < 400) malformedAccepted += 1;
+    const notes = [
+      ...call.responseViolations.map((v) => `RESPONSE VIOLATION ${v.location?.join('.')}: ${v.message}`),
+      ...call.requestViolations.map(
+        (v) =>
+          `${call.malformed ? 'request (on purpose)' : 'REQUEST VIOLATION'} ${v.location?.join('.')}: ${v.message}`,
+      ),
+    ];
+    lines.push(`${String(call.status).padEnd(4)}${call.label}`);
+    for (const note of notes) lines.push(`      ${note}`);
+  }
+  const statuses = [...new Set(calls.map((call) => call.status))].sort();
+  const figures = {
+    calls: calls.length,
+    malformedOnPurpose: calls.filter((call) => call.malformed).length,
+    statuses,
+    responseViolations,
+    unexpectedRequestViolations,
+    malformedAccepted,
+  };
+  const passed = responseViolations === 0 && unexpectedRequestViolations === 0 && malformedAccepted === 0;
+  lines.push(
+    '',
+    `${figures.calls} calls replayed through Prism (${figures.malformedOnPurpose} malformed on purpose), statuses ${statuses.join(', ')}`,
+    `violations in answers: ${responseViolations}; in well-formed requests: ${unexpectedRequestViolations}; malformed requests the API accepted: ${malformedAccepted}`,
+    passed ? 'PASSED' : 'FAILED',
+    '',
+  );
+  return { text: lines.join('\n'), figures, passed };
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Stops what this session started, by process id (Prism's whole process group), and removes its files. */
+async function stop(): Promise<void> {
+  for (const child of started.reverse()) {
+    if (child.exitCode !== null || !child.pid) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      process.kill(child.spawnargs[0] === 'npx' ? -child.pid : child.pid, 'SIGTERM');
+    } catch {
+      continue;
+    }
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  }
+  for (const dir of temporary) await rm(dir, { recursive: true, force: true });
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  process.stdout.write(`session failed: ${(error as Error).stack}\n`);
+} finally {
+  await stop();
+}
+process.exit(code);
