@@ -374,6 +374,7 @@ function floorContract(id: string, agency: Agency, service: Service): Contract {
     id,
     agencyId: agency.id,
     serviceId: service.id,
+    serviceVersion: service.version,
     providerId: service.providerId,
     planId: plan?.id ?? 'basic',
     quantity: 1,

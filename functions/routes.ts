@@ -88,6 +88,15 @@ export const routeTable = [
     access: ['admin'],
     idempotency: 'optional',
   },
+  { method: 'GET', path: '/v1/services/{id}/versions', fn: 'services', access: 'anyone' },
+  { method: 'GET', path: '/v1/services/{id}/versions/{version}', fn: 'services', access: 'anyone' },
+  {
+    method: 'POST',
+    path: '/v1/services/{id}/revert',
+    fn: 'services',
+    access: ['provider', 'admin'],
+    idempotency: 'optional',
+  },
 
   {
     method: 'POST',
@@ -160,6 +169,7 @@ export const routeTable = [
 
   { method: 'GET', path: '/v1/stats', fn: 'stats', access: 'anyone' },
   { method: 'GET', path: '/v1/audit', fn: 'audit', access: ['admin'] },
+  { method: 'POST', path: '/v1/audit/{eventId}/acknowledge', fn: 'audit', access: ['admin'] },
 
   { method: 'GET', path: '/openapi.json', fn: 'docs', access: 'anyone' },
   { method: 'GET', path: '/docs', fn: 'docs', access: 'anyone' },

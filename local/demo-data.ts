@@ -825,6 +825,7 @@ function contract(
     id: ctx.id('ctr', o.requestedMs),
     agencyId: o.agency.id,
     serviceId: o.listed.service.id,
+    serviceVersion: o.listed.service.version,
     providerId: o.listed.service.providerId,
     planId: o.plan.id,
     quantity: fields.quantity,

@@ -1,28 +1,77 @@
 import * as z from 'zod/mini';
-import { type Caller, requireUser } from './caller.js';
+import { type Caller, requireUser, type User } from './caller.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { forbidden } from './errors.js';
+import { forbidden, invalid, notFound } from './errors.js';
 import type { AuditEvent, Deps, Page } from './ports.js';
 import { pageQuery, parseInput } from './validation.js';
 
 export const auditedEntities = ['provider', 'agency', 'service', 'review', 'contract'] as const;
 
+const time = z.iso.datetime({ offset: true });
+
 export const auditQuery = z.strictObject({
-  entity: z.enum(auditedEntities),
-  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  entity: z.optional(z.enum(auditedEntities)),
+  id: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  actor: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  org: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  action: z.optional(z.string().check(z.regex(/^[a-z][a-z-]{0,31}$/, 'An action such as update or sign.'))),
+  acknowledged: z.optional(
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((flag) => flag === 'true'),
+    ),
+  ),
+  since: z.optional(time),
+  until: z.optional(time),
   ...pageQuery,
 });
 
-/** One entity's audit events, newest first; administrators only. The API never changes an event. */
+function requireAdmin(caller: Caller): User {
+  const user = requireUser(caller);
+  if (user.role !== 'admin') throw forbidden('Only administrators may read or acknowledge the audit trail.');
+  return user;
+}
+
+/**
+ * The audit feed, newest first; administrators only. Without `entity` and `id` it is the whole feed, else
+ * one entity's events; every filter combination reads one index (see `audit-trail.ts`). The API never
+ * changes an event, only records acknowledgements of it.
+ */
 export async function listAudit(
   deps: Deps,
   caller: Caller,
   query: Record<string, string | undefined>,
 ): Promise<Page<AuditEvent>> {
-  const user = requireUser(caller);
-  if (user.role !== 'admin') throw forbidden('Only administrators may read the audit trail.');
-  const { entity, id, limit, cursor } = parseInput(auditQuery, query, 'query');
-  const queryKey = `${entity}#${id}`;
-  const page = await deps.audit.list(entity, id, limit, cursor ? decodeCursor(cursor, queryKey) : undefined);
+  requireAdmin(caller);
+  const { limit, cursor, since, until, ...filters } = parseInput(auditQuery, query, 'query');
+  if (filters.id && !filters.entity) {
+    throw invalid('Name the entity of the id.', [
+      { path: '/entity', message: 'An id is looked up within one entity (service, contract, …).' },
+    ]);
+  }
+  const bounds = {
+    ...(since ? { since: new Date(since).toISOString() } : {}),
+    ...(until ? { until: new Date(until).toISOString() } : {}),
+  };
+  const queryKey = JSON.stringify({ ...filters, ...bounds });
+  const page = await deps.audit.query({
+    ...filters,
+    ...bounds,
+    limit,
+    ...(cursor ? { after: decodeCursor(cursor, queryKey) } : {}),
+  });
   return { items: page.items, next: page.next ? encodeCursor(page.next, queryKey) : null };
+}
+
+/**
+ * Records which administrator reviewed a change, and when. The first acknowledgement is the record:
+ * acknowledging again, by anyone and in either Region, answers 200 with that same record.
+ */
+export async function acknowledgeEvent(deps: Deps, caller: Caller, eventId: string): Promise<AuditEvent> {
+  const user = requireAdmin(caller);
+  const event = await deps.audit.get(eventId);
+  if (!event) throw notFound(`Audit event ${eventId}`);
+  if (event.acknowledged) return event;
+  const acknowledged = await deps.audit.acknowledge(eventId, { by: user.sub, at: deps.now().toISOString() });
+  return { ...event, acknowledged };
 }

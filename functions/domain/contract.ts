@@ -18,6 +18,7 @@ export type ContractTerms = Pick<
   | 'id'
   | 'agencyId'
   | 'serviceId'
+  | 'serviceVersion'
   | 'providerId'
   | 'planId'
   | 'quantity'
@@ -114,6 +115,7 @@ export async function requestContract(
         id,
         agencyId: agency.id,
         serviceId: service.id,
+        serviceVersion: service.version,
         providerId: service.providerId,
         planId: plan.id,
         quantity: input.quantity,
@@ -252,12 +254,14 @@ export const contractListQuery = z.strictObject({
   agencyId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   status: z.optional(z.enum(contractStatuses)),
+  since: z.optional(z.iso.datetime({ offset: true })),
   ...pageQuery,
 });
 
 /**
- * Newest first, scoped to the caller's organisation; administrators name the agency or provider whose
- * contracts they want, as every list is served from a party index rather than a scan.
+ * Newest first, scoped to the caller's organisation. Administrators name an agency or a provider, or
+ * neither for every contract (the feed). Every list is served from an index (party, feed or status) in
+ * requested-at order, `since` bounding its sort key, never a scan.
  */
 export async function listContracts(
   deps: Deps,
@@ -265,16 +269,30 @@ export async function listContracts(
   query: Record<string, string | undefined>,
 ): Promise<Page<Contract>> {
   const user = requireUser(caller);
-  const { limit, cursor, status, agencyId, providerId } = parseInput(contractListQuery, query, 'query');
+  const { limit, cursor, status, since, agencyId, providerId } = parseInput(
+    contractListQuery,
+    query,
+    'query',
+  );
   let scope: { party: 'agency' | 'provider'; partyId: string };
   if (user.role === 'admin') {
-    if (!agencyId === !providerId) {
-      throw invalid('Name exactly one of agencyId or providerId.', [
+    if (agencyId && providerId) {
+      throw invalid('Name at most one of agencyId or providerId.', [
         {
           path: '/agencyId',
-          message: 'Administrators list one agency’s or one provider’s contracts at a time.',
+          message: 'Administrators list one agency’s or one provider’s contracts, or every contract.',
         },
       ]);
+    }
+    if (!agencyId && !providerId) {
+      const feedKey = JSON.stringify({ feed: true, status, since });
+      const page = await deps.ledger.contractFeed({
+        limit,
+        ...(status ? { status } : {}),
+        ...(since ? { since: new Date(since).toISOString() } : {}),
+        ...(cursor ? { after: decodeCursor(cursor, feedKey) } : {}),
+      });
+      return { items: page.items, next: page.next ? encodeCursor(page.next, feedKey) : null };
     }
     scope = agencyId
       ? { party: 'agency', partyId: agencyId }
@@ -289,11 +307,12 @@ export async function listContracts(
   } else {
     throw forbidden('Only the parties to contracts and administrators may list them.');
   }
-  const queryKey = JSON.stringify({ ...scope, status });
+  const queryKey = JSON.stringify({ ...scope, status, since });
   const page = await deps.ledger.listContracts({
     ...scope,
     limit,
     ...(status ? { status } : {}),
+    ...(since ? { since: new Date(since).toISOString() } : {}),
     ...(cursor ? { after: decodeCursor(cursor, queryKey) } : {}),
   });
   return { items: page.items, next: page.next ? encodeCursor(page.next, queryKey) : null };

@@ -83,6 +83,8 @@ export interface ReviewSession extends Entity {
 export interface Contract extends Entity {
   readonly agencyId: string;
   readonly serviceId: string;
+  /** The service version whose plan priced this contract; a later price change never alters it. */
+  readonly serviceVersion: number;
   readonly providerId: string;
   readonly planId: string;
   readonly quantity: number;

@@ -1,5 +1,6 @@
 import type { User } from './caller.js';
-import type { Contract, Entity } from './entities.js';
+import type { Contract, Entity, Service } from './entities.js';
+import type { PatchOperation } from './json-patch.js';
 
 export type EntityKind = 'provider' | 'agency' | 'service' | 'review' | 'contract';
 
@@ -80,6 +81,8 @@ export interface EntityStore {
     kind: EntityKind,
     id: string,
   ): Promise<Extract<CreateResult<T>, { outcome: 'exists' }> | undefined>;
+  /** Whether a uniqueness guard holds `key` (what a create's guard would find). */
+  uniqueKeyTaken(kind: EntityKind, key: string): Promise<boolean>;
   /** Items in the order of `ids`; missing ones are left out. */
   getMany<T extends Entity>(kind: EntityKind, ids: readonly string[]): Promise<T[]>;
   /** Writes `next` only if the stored version is still `next.version - 1`. */
@@ -118,12 +121,47 @@ export interface ContractQuery {
   readonly party: 'agency' | 'provider';
   readonly partyId: string;
   readonly status?: string;
+  /** Requested at or after this ISO time. */
+  readonly since?: string;
+  readonly limit: number;
+  readonly after?: string;
+}
+
+/** Every contract, newest first (an administrator's feed), optionally of one status and since a time. */
+export interface ContractFeedQuery {
+  readonly status?: string;
+  readonly since?: string;
   readonly limit: number;
   readonly after?: string;
 }
 
 export interface Ledger {
   listContracts(query: ContractQuery): Promise<{ items: Contract[]; next: string | null }>;
+  /** The whole feed, from indexes of its own (never a scan). */
+  contractFeed(query: ContractFeedQuery): Promise<{ items: Contract[]; next: string | null }>;
+  /** Whether a contract in one of `statuses` uses the plan (an index read per status, never a scan). */
+  planInUse(serviceId: string, planId: string, statuses: readonly string[]): Promise<boolean>;
+}
+
+/** One stored version of a service: the service exactly as it was, and who made it so. */
+export interface ServiceVersion {
+  readonly version: number;
+  readonly at: string;
+  readonly actor: { readonly sub: string; readonly role: string; readonly org?: string };
+  readonly action: string;
+  /** RFC 6902 patch from the version before (the whole content added, for the first). */
+  readonly changes: readonly PatchOperation[];
+  readonly service: Service;
+}
+
+/**
+ * A service's versions, projected from the catalog's stream one item per version (see `projector.ts`);
+ * nothing rewrites or deletes them.
+ */
+export interface ServiceHistory {
+  /** Newest first, older than `before` when given; at most `limit`. */
+  list(serviceId: string, limit: number, before?: number): Promise<ServiceVersion[]>;
+  get(serviceId: string, version: number): Promise<ServiceVersion | undefined>;
 }
 
 export interface AuditEvent {
@@ -136,16 +174,40 @@ export interface AuditEvent {
   readonly fromVersion: number | null;
   readonly toVersion: number;
   readonly region: string;
+  /** RFC 6902 patch from the previous version's content; `[]` when only the status moved. */
+  readonly changes: readonly PatchOperation[];
+  readonly acknowledged: Acknowledgement | null;
+}
+
+/** Which administrator reviewed a change, and when. */
+export interface Acknowledgement {
+  readonly by: string;
+  readonly at: string;
+}
+
+/** The feed's filters; each query is served from an index, the other filters applied while reading it. */
+export interface AuditQuery {
+  readonly entity?: string;
+  readonly id?: string;
+  readonly actor?: string;
+  readonly org?: string;
+  readonly action?: string;
+  readonly acknowledged?: boolean;
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit: number;
+  readonly after?: string;
 }
 
 export interface AuditTrail {
-  /** One entity's events, newest first. */
-  list(
-    entity: string,
-    entityId: string,
-    limit: number,
-    after?: string,
-  ): Promise<{ items: AuditEvent[]; next: string | null }>;
+  /** Events newest first, filtered. */
+  query(query: AuditQuery): Promise<{ items: AuditEvent[]; next: string | null }>;
+  get(eventId: string): Promise<AuditEvent | undefined>;
+  /**
+   * Records the acknowledgement unless the event has one: one conditional put into the MRSC ledger, so two
+   * administrators in two Regions get one record, and the second is answered with the first.
+   */
+  acknowledge(eventId: string, acknowledgement: Acknowledgement): Promise<Acknowledgement>;
 }
 
 export interface Page<T> {
@@ -179,6 +241,22 @@ export interface PostingPage {
 
 export interface SearchIndex {
   queryPostings(query: PostingQuery): Promise<PostingPage>;
+  /** Every id of one posting list that passes the filters (text facets only; see `facets.ts`). */
+  allPostings(term: string, filters: PostingFilters): Promise<FacetCell[]>;
+}
+
+/** One combination of facet values and how many services have it. */
+export interface FacetCell {
+  readonly category: string;
+  readonly ai: boolean;
+  readonly networks: readonly string[];
+  readonly csapGrade: string;
+  readonly count: number;
+}
+
+/** Facet counter cells kept by the projector, per status, and per status and provider. */
+export interface FacetCounts {
+  cells(status: string, providerId?: string): Promise<FacetCell[]>;
 }
 
 export interface Statistics {
@@ -208,6 +286,8 @@ export interface Deps {
   readonly search: SearchIndex;
   readonly ledger: Ledger;
   readonly audit: AuditTrail;
+  readonly history: ServiceHistory;
+  readonly facets: FacetCounts;
   readonly now: () => Date;
   /** Milliseconds left before the current request must answer (Infinity outside a request). */
   readonly remainingMs: () => number;

@@ -3,6 +3,7 @@ import { type Caller, hasRole, requireOrg, requireUser, type User } from './call
 import { type Created, createIdempotently } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { conflict, forbidden, notFound } from './errors.js';
+import { type Facets, facetCounts } from './facets.js';
 import { type Changed, type ChangeRequest, type TransitionRule, transition } from './transition.js';
 import type { Deps, Page } from './ports.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
@@ -89,6 +90,20 @@ function canSee(caller: Caller, service: Service, now: Date): boolean {
   return caller.kind === 'user' && caller.role === 'provider' && caller.org === service.providerId;
 }
 
+/** What a provider may change on a `LISTED` service without a new review; the rest needs the committee. */
+export const listedEditableFields = ['summary', 'plans', 'networks', 'csap'] as const;
+
+/** Contracts in these states are priced from a plan that is still on offer: it may not be removed. */
+const PLAN_HOLDING_STATUSES = ['REQUESTED', 'QUOTED'] as const;
+
+/**
+ * `DRAFT`: any field. `LISTED`: `summary`, `plans`, `networks` and `csap` only (409 otherwise), effective at
+ * once as a new version; a plan that a `REQUESTED` or `QUOTED` contract uses cannot be removed (409).
+ * Contracts already made keep the `serviceVersion` that priced them, so a price change never alters them.
+ * The plan check reads the ledger's plan index inside the attempt that writes, against the very version the
+ * write is conditional on; a contract requested in the same instant from an older read keeps its own
+ * version's price either way.
+ */
 export async function patchService(
   deps: Deps,
   caller: Caller,
@@ -98,11 +113,34 @@ export async function patchService(
   const patch = parseInput(servicePatch, request.body, 'service patch');
   return changeService(deps, caller, id, request, {
     action: 'update',
-    allowed: ['DRAFT'],
+    allowed: ['DRAFT', 'LISTED'],
     authorize: requireOwner,
-    apply: (service) => ({ ...service, ...patch }),
-    // A draft's edit checks only that it is a draft; concurrent edits of other fields all stand.
-    readsOnlyStatus: true,
+    apply: async (service) => {
+      if (service.status !== 'LISTED') return { ...service, ...patch };
+      const locked = Object.keys(patch).filter(
+        (field) => !(listedEditableFields as readonly string[]).includes(field),
+      );
+      if (locked.length > 0) {
+        throw conflict(
+          `A LISTED service's ${locked.join(', ')} change only through a new committee review; ` +
+            `edit ${listedEditableFields.join(', ')} instead.`,
+        );
+      }
+      if (patch.plans) {
+        const kept = new Set(patch.plans.map((p) => p.id));
+        for (const removed of service.plans.filter((p) => !kept.has(p.id))) {
+          if (await deps.ledger.planInUse(service.id, removed.id, PLAN_HOLDING_STATUSES)) {
+            throw conflict(
+              `Plan ${removed.id} is used by a REQUESTED or QUOTED contract and cannot be removed.`,
+            );
+          }
+        }
+      }
+      return { ...service, ...patch };
+    },
+    // A draft's edit checks only that it is a draft; concurrent edits of other fields all stand. A listed
+    // service's edit reads its plans, so it is written on the version read.
+    readsOnlyStatus: (service) => service.status === 'DRAFT',
   });
 }
 
@@ -143,6 +181,15 @@ export async function transitionService(
 
 type ServiceRule = Pick<TransitionRule<Service>, 'action' | 'allowed' | 'authorize' | 'readsOnlyStatus'>;
 
+/** A change of one service by a rule of the caller's (history's revert uses it). */
+export const serviceTransitionRule = (
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  request: ChangeRequest,
+  rule: ServiceRule & Pick<TransitionRule<Service>, 'apply'>,
+) => changeService(deps, caller, id, request, rule);
+
 async function changeService(
   deps: Deps,
   caller: Caller,
@@ -159,7 +206,7 @@ async function changeService(
       ...rule,
       noun: 'Service',
       statusOf: effectiveStatus,
-      apply: (service, now) => ({ ...rule.apply(service, now), updatedAt: now.toISOString() }),
+      apply: async (service, now) => ({ ...(await rule.apply(service, now)), updatedAt: now.toISOString() }),
     },
   });
   return { ...changed, entity: present(changed.entity, deps.now()) };
@@ -190,6 +237,12 @@ export const serviceListQuery = z.strictObject({
     ),
   ),
   status: z.optional(z.enum(serviceStatuses)),
+  facets: z.optional(
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((flag) => flag === 'true'),
+    ),
+  ),
   ...pageQuery,
 });
 
@@ -198,8 +251,14 @@ export async function listServices(
   deps: Deps,
   caller: Caller,
   query: Record<string, string | undefined>,
-): Promise<Page<Service>> {
-  const { limit, cursor, status = 'LISTED', ...filters } = parseInput(serviceListQuery, query, 'query');
+): Promise<Page<Service> & { facets?: Facets }> {
+  const {
+    limit,
+    cursor,
+    status = 'LISTED',
+    facets: withFacets,
+    ...filters
+  } = parseInput(serviceListQuery, query, 'query');
   const scoped = scopeByStatus(caller, status, filters);
   const term = postingPartition(status, drivingTerm(scoped));
   const filterKey = JSON.stringify({ term, ...scoped });
@@ -216,7 +275,20 @@ export async function listServices(
   const items = services
     .filter((service) => effectiveStatus(service, now) === status && matchesFilters(service, scoped))
     .map((service) => present(service, now));
-  return { items, next: postings.lastSortKey ? encodeCursor(postings.lastSortKey, filterKey) : null };
+  const next = postings.lastSortKey ? encodeCursor(postings.lastSortKey, filterKey) : null;
+  if (!withFacets) return { items, next };
+  return { items, next, facets: await countFacets(deps, status, scoped) };
+}
+
+/** See `facets.ts`: one counter item without a text query, the text term's postings with one. */
+async function countFacets(deps: Deps, status: ServiceStatus, filters: ServiceFilters): Promise<Facets> {
+  if (!filters.q) return facetCounts(await deps.facets.cells(status, filters.providerId), filters);
+  const term = postingPartition(status, drivingTerm({ q: filters.q }));
+  const cells = await deps.search.allPostings(term, {
+    words: words(filters.q),
+    ...(filters.providerId ? { providerId: filters.providerId } : {}),
+  });
+  return facetCounts(cells, filters);
 }
 
 /** Only `LISTED` is public; providers see their own services in other states, committee and admins all. */

@@ -1,3 +1,4 @@
+import { facetCell } from './facets.js';
 import { type Category, categories, contractStatuses } from './vocabulary.js';
 import type { Contract, Service } from './entities.js';
 
@@ -9,18 +10,22 @@ export interface Contribution {
   readonly counters: Readonly<Record<string, number>>;
   /** The agency this entity makes an "agency with contracts", if any. */
   readonly agencyWithContract?: string;
+  /** The facet cell a service occupies in its status, over all providers and in its provider's (`facets.ts`). */
+  readonly facet?: { readonly status: string; readonly providerId: string; readonly cell: string };
 }
 
 export const noContribution: Contribution = { counters: {} };
 
 export function serviceContribution(service: Service): Contribution {
-  if (service.status !== 'LISTED') return noContribution;
+  const facet = { status: service.status, providerId: service.providerId, cell: facetCell(service) };
+  if (service.status !== 'LISTED') return { counters: {}, facet };
   return {
     counters: {
       'services.listed': 1,
       'services.ai': service.ai ? 1 : 0,
       [`services.byCategory.${service.category}`]: 1,
     },
+    facet,
   };
 }
 

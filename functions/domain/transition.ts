@@ -13,15 +13,17 @@ export interface TransitionRule<T extends Entity> {
   readonly authorize: (caller: Caller, entity: T) => User;
   readonly statusOf: (entity: T, now: Date) => string;
   /** The entity after the action, version aside; may throw for rules beyond the state (409, 400). */
-  readonly apply: (entity: T, now: Date) => T;
+  readonly apply: (entity: T, now: Date) => T | Promise<T>;
   /** What the entity is called in messages, e.g. "Service". */
   readonly noun: string;
   /**
    * The checks and `apply` read nothing of the entity but its stored status, and `allowed` names stored
    * statuses: then a change without If-Match is written conditional on the status alone, so concurrent
-   * ones (twenty edits of one draft) all apply instead of racing for one version.
+   * ones (twenty edits of one draft) all apply instead of racing for one version. A function decides per
+   * stored entity (a draft's edit reads only its status, a listed service's edit reads its plans), and the
+   * write is then conditional on the entity's current status alone.
    */
-  readonly readsOnlyStatus?: boolean;
+  readonly readsOnlyStatus?: boolean | ((entity: T) => boolean);
 }
 
 /** What the client sent that conditions a change. */
@@ -83,12 +85,15 @@ export function transition<T extends Entity>(deps: Deps, options: TransitionOpti
         conflict(`Cannot ${verb} a ${rule.noun.toLowerCase()} that is ${status}.`),
       );
     }
-    const next = { ...rule.apply(current, now), version: current.version + 1 };
+    const next = { ...(await rule.apply(current, now)), version: current.version + 1 };
     attempted = next;
     const change = { actor: user, action: rule.action, ...(receipt ? { receipt } : {}) };
+    const statusOnly =
+      typeof rule.readsOnlyStatus === 'function' ? rule.readsOnlyStatus(current) : rule.readsOnlyStatus;
+    const statuses = typeof rule.readsOnlyStatus === 'function' ? [status] : rule.allowed;
     const result =
-      rule.readsOnlyStatus && request.ifMatch === undefined
-        ? await deps.entities.updateFields<T>(kind, id, changedFields(current, next), rule.allowed, change)
+      statusOnly && request.ifMatch === undefined
+        ? await deps.entities.updateFields<T>(kind, id, changedFields(current, next), statuses, change)
         : await deps.entities.update(kind, next, change);
     return result.outcome === 'updated' ? { entity: result.entity, replayed: false } : undefined;
   });

@@ -68,6 +68,7 @@ export const contractView = view<Contract>([
   'id',
   'agencyId',
   'serviceId',
+  'serviceVersion',
   'providerId',
   'planId',
   'quantity',
@@ -111,4 +112,6 @@ export const auditEventView = view<AuditEvent>([
   'fromVersion',
   'toVersion',
   'region',
+  'changes',
+  'acknowledged',
 ]);

@@ -1,4 +1,4 @@
-import { listAudit } from '../domain/audit.js';
+import { acknowledgeEvent, listAudit } from '../domain/audit.js';
 import { auditEventView } from '../domain/views.js';
 import { ok } from '../http/responses.js';
 import { apiHandler, deps } from './composition-root.js';
@@ -8,4 +8,6 @@ export const handler = apiHandler('audit', {
     const page = await listAudit(deps(), caller, query);
     return ok({ items: page.items.map(auditEventView), next: page.next });
   },
+  'POST /v1/audit/{eventId}/acknowledge': async ({ caller, params }) =>
+    ok(auditEventView(await acknowledgeEvent(deps(), caller, params.eventId ?? ''))),
 });

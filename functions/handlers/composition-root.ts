@@ -8,17 +8,31 @@ import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoEntityStore } from '../adapters/dynamodb/entity-store.js';
 import { DynamoHealthProbe } from '../adapters/dynamodb/health-probe.js';
 import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
-import { DynamoSearchIndex } from '../adapters/dynamodb/search-index.js';
+import { DynamoFacetCounts, DynamoSearchIndex } from '../adapters/dynamodb/search-index.js';
+import { DynamoServiceHistory } from '../adapters/dynamodb/service-history.js';
+import { dryRunDeps } from '../domain/dry-run.js';
 import { DynamoStatistics } from '../adapters/dynamodb/stats-store.js';
 import type { Deps } from '../domain/ports.js';
-import { apiHandler as httpApiHandler, type Operation } from '../http/api.js';
+import { apiHandler as httpApiHandler, isDryRun, type Operation } from '../http/api.js';
 import { remainingMs } from '../request-deadline.js';
 import type { ApiFunctionId } from '../routes.js';
 
-let built: (Deps & { statistics: DynamoStatistics; health: DynamoHealthProbe }) | undefined;
+type Built = Deps & { statistics: DynamoStatistics; health: DynamoHealthProbe };
+let built: Built | undefined;
+let dry: Built | undefined;
 
-/** The domain's ports, backed by this Region's DynamoDB tables. */
-export function deps() {
+/**
+ * The domain's ports, backed by this Region's DynamoDB tables; during a dry run (`?dryRun=true`), the same
+ * ports with every write replaced by the read that tells what it would do.
+ */
+export function deps(): Built {
+  const real = realDeps();
+  if (!isDryRun()) return real;
+  dry ??= { ...real, ...dryRunDeps(real) };
+  return dry;
+}
+
+function realDeps(): Built {
   if (built === undefined) {
     const db = documentClient();
     built = {
@@ -26,6 +40,8 @@ export function deps() {
       search: new DynamoSearchIndex(db),
       ledger: new DynamoLedger(db),
       audit: new DynamoAuditTrail(db),
+      history: new DynamoServiceHistory(db),
+      facets: new DynamoFacetCounts(db),
       statistics: new DynamoStatistics(db),
       health: new DynamoHealthProbe(db),
       now: () => new Date(),

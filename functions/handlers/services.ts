@@ -6,6 +6,7 @@ import {
   type ServiceTransition,
   transitionService,
 } from '../domain/service.js';
+import { getVersion, listVersions, revertService } from '../domain/history.js';
 import { serviceView } from '../domain/views.js';
 import { changed, created, ok } from '../http/responses.js';
 import type { ApiRequest } from '../http/request.js';
@@ -24,8 +25,18 @@ export const handler = apiHandler('services', {
   },
   'GET /v1/services': async ({ caller, query }) => {
     const page = await listServices(deps(), caller, query);
-    return ok({ items: page.items.map(serviceView), next: page.next });
+    return ok({
+      items: page.items.map(serviceView),
+      next: page.next,
+      ...(page.facets ? { facets: page.facets } : {}),
+    });
   },
+  'GET /v1/services/{id}/versions': async ({ caller, params, query }) =>
+    ok(await listVersions(deps(), caller, params.id ?? '', query)),
+  'GET /v1/services/{id}/versions/{version}': async ({ caller, params }) =>
+    ok(serviceView(await getVersion(deps(), caller, params.id ?? '', params.version ?? ''))),
+  'POST /v1/services/{id}/revert': async (request) =>
+    changed(serviceView, await revertService(deps(), request.caller, request.params.id ?? '', request)),
   'GET /v1/services/{id}': async ({ caller, params }) =>
     ok(serviceView(await getService(deps(), caller, params.id ?? ''))),
   'PATCH /v1/services/{id}': async (request) =>

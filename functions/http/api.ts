@@ -1,4 +1,5 @@
 import { Logger } from './log.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Caller } from '../domain/caller.js';
 import { DomainError } from '../domain/errors.js';
@@ -17,6 +18,14 @@ export type Operation = (request: ApiRequest) => Promise<ApiResponse>;
 export type RequestMeter = <T>(work: () => Promise<T>) => Promise<{ result: T; capacityUnits: number }>;
 
 const logger = new Logger({ serviceName: 'marketplace-api' });
+
+const dryRuns = new AsyncLocalStorage<boolean>();
+
+/**
+ * Whether the request being served is a dry run; the composition root then hands the use cases a store
+ * that answers each write with what it would do, and writes nothing (`domain/dry-run.ts`).
+ */
+export const isDryRun = (): boolean => dryRuns.getStore() === true;
 
 /**
  * Builds a Lambda handler for one API function: it serves the routes that name `fn` in the route table,
@@ -43,10 +52,16 @@ export function apiHandler(
       const request = parseRequest(route, event);
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
       ({ result: response, capacityUnits } = await meter(() =>
-        withRequestDeadline(context?.getRemainingTimeInMillis(), () => operation(request)),
+        dryRuns.run(request.dryRun, () =>
+          withRequestDeadline(context?.getRemainingTimeInMillis(), () => operation(request)),
+        ),
       ));
+      if (request.dryRun) response = { ...response, headers: { ...response.headers, 'dry-run': 'true' } };
     } catch (error) {
       response = failure(error, event.path, logger);
+      if (event.httpMethod !== 'GET' && event.queryStringParameters?.dryRun === 'true') {
+        response = { ...response, headers: { ...response.headers, 'dry-run': 'true' } };
+      }
     }
     logger.info('request', { status: response.status, consumedCapacityUnits: capacityUnits });
     logger.resetKeys();

@@ -18,6 +18,8 @@ export interface ApiRequest {
   readonly idempotencyKey: string | undefined;
   /** The version named by `If-Match`, `undefined` when absent or `*`. */
   readonly ifMatch: number | undefined;
+  /** `?dryRun=true`: answer what the call would answer now, and write nothing. */
+  readonly dryRun: boolean;
 }
 
 /** Everything a request carries, checked before any operation runs (so every 4xx here writes nothing). */
@@ -30,6 +32,7 @@ export function parseRequest(route: Route, event: APIGatewayProxyEvent): ApiRequ
     caller,
     params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
     query: parseQuery(route, event.queryStringParameters ?? {}),
+    dryRun: isWrite(route) && event.queryStringParameters?.dryRun === 'true',
     body: parseBody(event, headers),
     idempotencyKey: parseIdempotencyKey(route, headers['idempotency-key']),
     ifMatch: parseIfMatch(headers['if-match']),
@@ -72,23 +75,32 @@ function parseBody(event: APIGatewayProxyEvent, headers: Record<string, string>)
   }
 }
 
+/** Write routes under `/v1` take `dryRun` and nothing else. */
+export const isWrite = (route: Route) => route.method !== 'GET' && route.path.startsWith('/v1/');
+
 /**
- * No write route defines a query parameter, so any is refused: a client asking a write for an option this
- * server lacks (`?dryRun=true` of a newer API, say) must not get a real write instead. Reads validate
- * their own parameters against their schemas.
+ * A write route defines one query parameter, `dryRun` (`true` or `false`); any other is refused: a client
+ * asking a write for an option this server lacks must not get a real write instead. Reads validate their
+ * own parameters against their schemas.
  */
 function parseQuery(
   route: Route,
   query: Readonly<Record<string, string | undefined>>,
 ): Readonly<Record<string, string | undefined>> {
-  const names = Object.keys(query);
-  if (route.method !== 'GET' && names.length > 0) {
+  if (route.method === 'GET') return query;
+  const unknown = Object.keys(query).filter((name) => !(isWrite(route) && name === 'dryRun'));
+  if (unknown.length > 0) {
     throw invalid(
-      `${route.method} ${route.path} takes no query parameters.`,
-      names.map((name) => ({ path: `/query/${name}`, message: 'Not a parameter of this route.' })),
+      `${route.method} ${route.path} takes no query parameter but dryRun.`,
+      unknown.map((name) => ({ path: `/query/${name}`, message: 'Not a parameter of this route.' })),
     );
   }
-  return query;
+  if (query.dryRun !== undefined && query.dryRun !== 'true' && query.dryRun !== 'false') {
+    throw invalid('dryRun is true or false.', [
+      { path: '/query/dryRun', message: 'Expected true or false.' },
+    ]);
+  }
+  return {};
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

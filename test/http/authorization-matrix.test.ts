@@ -53,6 +53,11 @@ const rules: Record<RouteKey, Row> = {
   'POST /v1/services/{id}/withdraw': [401, 403, 200, 403, 403, 403, 403],
   'POST /v1/services/{id}/suspend': [401, 403, 403, 403, 200, 403, 403],
   'POST /v1/services/{id}/reinstate': [401, 403, 403, 403, 200, 403, 403],
+  // A DRAFT's history is as visible as the draft itself.
+  'GET /v1/services/{id}/versions': [404, 404, 200, 200, 200, 404, 404],
+  'GET /v1/services/{id}/versions/{version}': [404, 404, 200, 200, 200, 404, 404],
+  // Administrators, or the owning provider of a DRAFT.
+  'POST /v1/services/{id}/revert': [401, 403, 200, 403, 200, 403, 403],
 
   'POST /v1/review-sessions': [401, 403, 403, 201, 403, 403, 403],
   'GET /v1/review-sessions/{number}': [401, 403, 403, 200, 200, 403, 403],
@@ -75,6 +80,7 @@ const rules: Record<RouteKey, Row> = {
   'GET /openapi.json': [200, 200, 200, 200, 200, 200, 200],
   'GET /docs': [200, 200, 200, 200, 200, 200, 200],
   'GET /v1/audit': [401, 403, 403, 403, 200, 403, 403],
+  'POST /v1/audit/{eventId}/acknowledge': [401, 403, 403, 403, 200, 403, 403],
 };
 
 function expectations(row: Row): Record<CallerKind, Outcome> {
@@ -286,6 +292,18 @@ const requests: Record<RouteKey, Requests> = {
     params: { id: (await seedService(api, providerId, { status: 'SUSPENDED' })).id },
   })),
 
+  'GET /v1/services/{id}/versions': same(() => ({ params: { id: draftId } })),
+  'GET /v1/services/{id}/versions/{version}': same(() => ({ params: { id: draftId, version: 1 } })),
+  'POST /v1/services/{id}/revert': fresh(async () => {
+    const id = await newDraft();
+    const edited = await api.call('PATCH', `/v1/services/${id}`, {
+      token: tokens.provider,
+      body: { summary: '되돌릴 요약' },
+    });
+    expectStatus(edited, 200, 'edit before revert');
+    return { params: { id }, body: { toVersion: 1 } };
+  }),
+
   'POST /v1/review-sessions': same(() => ({ body: { number: 1000 + next(), date: '2025-03-14' } })),
   'GET /v1/review-sessions/{number}': same(() => ({ params: { number: sessionNumber } })),
   'POST /v1/review-sessions/{number}/agenda': fresh(async () => ({
@@ -321,6 +339,11 @@ const requests: Record<RouteKey, Requests> = {
   'GET /openapi.json': same(() => ({})),
   'GET /docs': same(() => ({})),
   'GET /v1/audit': same(() => ({ query: `entity=service&id=${draftId}` })),
+  'POST /v1/audit/{eventId}/acknowledge': fresh(async () => {
+    const id = await newDraft();
+    await api.settle();
+    return { params: { eventId: `service:${id}:v1` } };
+  }),
 };
 
 beforeAll(async () => {

@@ -231,22 +231,28 @@ describe('changes retried with their Idempotency-Key', () => {
   });
 });
 
-describe('write routes define no query parameters', () => {
+describe('write routes define no query parameter but dryRun', () => {
   const tokenFor = async (role: Role) =>
     role === 'provider' ? provider : role === 'agency' ? agency : role === 'committee' ? committee : admin;
 
   for (const route of routeTable.filter((r) => r.method !== 'GET')) {
-    it(`${route.method} ${route.path}?dryRun=true is a 400 that writes nothing`, async () => {
+    // A client asking for an option this server lacks (`?preview=true`, say) must not get a real write.
+    it(`${route.method} ${route.path}?preview=true is a 400 that writes nothing`, async () => {
       const role = (route.access as readonly Role[])[0] as Role;
-      const path = route.path.replace('{id}', 'svc_unknown').replace('{number}', '77');
+      const path = route.path
+        .replace('{id}', 'svc_unknown')
+        .replace('{number}', '77')
+        .replace('{eventId}', 'service:svc_unknown:v1');
       const res = await rejectsWithoutWriting(
         api,
         route.method,
-        `${path}?dryRun=true`,
+        `${path}?preview=true&dryRun=true`,
         { token: await tokenFor(role), body: {}, headers: { 'idempotency-key': 'query-check' } },
         400,
       );
-      expect(res.body.errors).toEqual([{ path: '/query/dryRun', message: 'Not a parameter of this route.' }]);
+      expect(res.body.errors).toEqual([
+        { path: '/query/preview', message: 'Not a parameter of this route.' },
+      ]);
     });
   }
 });

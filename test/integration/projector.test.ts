@@ -27,6 +27,7 @@ const contract = (
     id,
     agencyId,
     serviceId: 'svc_1',
+    serviceVersion: 1,
     providerId: 'prv_1',
     planId: 'basic',
     quantity: 1,

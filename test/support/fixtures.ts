@@ -94,16 +94,14 @@ export async function seedService(
 /** Stores an entity exactly as the entity store would, in any state. */
 async function seedEntity<T extends Entity>(api: TestApi, kind: EntityKind, entity: T): Promise<T> {
   const db = DynamoDBDocumentClient.from(api.region.client);
+  const change = {
+    actor: { sub: 'fixture', role: 'admin' },
+    action: 'seed',
+    at: entity.createdAt,
+    region: api.region.region,
+  };
   await db.send(
-    new PutCommand({
-      TableName: tableName(tableOf[kind]),
-      Item: entityItem(kind, entity, {
-        actor: { sub: 'fixture', role: 'admin' },
-        action: 'seed',
-        at: entity.createdAt,
-        region: api.region.region,
-      }),
-    }),
+    new PutCommand({ TableName: tableName(tableOf[kind]), Item: entityItem(kind, entity, change) }),
   );
   return entity;
 }
@@ -119,6 +117,7 @@ export async function seedContract(
   return seedEntity(api, 'contract', {
     ...requestedContract({
       id: `ctr_seed${String(seeded).padStart(4, '0')}${Math.random().toString(36).slice(2, 10)}`,
+      serviceVersion: 3,
       ...parties,
       planId: 'basic',
       quantity: 1,

@@ -98,6 +98,10 @@ export class InMemoryEntityStore implements EntityStore {
     return { entity: clone(stored.entity as unknown as T), receipt };
   }
 
+  async uniqueKeyTaken(kind: EntityKind, key: string): Promise<boolean> {
+    return this.uniqueKeys.has(`${kind}#${key}`);
+  }
+
   async findCreated<T extends Entity>(kind: EntityKind, id: string) {
     const stored = this.stored(kind, id);
     return stored
@@ -202,9 +206,11 @@ export function inMemoryDeps(options: { now?: Date; remainingMs?: () => number }
   };
   const deps: Deps = {
     entities,
-    search: { queryPostings: unused },
-    ledger: { listContracts: unused },
-    audit: { list: unused },
+    search: { queryPostings: unused, allPostings: unused },
+    ledger: { listContracts: unused, contractFeed: unused, planInUse: async () => false },
+    audit: { query: unused, get: unused, acknowledge: unused },
+    history: { list: unused, get: unused },
+    facets: { cells: unused },
     now: () => options.now ?? new Date('2026-11-26T01:00:00Z'),
     remainingMs: options.remainingMs ?? (() => Infinity),
   };

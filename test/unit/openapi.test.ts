@@ -92,7 +92,12 @@ describe('the OpenAPI document', () => {
     const components = Object.values(document.components.schemas).map(inlined);
     const { page, ...named } = representations;
     for (const schema of Object.values(named)) expect(components).toContainEqual(generated(schema, 'output'));
-    for (const item of [representations.service, representations.contract, representations.auditEvent]) {
+    // The catalog's page is `servicePage` (it may carry facets); the other lists are plain pages.
+    for (const item of [
+      representations.serviceVersion,
+      representations.contract,
+      representations.auditEvent,
+    ]) {
       expect(components).toContainEqual(generated(page(item), 'output'));
     }
   });

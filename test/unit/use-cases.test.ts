@@ -23,6 +23,7 @@ function contract(overrides: Partial<Contract> = {}): Contract {
       id: 'ctr_1',
       agencyId: 'agc_1',
       serviceId: 'svc_1',
+      serviceVersion: 1,
       providerId: 'prv_1',
       planId: 'basic',
       quantity: 1,

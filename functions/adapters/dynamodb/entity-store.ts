@@ -39,7 +39,16 @@ export const entityKey = (kind: string, id: string) => ({ pk: `${kind}#${id}`, s
  * Attributes the store adds to an entity's item; never part of what the API returns. The entity's kind is
  * `entityKind`, not `kind`, which is an agency's own field (CENTRAL, LOCAL, …).
  */
-const internal = ['pk', 'sk', 'entityKind', 'change', 'idempotency', 'original'] as const;
+const internal = [
+  'pk',
+  'sk',
+  'entityKind',
+  'change',
+  'idempotency',
+  'original',
+  'feed',
+  'planStatus',
+] as const;
 
 export interface StoredChange {
   readonly actor: { sub: string; role: string; org?: string };
@@ -74,12 +83,30 @@ export function entityItem(
 ) {
   return {
     ...entity,
+    ...derivedAttributes(kind, entity),
     ...entityKey(kind, entity.id),
     entityKind: kind,
     change,
     ...(idempotency ? { idempotency, original: JSON.stringify(entity) } : {}),
   };
 }
+
+/**
+ * Index keys computed from an entity, written with it in the same write: a contract's place in the
+ * administrators' feed (`feed`) and the plan-and-status key the "plan in use" check reads (`planStatus`).
+ * Contracts change only through versioned updates that write every field, so these always match.
+ */
+function derivedAttributes(kind: EntityKind, entity: Entity): Record<string, string> {
+  if (kind !== 'contract') return {};
+  const contract = entity as Entity & { serviceId: string; planId: string; status: string };
+  return {
+    feed: 'contract',
+    planStatus: planStatusKey(contract.serviceId, contract.planId, contract.status),
+  };
+}
+
+export const planStatusKey = (serviceId: string, planId: string, status: string) =>
+  `${serviceId}#${planId}#${status}`;
 
 export function uniqueGuardItem(kind: EntityKind, uniqueKey: string, ownerId: string) {
   return { pk: `unique#${kind}#${uniqueKey}`, sk: 'unique', ownerId };
@@ -197,6 +224,18 @@ export class DynamoEntityStore implements EntityStore {
     return { entity: toEntity<T>(Item), receipt: receipt as ChangeReceipt | undefined };
   }
 
+  async uniqueKeyTaken(kind: EntityKind, key: string): Promise<boolean> {
+    const guard = uniqueGuardItem(kind, key, '');
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: tableName(tableOf[kind]),
+        Key: { pk: guard.pk, sk: guard.sk },
+        ConsistentRead: true,
+      }),
+    );
+    return Item !== undefined;
+  }
+
   async getMany<T extends Entity>(kind: EntityKind, ids: readonly string[]): Promise<T[]> {
     const keys = [...new Set(ids)].map((id) => entityKey(kind, id));
     const found = new Map(
@@ -300,6 +339,7 @@ function versionedUpdate(kind: EntityKind, next: Entity, change: Change) {
   const { id: _id, createdAt: _createdAt, ...fields } = next as Entity & Record<string, unknown>;
   const assignments = Object.entries({
     ...fields,
+    ...derivedAttributes(kind, next),
     change: stamp(change, new Date().toISOString()),
     ...receiptField(change.receipt),
   });

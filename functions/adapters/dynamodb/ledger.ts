@@ -1,11 +1,11 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ContractQuery, Ledger } from '../../domain/ports.js';
+import type { ContractFeedQuery, ContractQuery, Ledger } from '../../domain/ports.js';
 import { tableName } from './client.js';
-import { toEntity } from './entity-store.js';
+import { planStatusKey, toEntity } from './entity-store.js';
 import { tables } from './tables.js';
 import type { Contract } from '../../domain/entities.js';
 
-const [byAgency, byProvider] = tables.ledger.globalSecondaryIndexes;
+const [byAgency, byProvider, contractFeed, byStatus, byPlanStatus] = tables.ledger.globalSecondaryIndexes;
 
 /** Reads at most this many contracts for one page when a status filter thins them out. */
 const READ_BUDGET = 1000;
@@ -24,14 +24,16 @@ export class DynamoLedger implements Ledger {
         new QueryCommand({
           TableName: tableName('ledger'),
           IndexName: index.indexName,
-          KeyConditionExpression: '#party = :party',
+          KeyConditionExpression: query.since ? '#party = :party AND #at >= :since' : '#party = :party',
           ...(query.status ? { FilterExpression: '#status = :status' } : {}),
           ExpressionAttributeNames: {
             '#party': index.partitionKey,
+            ...(query.since ? { '#at': index.sortKey } : {}),
             ...(query.status ? { '#status': 'status' } : {}),
           },
           ExpressionAttributeValues: {
             ':party': query.partyId,
+            ...(query.since ? { ':since': query.since } : {}),
             ...(query.status ? { ':status': query.status } : {}),
           },
           ScanIndexForward: false,
@@ -44,5 +46,56 @@ export class DynamoLedger implements Ledger {
       startKey = response.LastEvaluatedKey;
     } while (startKey && items.length < query.limit && read < READ_BUDGET);
     return { items, next: startKey ? JSON.stringify(startKey) : null };
+  }
+
+  /**
+   * Every contract newest first from the feed index, or one status's from the status index; `since` bounds
+   * the sort key. Nothing is filtered after reading, so a page reads exactly its own items.
+   */
+  async contractFeed(query: ContractFeedQuery): Promise<{ items: Contract[]; next: string | null }> {
+    const index = query.status ? byStatus : contractFeed;
+    const response = await this.db.send(
+      new QueryCommand({
+        TableName: tableName('ledger'),
+        IndexName: index.indexName,
+        KeyConditionExpression: query.since ? '#pk = :pk AND #at >= :since' : '#pk = :pk',
+        ExpressionAttributeNames: {
+          '#pk': index.partitionKey,
+          ...(query.since ? { '#at': index.sortKey } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':pk': query.status ?? 'contract',
+          ...(query.since ? { ':since': query.since } : {}),
+        },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ...(query.after ? { ExclusiveStartKey: JSON.parse(query.after) as Record<string, unknown> } : {}),
+      }),
+    );
+    const items = (response.Items ?? []).map((item) => toEntity<Contract>(item));
+    return {
+      items,
+      next: response.LastEvaluatedKey ? JSON.stringify(response.LastEvaluatedKey) : null,
+    };
+  }
+
+  /** One read of at most one item per status, whatever the number of contracts. */
+  async planInUse(serviceId: string, planId: string, statuses: readonly string[]): Promise<boolean> {
+    const found = await Promise.all(
+      statuses.map(async (status) => {
+        const { Items } = await this.db.send(
+          new QueryCommand({
+            TableName: tableName('ledger'),
+            IndexName: byPlanStatus.indexName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': byPlanStatus.partitionKey },
+            ExpressionAttributeValues: { ':pk': planStatusKey(serviceId, planId, status) },
+            Limit: 1,
+          }),
+        );
+        return (Items ?? []).length > 0;
+      }),
+    );
+    return found.some(Boolean);
   }
 }

@@ -20,6 +20,18 @@ export const agencySignedCountKey = (agencyId: string): Key => ({
 export const auditPartition = (entity: string, entityId: string) => `audit#${entity}#${entityId}`;
 export const auditSortKey = (version: number) => `v${String(version).padStart(10, '0')}`;
 
+/** A service's versions, one item per version (the service as it was, who made it so, the changes). */
+export const historyPartition = (serviceId: string) => `history#service#${serviceId}`;
+
+/** An audit event's acknowledgement, in the MRSC ledger (not here): one record per event, ever. */
+export const acknowledgementKey = (eventId: string): Key => ({ pk: `ack#${eventId}`, sk: 'ack' });
+
+/** Facet counter cells of one status, over every provider or of one (`providerId`). */
+export const facetCountsKey = (status: string, providerId?: string): Key => ({
+  pk: providerId ? `facets#${status}#${providerId}` : `facets#${status}`,
+  sk: 'facets',
+});
+
 /**
  * Present while the Region is still loading the data it serves; the health probe reads it (never
  * replicated: the projections table is the Region's own).

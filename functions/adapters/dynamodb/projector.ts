@@ -5,7 +5,8 @@
  * Every step is idempotent: streams deliver at least once, and a failed batch is delivered again.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { changesBetween } from '../../domain/history.js';
 import { postingPartition, postingSortKey, searchableText, serviceTerms } from '../../domain/search.js';
 import {
   type Contribution,
@@ -16,12 +17,15 @@ import {
 import { jitteredBackoffMs, sleep } from '../../domain/contention.js';
 import { batchGet, batchWrite } from './batch.js';
 import { tableName } from './client.js';
+import { applyAcknowledgement } from './audit-trail.js';
 import { type StoredChange, toEntity } from './entity-store.js';
 import {
   agencySignedCountKey,
   auditPartition,
   auditSortKey,
   contributionKey,
+  facetCountsKey,
+  historyPartition,
   statsTotalsKey,
 } from './projection-keys.js';
 import type { Contract, Service } from '../../domain/entities.js';
@@ -49,6 +53,60 @@ export class Projector {
     await this.projectSearch(net);
     await this.projectStats(net);
     await this.projectAudit(records);
+    await this.projectHistory(records);
+    await this.projectAcknowledgements(records);
+  }
+
+  /**
+   * A service's history: one item per version, from the stream record that made it (its new image, and the
+   * patch from its old one). Why no version is recorded twice or lost:
+   *  - the item's key is the version itself, and its content a function of that version's stream record:
+   *    a redelivered or reordered record writes the same item again, never a second one;
+   *  - every versioned write of a service is one conditional write on the version before it (the entity
+   *    store's), so one Region's stream holds one record per version, and the stream holds every change;
+   *    a batch that fails is delivered again until it succeeds, so none is skipped;
+   *  - each Region projects its own replica's stream, local and replicated writes alike, into its own
+   *    history, so a lost Region loses no history in the other.
+   * The catalog is MREC: the one case left is two Regions writing the same version of one service within
+   * the replication delay (a service has one provider, served by one Region at a time under failover
+   * DNS). Both Regions then settle on the last writer's service item (last writer wins), and the history
+   * item of that version is rewritten from the winning record when it arrives, so it ends as that content.
+   */
+  private async projectHistory(records: readonly ChangeRecord[]): Promise<void> {
+    const versions = new Map<string, Image>();
+    for (const record of records) {
+      const image = record.newImage;
+      const change = image?.change as StoredChange | undefined;
+      if (!image || !change || image.entityKind !== 'service') continue;
+      const service = toEntity<Service>(image);
+      versions.set(`${service.id}#${service.version}`, {
+        pk: historyPartition(service.id),
+        sk: auditSortKey(service.version),
+        version: service.version,
+        at: change.at,
+        actor: change.actor,
+        action: change.action,
+        changes: changesBetween(record.oldImage ? toEntity(record.oldImage) : undefined, service),
+        snapshot: service,
+      });
+    }
+    await batchWrite(
+      this.db,
+      tableName('projections'),
+      [...versions.values()].map((Item) => ({ PutRequest: { Item } })),
+    );
+  }
+
+  /** Acknowledgements recorded in the ledger, copied onto this Region's events (idempotent). */
+  private async projectAcknowledgements(records: readonly ChangeRecord[]): Promise<void> {
+    for (const record of records) {
+      const image = record.newImage;
+      if (!record.key.pk.startsWith('ack#') || !image) continue;
+      await applyAcknowledgement(this.db, String(image.eventId), {
+        by: String(image.by),
+        at: String(image.at),
+      });
+    }
   }
 
   private async projectSearch(changes: readonly NetChange[]): Promise<void> {
@@ -95,7 +153,7 @@ export class Projector {
         (c) => !(Number(stored.get(contributionKey(c.itemKey).pk)?.version) >= c.version),
       );
       if (fresh.length === 0) return;
-      const { totals, agencyDeltas } = differences(fresh, stored);
+      const { totals, agencyDeltas, facetDeltas } = differences(fresh, stored);
       const agencyIds = [...agencyDeltas].filter(([, d]) => d !== 0).map(([id]) => id);
       const agencyCounts = await this.readItems(agencyIds.map(agencySignedCountKey));
       const agencyMoves = agencyIds.map((id) => {
@@ -113,6 +171,7 @@ export class Projector {
               ...fresh.map((c) => contributionPut(table, c, stored.get(contributionKey(c.itemKey).pk))),
               ...agencyMoves.map((move) => agencyCountPut(table, move)),
               ...totalsUpdate(table, totals),
+              ...[...facetDeltas].flatMap(([pk, cells]) => facetUpdate(table, pk, cells)),
             ],
           }),
         );
@@ -125,7 +184,11 @@ export class Projector {
     }
   }
 
-  /** One event per stored version, keyed by it, so a redelivered change writes the same event again. */
+  /**
+   * One event per stored version, keyed by it, so a redelivered change writes the same event again. Each is
+   * an update, not a put: an acknowledgement (projected from the ledger, possibly first) is never undone,
+   * and `ackState` starts as `pending` only where none is set.
+   */
   private async projectAudit(records: readonly ChangeRecord[]): Promise<void> {
     const events = new Map<string, Image>();
     for (const record of records) {
@@ -136,10 +199,11 @@ export class Projector {
       const entityId = String(image.id);
       const toVersion = Number(image.version);
       const fromVersion = record.oldImage?.version === undefined ? null : Number(record.oldImage.version);
-      events.set(`${kind}#${entityId}#${toVersion}`, {
+      const id = `${kind}:${entityId}:v${toVersion}`;
+      events.set(id, {
         pk: auditPartition(kind, entityId),
         sk: auditSortKey(toVersion),
-        id: `${kind}:${entityId}:v${toVersion}`,
+        id,
         at: change.at,
         actor: change.actor,
         entity: kind,
@@ -148,13 +212,22 @@ export class Projector {
         fromVersion,
         toVersion,
         region: change.region,
+        changes: changesBetween(
+          record.oldImage ? toEntity(record.oldImage) : undefined,
+          toEntity<Record<string, unknown>>(image),
+        ),
+        feedAll: 'audit',
+        feedKey: `${change.at}#${id}`,
+        feedEntity: kind,
+        feedActor: change.actor.sub,
+        ...(change.actor.org ? { feedOrg: change.actor.org } : {}),
+        feedAction: change.action,
       });
     }
-    await batchWrite(
-      this.db,
-      tableName('projections'),
-      [...events.values()].map((Item) => ({ PutRequest: { Item } })),
-    );
+    const pending = [...events.values()];
+    for (let i = 0; i < pending.length; i += 10) {
+      await Promise.all(pending.slice(i, i + 10).map((event) => this.db.send(eventUpdate(event))));
+    }
   }
 
   private async readItems(keys: readonly { pk: string; sk: string }[]): Promise<Map<string, Image>> {
@@ -163,8 +236,11 @@ export class Projector {
   }
 }
 
-/** Contributions per transaction: each may move one agency count too, and a transaction holds 100 items. */
-const STATS_CHUNK = 40;
+/**
+ * Contributions per transaction: each may move one agency count or one provider's facet counters too, and a
+ * transaction holds 100 items (30 + 30 + the totals + the status facet items stays under it).
+ */
+const STATS_CHUNK = 30;
 
 interface PendingContribution {
   /** The source item's key (`pk|sk`). */
@@ -182,15 +258,43 @@ const addTo = (map: Map<string, number>, name: string, by: number) =>
 function differences(fresh: readonly PendingContribution[], stored: ReadonlyMap<string, Image>) {
   const totals = new Map<string, number>();
   const agencyDeltas = new Map<string, number>();
+  const facetDeltas = new Map<string, Map<string, number>>();
+  const moveFacet = (facet: Contribution['facet'], by: number) => {
+    if (!facet) return;
+    for (const key of [facetCountsKey(facet.status), facetCountsKey(facet.status, facet.providerId)]) {
+      const cells = facetDeltas.get(key.pk) ?? new Map<string, number>();
+      facetDeltas.set(key.pk, cells);
+      addTo(cells, facet.cell, by);
+    }
+  };
   for (const c of fresh) {
     const before =
       (stored.get(contributionKey(c.itemKey).pk) as StoredContribution | undefined) ?? noContribution;
+    moveFacet(before.facet, -1);
+    moveFacet(c.contribution.facet, 1);
     for (const [name, n] of Object.entries(c.contribution.counters)) addTo(totals, name, n);
     for (const [name, n] of Object.entries(before.counters)) addTo(totals, name, -n);
     if (before.agencyWithContract) addTo(agencyDeltas, before.agencyWithContract, -1);
     if (c.contribution.agencyWithContract) addTo(agencyDeltas, c.contribution.agencyWithContract, 1);
   }
-  return { totals, agencyDeltas };
+  return { totals, agencyDeltas, facetDeltas };
+}
+
+/** Adds a service's cell moves to one facet counter item; commutative like the totals. */
+function facetUpdate(table: string, pk: string, cells: ReadonlyMap<string, number>) {
+  const deltas = [...cells].filter(([, n]) => n !== 0);
+  if (deltas.length === 0) return [];
+  return [
+    {
+      Update: {
+        TableName: table,
+        Key: { pk, sk: 'facets' },
+        UpdateExpression: `ADD ${deltas.map((_, i) => `#c${i} :d${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(deltas.map(([name], i) => [`#c${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(deltas.map(([, n], i) => [`:d${i}`, n])),
+      },
+    },
+  ];
 }
 
 /** Stores an entity's new contribution, only over the version read (or none). */
@@ -238,6 +342,30 @@ function totalsUpdate(table: string, totals: ReadonlyMap<string, number>) {
       },
     },
   ];
+}
+
+function eventUpdate(event: Image) {
+  const { pk, sk, ...fields } = event;
+  const entries = Object.entries(fields);
+  return new UpdateCommand({
+    TableName: tableName('projections'),
+    Key: { pk, sk },
+    UpdateExpression: [
+      `SET ${entries.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+      '#ack = if_not_exists(#ack, :null)',
+      '#ackState = if_not_exists(#ackState, :pending)',
+    ].join(', '),
+    ExpressionAttributeNames: {
+      ...Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
+      '#ack': 'acknowledged',
+      '#ackState': 'ackState',
+    },
+    ExpressionAttributeValues: {
+      ...Object.fromEntries(entries.map(([, value], i) => [`:f${i}`, value])),
+      ':null': null,
+      ':pending': 'pending',
+    },
+  });
 }
 
 function kindOf(image: Image | undefined): string | undefined {

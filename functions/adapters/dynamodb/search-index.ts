@@ -1,6 +1,15 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { PostingFilters, PostingPage, PostingQuery, SearchIndex } from '../../domain/ports.js';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { NO_CSAP, parseCell } from '../../domain/facets.js';
+import type {
+  FacetCell,
+  FacetCounts,
+  PostingFilters,
+  PostingPage,
+  PostingQuery,
+  SearchIndex,
+} from '../../domain/ports.js';
 import { tableName } from './client.js';
+import { facetCountsKey } from './projection-keys.js';
 
 /**
  * At most this many postings are read for one page. When filters are so selective that a page is not
@@ -49,6 +58,56 @@ export class DynamoSearchIndex implements SearchIndex {
       position = response.LastEvaluatedKey.sk as string;
     }
     return { ids, lastSortKey: position ?? null };
+  }
+
+  /** A text query's facet cells: its driving term's postings that pass the filters, each a cell of one. */
+  async allPostings(term: string, filters: PostingFilters): Promise<FacetCell[]> {
+    const filter = filterExpression(filters);
+    const cells: FacetCell[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const response = await this.db.send(
+        new QueryCommand({
+          TableName: tableName('projections'),
+          KeyConditionExpression: 'pk = :pk',
+          ...(filter.expression ? { FilterExpression: filter.expression } : {}),
+          ExpressionAttributeNames: {
+            ...filter.names,
+            '#category': 'category',
+            '#ai': 'ai',
+            '#networks': 'networks',
+            '#csapGrade': 'csapGrade',
+          },
+          ExpressionAttributeValues: { ':pk': term, ...filter.values },
+          ProjectionExpression: '#category, #ai, #networks, #csapGrade',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of response.Items ?? []) {
+        cells.push({
+          category: String(item.category),
+          ai: item.ai === true,
+          networks: (item.networks as string[] | undefined) ?? [],
+          csapGrade: typeof item.csapGrade === 'string' ? item.csapGrade : NO_CSAP,
+          count: 1,
+        });
+      }
+      startKey = response.LastEvaluatedKey;
+    } while (startKey);
+    return cells;
+  }
+}
+
+/** The projector's facet counter cells (see `facets.ts`): one item read per search. */
+export class DynamoFacetCounts implements FacetCounts {
+  constructor(private readonly db: DynamoDBDocumentClient) {}
+
+  async cells(status: string, providerId?: string): Promise<FacetCell[]> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: tableName('projections'), Key: facetCountsKey(status, providerId) }),
+    );
+    const { pk: _pk, sk: _sk, ...cells } = Item ?? {};
+    return Object.entries(cells).map(([cell, count]) => parseCell(cell, Number(count)));
   }
 }
 

@@ -57,18 +57,35 @@ export const tables = {
     globalSecondaryIndexes: [
       { indexName: 'byAgency', partitionKey: 'agencyId', sortKey: 'requestedAt' },
       { indexName: 'byProvider', partitionKey: 'providerId', sortKey: 'requestedAt' },
+      // An administrator's whole feed and its status filter (a constant `feed` on every contract).
+      { indexName: 'contractFeed', partitionKey: 'feed', sortKey: 'requestedAt' },
+      { indexName: 'byStatus', partitionKey: 'status', sortKey: 'requestedAt' },
+      // `serviceId#planId#status`: whether an open contract uses a plan, in one read of one key.
+      { indexName: 'byPlanStatus', partitionKey: 'planStatus', sortKey: 'requestedAt' },
     ],
     stream: true,
     replication: 'MRSC',
     purpose: 'contracts ledger',
   },
-  /** Read models (search postings, statistics, audit trail), each Region projecting every change itself. */
+  /**
+   * Read models (search postings, statistics, facet counters, audit trail), each Region projecting every
+   * change itself. The audit feed's indexes all sort by `feedKey` (`<at>#<event id>`), newest first, each
+   * partitioned by one filter, so every feed query reads one index in order and never scans; the feed's
+   * items carry these attributes, nothing else does (sparse indexes).
+   */
   projections: {
     id: 'projections',
     envVar: 'PROJECTIONS_TABLE',
     partitionKey: 'pk',
     sortKey: 'sk',
-    globalSecondaryIndexes: [],
+    globalSecondaryIndexes: [
+      { indexName: 'auditFeed', partitionKey: 'feedAll', sortKey: 'feedKey' },
+      { indexName: 'auditByEntity', partitionKey: 'feedEntity', sortKey: 'feedKey' },
+      { indexName: 'auditByActor', partitionKey: 'feedActor', sortKey: 'feedKey' },
+      { indexName: 'auditByOrg', partitionKey: 'feedOrg', sortKey: 'feedKey' },
+      { indexName: 'auditByAction', partitionKey: 'feedAction', sortKey: 'feedKey' },
+      { indexName: 'auditByAcknowledgement', partitionKey: 'ackState', sortKey: 'feedKey' },
+    ],
     stream: false,
     replication: 'REGIONAL',
     purpose: 'search index, statistics, audit trail',

@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { auditQuery } from '../../domain/audit.js';
+import { revertInput, versionListQuery } from '../../domain/history.js';
 import { contractInput, contractListQuery, quoteInput } from '../../domain/contract.js';
 import { agencyInput, providerInput } from '../../domain/registry.js';
 import { agendaInput, decisionInput, openInput, sessionNumber } from '../../domain/review.js';
@@ -31,6 +32,7 @@ const requestSchemas = {
   DecisionInput: decisionInput,
   ContractInput: contractInput,
   QuoteInput: quoteInput,
+  RevertInput: revertInput,
 } as const;
 type RequestName = keyof typeof requestSchemas;
 
@@ -40,7 +42,10 @@ const answerSchemas = {
   Agency: answer.agency,
   PricePlan: answer.pricePlan,
   Service: answer.service,
-  ServicePage: answer.page(answer.service),
+  ServicePage: answer.servicePage,
+  ServiceVersion: answer.serviceVersion,
+  ServiceVersionPage: answer.page(answer.serviceVersion),
+  Facets: answer.facets,
   ReviewSession: answer.reviewSession,
   Contract: answer.contract,
   ContractPage: answer.page(answer.contract),
@@ -141,7 +146,7 @@ const operations: Record<RouteKey, OperationSpec> = {
     operationId: 'listServices',
     summary: 'Search the catalog',
     description:
-      'Anyone sees `LISTED` services; the owning provider, the committee and administrators may filter on another `status`. `q` matches every word in name and summary (Korean included).',
+      'Anyone sees `LISTED` services; the owning provider, the committee and administrators may filter on another `status`. `q` matches every word in name and summary (Korean included). `facets=true` adds `facets`: counts per category, AI flag, network and CSAP grade over every service the query matches (not only the page), each dimension counted with the other filters applied and its own ignored.',
     query: serviceListQuery,
     success: 'ServicePage',
   },
@@ -168,6 +173,27 @@ const operations: Record<RouteKey, OperationSpec> = {
     'Reinstate a suspended service',
     'Service',
   ),
+  'GET /v1/services/{id}/versions': {
+    operationId: 'listServiceVersions',
+    summary: 'A service’s history, newest first',
+    description:
+      'Each version with `changes`, the RFC 6902 JSON Patch from the version before (`[]` when only the status moved). Visible to whoever may read the service.',
+    query: versionListQuery,
+    success: 'ServiceVersionPage',
+  },
+  'GET /v1/services/{id}/versions/{version}': {
+    operationId: 'getServiceVersion',
+    summary: 'A service exactly as it was at one version',
+    success: 'Service',
+  },
+  'POST /v1/services/{id}/revert': {
+    operationId: 'revertService',
+    summary: 'Write a new version whose content equals an earlier one',
+    description:
+      'Content only (not status or selection); history is never rewritten. Administrators, or the owning provider while the service is a `DRAFT`.',
+    body: 'RevertInput',
+    success: 'Service',
+  },
   'POST /v1/review-sessions': {
     operationId: 'openReviewSession',
     summary: 'Open a review session',
@@ -209,7 +235,7 @@ const operations: Record<RouteKey, OperationSpec> = {
     operationId: 'listContracts',
     summary: 'List contracts, newest first',
     description:
-      'Scoped to the caller’s organisation; an administrator names exactly one of `agencyId` or `providerId`.',
+      'Scoped to the caller’s organisation; an administrator names one of `agencyId` or `providerId`, or neither for every contract. `since` keeps contracts requested at or after it.',
     query: contractListQuery,
     success: 'ContractPage',
   },
@@ -245,9 +271,17 @@ const operations: Record<RouteKey, OperationSpec> = {
   'GET /v1/stats': { operationId: 'getStats', summary: 'Marketplace statistics', success: 'Stats' },
   'GET /v1/audit': {
     operationId: 'listAuditEvents',
-    summary: 'One entity’s audit events, newest first',
+    summary: 'The audit feed, newest first',
+    description:
+      'Without `entity` and `id`, the whole feed; `id` needs `entity`. Filters combine; `acknowledged=false` is the queue of changes no administrator has reviewed yet.',
     query: auditQuery,
     success: 'AuditEventPage',
+  },
+  'POST /v1/audit/{eventId}/acknowledge': {
+    operationId: 'acknowledgeAuditEvent',
+    summary: 'Mark a change as reviewed',
+    description: 'Records `acknowledged{by, at}`; acknowledging again answers 200 with the same record.',
+    success: 'AuditEvent',
   },
 };
 
@@ -326,6 +360,11 @@ const headers = {
     schema: { type: 'string', pattern: '^\\d+$' },
   },
   'WWW-Authenticate': { description: 'The `Bearer` scheme.', required: true, schema: { type: 'string' } },
+  'Dry-Run': {
+    description: 'This answers a dry run (`?dryRun=true`): nothing was written.',
+    required: false,
+    schema: { type: 'string', const: 'true' },
+  },
 } as const;
 type HeaderName = keyof typeof headers;
 
@@ -382,7 +421,8 @@ type ProblemName = keyof typeof problems;
 function problemAnswer(description: string, header?: HeaderName) {
   return {
     description,
-    headers: header ? headerRefs(header) : headerRefs(),
+    // A dry run's refusal is the real call's, marked `Dry-Run: true`.
+    headers: header ? headerRefs(header, 'Dry-Run') : headerRefs('Dry-Run'),
     content: { 'application/problem+json': { schema: schemaRef('Problem') } },
   };
 }
@@ -412,7 +452,7 @@ const readsStore = (route: Route) => route.fn !== 'docs';
 function problemResponses(route: Route, spec: OperationSpec) {
   const [, invalid] = problems.BadRequest;
   const badRequest = isWrite(route)
-    ? `${invalid} This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (\`?dryRun=true\`, say) must not get a real write instead.`
+    ? `${invalid} This route defines one query parameter, \`dryRun\`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead.`
     : spec.query
       ? `${invalid} A query parameter this route does not define is a 400.`
       : undefined;
@@ -465,6 +505,7 @@ function successResponses(route: Route, spec: OperationSpec) {
     ...tag,
     ...(route.idempotency ? (['Idempotent-Replayed'] as const) : []),
     ...(isPublicRead ? (['Vary'] as const) : []),
+    ...(isWrite(route) ? (['Dry-Run'] as const) : []),
   );
   const content = { 'application/json': { schema: schemaRef(spec.success) } };
   const responses: Record<string, object> = {
@@ -509,6 +550,16 @@ function parameters(route: Route, spec: OperationSpec) {
   const queryParameters = Object.entries(
     (query?.properties as Record<string, JsonSchema> | undefined) ?? {},
   ).map(([name, schema]) => ({ name, in: 'query', required: required.has(name), schema }));
+  if (isWrite(route)) {
+    queryParameters.push({
+      name: 'dryRun',
+      in: 'query',
+      required: false,
+      schema: { type: 'string', enum: ['true', 'false'] },
+      description:
+        '`true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused.',
+    } as (typeof queryParameters)[number]);
+  }
   const headerParameters = [];
   if (route.idempotency) {
     headerParameters.push({

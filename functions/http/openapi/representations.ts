@@ -25,6 +25,13 @@ const version = z.int().check(z.minimum(1));
 const count = z.int().check(z.minimum(0));
 
 /** `{name: count}` with exactly the given names. */
+/** One RFC 6902 operation, as `changes` lists them. */
+const jsonPatchOperation = z.strictObject({
+  op: z.enum(['add', 'remove', 'replace']),
+  path: z.string(),
+  value: z.optional(z.unknown()),
+});
+
 const counts = <const T extends readonly string[]>(names: T) =>
   z.strictObject(Object.fromEntries(names.map((name) => [name, count])) as Record<T[number], typeof count>);
 
@@ -95,6 +102,8 @@ export const contract = z.strictObject({
   id,
   agencyId: id,
   serviceId: id,
+  /** The service version whose plan priced it; `null` only for contracts stored before versions were kept. */
+  serviceVersion: z.nullable(version),
   providerId: id,
   planId: z.string(),
   quantity: z.int().check(z.minimum(1)),
@@ -128,6 +137,33 @@ export const auditEvent = z.strictObject({
   fromVersion: z.nullable(version),
   toVersion: version,
   region: z.string(),
+  changes: z.array(jsonPatchOperation),
+  acknowledged: z.nullable(z.strictObject({ by: z.string(), at: timestamp })),
+});
+
+/** A service's facet counts over every service the query matches, each dimension without its own filter. */
+export const facets = z.strictObject({
+  category: counts(categories),
+  ai: counts(['true', 'false'] as const),
+  network: counts(networks),
+  csapGrade: counts([...csapGrades, 'NONE'] as const),
+});
+
+/** A page of the catalog, with `facets` when asked for (`facets=true`). */
+export const servicePage = z.strictObject({
+  items: z.array(service),
+  next: z.nullable(z.string()),
+  facets: z.optional(facets),
+});
+
+/** One entry of a service's history. */
+export const serviceVersion = z.strictObject({
+  version,
+  at: timestamp,
+  actor: z.strictObject({ sub: z.string(), role: z.enum(roles), org: z.optional(id) }),
+  action: z.string(),
+  status: z.enum(serviceStatuses),
+  changes: z.array(jsonPatchOperation),
 });
 
 export const health = z.strictObject({
