@@ -138,7 +138,11 @@ async function main(argv: readonly string[]): Promise<void> {
   const executor =
     options.mode === 'dry-run' ? dryRunExecutor(options.contextArgs) : realExecutor(options.contextArgs);
   const outcome = await runRelease(steps, executor, (line) => console.log(line));
-  console.log(JSON.stringify(outcome));
+  console.log(
+    options.mode === 'dry-run'
+      ? `dry run: ${outcome.status === 'released' ? outcome.steps : outcome.atStep} steps walked, nothing deployed`
+      : JSON.stringify(outcome),
+  );
   if (outcome.status !== 'released') process.exitCode = 1;
 }
 
