@@ -17,12 +17,14 @@ export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<Table
   // The deep health check reads one item from every table through this Region's endpoint.
   health: { catalog: 'read', ledger: 'read', projections: 'read' },
   registry: { catalog: 'readWrite', projections: 'read' },
-  services: { catalog: 'readWrite', projections: 'read' },
+  // A listed service's plan may be removed only if no open contract uses it: one read of the ledger's index.
+  services: { catalog: 'readWrite', ledger: 'read', projections: 'read' },
   reviews: { catalog: 'readWrite' },
   // Requests read the service and the agency from the catalog; the ledger is the only table contracts write.
   contracts: { catalog: 'read', ledger: 'readWrite' },
   stats: { projections: 'read' },
-  audit: { projections: 'read' },
+  // Acknowledgements are recorded in the ledger (one conditional put); the projector copies them to the feed.
+  audit: { ledger: 'readWrite', projections: 'read' },
   // The OpenAPI document and its page are built from code alone.
   docs: {},
 };

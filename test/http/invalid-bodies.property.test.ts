@@ -140,6 +140,16 @@ const routes: Record<string, BodyRoute> = {
     required: nestedServiceRequired,
     accepted: 200,
   },
+  'POST /v1/services/{id}/revert': {
+    method: 'POST',
+    path: () => `/v1/services/${draftId}/revert`,
+    token: () => admin,
+    valid: () => ({ toVersion: 1 }),
+    fields: [[['toVersion'], 'integer']],
+    strictObjects: [[]],
+    required: [['toVersion']],
+    accepted: 200,
+  },
   'POST /v1/review-sessions': {
     method: 'POST',
     path: () => '/v1/review-sessions',

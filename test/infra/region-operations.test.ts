@@ -306,13 +306,20 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
             (filter.MetricTransformations as { MetricName: string }[])[0]?.MetricName ===
             'LedgerWriteConflicts',
         );
-        expect(conflicts).toHaveLength(1);
-        expect(conflicts[0]?.FilterPattern).toBe(
-          '{ ($.message = "store unavailable") && ($.error = "ReplicatedWriteConflictException") }',
+        // One per function that writes the ledger: contracts, and the audit feed's acknowledgements.
+        expect(conflicts).toHaveLength(2);
+        for (const conflict of conflicts) {
+          expect(conflict.FilterPattern).toBe(
+            '{ ($.message = "store unavailable") && ($.error = "ReplicatedWriteConflictException") }',
+          );
+        }
+        expect(conflicts.map((conflict) => conflict.LogGroupName)).toEqual(
+          expect.arrayContaining(
+            ['ContractsApi', 'AuditApi'].map((fn) => ({
+              Ref: logicalId(stack.node.findChild(fn).node.findChild('Logs')),
+            })),
+          ),
         );
-        expect(conflicts[0]?.LogGroupName).toEqual({
-          Ref: logicalId(stack.node.findChild('ContractsApi').node.findChild('Logs')),
-        });
         expect(alarmNamed('ledger-write-conflicts').props).toMatchObject({
           Namespace: 'DigitalServiceMarketplace',
           MetricName: 'LedgerWriteConflicts',

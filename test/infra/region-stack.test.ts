@@ -162,9 +162,12 @@ describe('region stack', () => {
           services: [
             'GET /v1/services',
             'GET /v1/services/{id}',
+            'GET /v1/services/{id}/versions',
+            'GET /v1/services/{id}/versions/{version}',
             'PATCH /v1/services/{id}',
             'POST /v1/services',
             'POST /v1/services/{id}/reinstate',
+            'POST /v1/services/{id}/revert',
             'POST /v1/services/{id}/submit',
             'POST /v1/services/{id}/suspend',
             'POST /v1/services/{id}/withdraw',
@@ -187,7 +190,7 @@ describe('region stack', () => {
             'POST /v1/contracts/{id}/terminate',
           ],
           stats: ['GET /v1/stats'],
-          audit: ['GET /v1/audit'],
+          audit: ['GET /v1/audit', 'POST /v1/audit/{eventId}/acknowledge'],
           docs: ['GET /docs', 'GET /openapi.json'],
         },
       );
@@ -226,11 +229,13 @@ describe('region stack', () => {
         'GET /v1/providers/{id}',
         'GET /v1/services',
         'GET /v1/services/{id}',
+        'GET /v1/services/{id}/versions',
+        'GET /v1/services/{id}/versions/{version}',
         'GET /v1/stats',
       ]);
       expect(new Set(open.map((s) => s.ttl))).toEqual(new Set([0]));
       const closed = settings.filter((s) => s.identitySource !== '');
-      expect(closed).toHaveLength(23);
+      expect(closed).toHaveLength(25);
       expect(new Set(closed.map((s) => `${String(s.identitySource)} ${String(s.ttl)}`))).toEqual(
         new Set(['method.request.header.Authorization 60']),
       );
@@ -319,11 +324,11 @@ describe('region stack', () => {
     const projections = { PROJECTIONS_TABLE: 'dsm-projections' };
     expect(variables('health')).toEqual({ ...catalog, ...ledger, ...projections });
     expect(variables('registry')).toEqual({ ...catalog, ...projections });
-    expect(variables('services')).toEqual({ ...catalog, ...projections });
+    expect(variables('services')).toEqual({ ...catalog, ...ledger, ...projections });
     expect(variables('reviews')).toEqual(catalog);
     expect(variables('contracts')).toEqual({ ...catalog, ...ledger });
     expect(variables('stats')).toEqual(projections);
-    expect(variables('audit')).toEqual(projections);
+    expect(variables('audit')).toEqual({ ...ledger, ...projections });
     expect(tableVariablesOf(functionProps(t, logicalId(stack.projector)))).toEqual(projections);
     expect(tableVariablesOf(functionProps(t, logicalId(stack.selectionExpiry)))).toEqual({
       ...catalog,
@@ -369,11 +374,11 @@ describe('region stack', () => {
     // then
     expect(accessOf('health')).toEqual({ catalog: 'read', ledger: 'read', projections: 'read' });
     expect(accessOf('registry')).toEqual({ catalog: 'write', projections: 'read' });
-    expect(accessOf('services')).toEqual({ catalog: 'write', projections: 'read' });
+    expect(accessOf('services')).toEqual({ catalog: 'write', ledger: 'read', projections: 'read' });
     expect(accessOf('reviews')).toEqual({ catalog: 'write' });
     expect(accessOf('contracts')).toEqual({ catalog: 'read', ledger: 'write' });
     expect(accessOf('stats')).toEqual({ projections: 'read' });
-    expect(accessOf('audit')).toEqual({ projections: 'read' });
+    expect(accessOf('audit')).toEqual({ ledger: 'write', projections: 'read' });
   });
 
   it('builds its own projections table: no replicas elsewhere, protected, retained', freshSynth, () => {
@@ -462,6 +467,10 @@ describe('region stack', () => {
     expect(resources).toContain(':dynamodb:ap-northeast-2:111111111111:table/dsm-catalog/stream/*');
     expect(resources).toContain(':dynamodb:ap-northeast-2:111111111111:table/dsm-ledger/stream/*');
     const writes = statements.filter((s) => asList(s.Action).includes('dynamodb:PutItem'));
-    expect(writes.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [projectionsTableOf(stack), 'Arn'] }]);
+    // The table and its secondary indexes (the audit feed's): still only the projections table.
+    const projections = { 'Fn::GetAtt': [projectionsTableOf(stack), 'Arn'] };
+    expect(writes.map((s) => s.Resource)).toEqual([
+      [projections, { 'Fn::Join': ['', [projections, '/index/*']] }],
+    ]);
   });
 });

@@ -88,8 +88,8 @@ export class DynamoAuditTrail implements AuditTrail {
    * One conditional put into the MRSC ledger: it returns only once another Region has it, and only the
    * first acknowledgement of an event is ever stored, so acknowledging again (here, in the other Region, or
    * as a retry after a lost answer) answers the same record. The projector copies it onto the event in each
-   * Region's feed from the ledger's stream; this Region's copy is made here too, so the answer and the next
-   * read of the feed agree at once (the projector's copy is the same, idempotent update).
+   * Region's feed from the ledger's stream (the API function writes no read model), so the feed shows it
+   * a moment after the answer.
    */
   async acknowledge(eventId: string, acknowledgement: Acknowledgement): Promise<Acknowledgement> {
     let recorded = acknowledgement;
@@ -112,7 +112,6 @@ export class DynamoAuditTrail implements AuditTrail {
       );
       recorded = { by: String(Item?.by), at: String(Item?.at) };
     }
-    await applyAcknowledgement(this.db, eventId, recorded);
     return recorded;
   }
 }
