@@ -2,9 +2,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entityItem, entityKey } from '../../functions/adapters/dynamodb/entity-store.js';
 import { type ChangeRecord, Projector } from '../../functions/adapters/dynamodb/projector.js';
+import { DynamoFacetCounts } from '../../functions/adapters/dynamodb/search-index.js';
+import { DynamoServiceHistory } from '../../functions/adapters/dynamodb/service-history.js';
 import type { ContractStatus } from '../../functions/domain/vocabulary.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
-import type { Contract } from '../../functions/domain/entities.js';
+import type { Contract, Service } from '../../functions/domain/entities.js';
 
 let api: TestApi;
 let projector: Projector;
@@ -118,5 +120,80 @@ describe('audit projection', () => {
     const events = (await api.snapshot()).filter((line) => line.includes('"audit#contract#ctr_audit"'));
     expect(events).toHaveLength(2);
     expect(events.join('\n')).toContain('"region":{"S":"ap-northeast-2"}');
+  });
+});
+
+describe('facet counters and service history', () => {
+  const service = (id: string, version: number, overrides: Partial<Service> = {}): Service => ({
+    id,
+    providerId: 'prv_facets',
+    name: `패싯 ${id}`,
+    summary: '클라우드',
+    category: 'SAAS',
+    ai: false,
+    networks: ['INTERNET'],
+    csap: null,
+    plans: [{ id: 'basic', name: '기본', unit: '월', unitPriceKrw: 1000 }],
+    status: 'LISTED',
+    selection: { sessionNumber: 62, decidedAt: '2026-01-01T00:00:00.000Z', validUntil: '2099-12-31' },
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    version,
+    ...overrides,
+  });
+  const serviceRecord = (next: Service, previous?: Service): ChangeRecord => {
+    const change = {
+      actor: { sub: 'p', role: 'provider', org: next.providerId },
+      action: 'update',
+      at: next.updatedAt,
+      region: 'ap-northeast-2',
+    };
+    return {
+      key: entityKey('service', next.id),
+      newImage: entityItem('service', next, change),
+      ...(previous ? { oldImage: entityItem('service', previous, change) } : {}),
+    };
+  };
+  const cells = () =>
+    new DynamoFacetCounts(DynamoDBDocumentClient.from(api.region.client)).cells('LISTED', 'prv_facets');
+  const counted = async () =>
+    Object.fromEntries(
+      (await cells())
+        .filter((c) => c.count !== 0)
+        .map((c) => [`${c.category}|${c.networks.join('+')}`, c.count]),
+    );
+
+  it('keep each service in the cell of its latest version, whatever is redelivered or reordered', async () => {
+    const v3 = service('svc_f1', 3);
+    const v4 = service('svc_f1', 4, { networks: ['INTERNET', 'INTRANET'] });
+    const v5 = service('svc_f1', 5, { category: 'PAAS', networks: ['INTRANET'] });
+    const other = service('svc_f2', 3);
+    await projector.project([serviceRecord(v3), serviceRecord(other)]);
+    expect(await counted()).toEqual({ 'SAAS|INTERNET': 2 });
+    await projector.project([serviceRecord(v4, v3)]);
+    await projector.project([serviceRecord(v4, v3)]); // redelivered
+    expect(await counted()).toEqual({ 'SAAS|INTERNET': 1, 'SAAS|INTERNET+INTRANET': 1 });
+    await projector.project([serviceRecord(v5, v4)]);
+    await projector.project([serviceRecord(v3), serviceRecord(v4, v3)]); // late records of older versions
+    expect(await counted()).toEqual({ 'SAAS|INTERNET': 1, 'PAAS|INTRANET': 1 });
+    // Suspended: out of the LISTED cells, into the SUSPENDED ones.
+    await projector.project([
+      serviceRecord(service('svc_f1', 6, { ...v5, version: 6, status: 'SUSPENDED' }), v5),
+    ]);
+    expect(await counted()).toEqual({ 'SAAS|INTERNET': 1 });
+  });
+
+  it('writes one history item per version with its changes, however often delivered', async () => {
+    const v3 = service('svc_h1', 3);
+    const v4 = service('svc_h1', 4, {
+      plans: [{ id: 'basic', name: '기본', unit: '월', unitPriceKrw: 2000 }],
+    });
+    await projector.project([serviceRecord(v3), serviceRecord(v4, v3)]);
+    await projector.project([serviceRecord(v4, v3), serviceRecord(v3)]);
+    const history = new DynamoServiceHistory(DynamoDBDocumentClient.from(api.region.client));
+    const versions = await history.list('svc_h1', 10);
+    expect(versions.map((v) => v.version)).toEqual([4, 3]);
+    expect(versions[0]?.changes).toEqual([{ op: 'replace', path: '/plans/0/unitPriceKrw', value: 2000 }]);
+    expect(versions[0]?.service).toEqual(v4);
   });
 });
