@@ -49,9 +49,26 @@ import { at, Rng } from './seeded-random.js';
 export interface DemoData {
   providers: Provider[];
   agencies: Agency[];
+  /** Each service as first stored; those with `serviceEdits` then change through them. */
   services: Service[];
   contracts: Contract[];
   reviewSessions: ReviewSession[];
+  /** Listed services their providers edited since (price changes), each version after the stored one. */
+  serviceEdits: ServiceEdits[];
+  /** Administrators' acknowledgements of some of those edits; the rest wait in the queue. */
+  acknowledgements: DemoAcknowledgement[];
+}
+
+export interface ServiceEdits {
+  readonly serviceId: string;
+  /** The versions after the one in `services`, oldest first. */
+  readonly versions: Service[];
+}
+
+export interface DemoAcknowledgement {
+  readonly eventId: string;
+  readonly by: string;
+  readonly at: string;
 }
 
 export const demoScale = {
@@ -71,7 +88,64 @@ export function generateDemoData(options: { now?: Date; seed?: number } = {}): D
   const { listed, others } = generateServices(ctx, providers);
   const contracts = generateContracts(ctx, agencies, listed);
   const services = [...listed.map((entry) => entry.service), ...others];
-  return { providers, agencies, services, contracts, reviewSessions: reviewSessionsFor(services, now) };
+  const { serviceEdits, acknowledgements } = editHistory(ctx, listed, contracts);
+  return {
+    providers,
+    agencies,
+    services,
+    contracts,
+    reviewSessions: reviewSessionsFor(services, now),
+    serviceEdits,
+    acknowledgements,
+  };
+}
+
+/** How many listed services carry an edit history, and how much of it administrators have reviewed. */
+const EDITED_SERVICES = 24;
+
+/**
+ * Price changes of some listed services in the last three days, two or three each, after every contract
+ * of theirs was requested (so each contract's `serviceVersion` is the version that priced it). About half
+ * of the edits but the latest are acknowledged by an administrator; the others wait in the queue.
+ */
+function editHistory(ctx: Context, listed: readonly ListedService[], contracts: readonly Contract[]) {
+  const since = ctx.nowMs - 3 * DAY;
+  const lastRequest = new Map<string, number>();
+  for (const c of contracts) {
+    lastRequest.set(c.serviceId, Math.max(lastRequest.get(c.serviceId) ?? 0, Date.parse(c.requestedAt)));
+  }
+  const candidates = listed.filter((entry) => (lastRequest.get(entry.service.id) ?? 0) < since);
+  const chosen = ctx.rng.shuffle([...candidates]).slice(0, EDITED_SERVICES);
+  const serviceEdits: ServiceEdits[] = [];
+  const acknowledgements: DemoAcknowledgement[] = [];
+  for (const entry of chosen) {
+    const edits = ctx.rng.chance(0.5) ? 2 : 3;
+    let current = entry.service;
+    const versions: Service[] = [];
+    for (let j = 1; j <= edits; j++) {
+      const atMs = seconds(since + (j * DAY) / (edits + 1) + ctx.rng.range(0, 3) * HOUR);
+      const percent = ctx.rng.pick([-10, -5, 5, 8, 10, 15]);
+      current = {
+        ...current,
+        plans: current.plans.map((plan) => ({
+          ...plan,
+          unitPriceKrw: Math.max(100, Math.round((plan.unitPriceKrw * (100 + percent)) / 100 / 100) * 100),
+        })),
+        updatedAt: iso(atMs),
+        version: current.version + 1,
+      };
+      versions.push(current);
+      if (j < edits && ctx.rng.chance(0.5)) {
+        acknowledgements.push({
+          eventId: `service:${current.id}:v${current.version}`,
+          by: 'admin-demo',
+          at: iso(atMs + 2 * HOUR),
+        });
+      }
+    }
+    serviceEdits.push({ serviceId: entry.service.id, versions });
+  }
+  return { serviceEdits, acknowledgements };
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchWrite } from '../functions/adapters/dynamodb/batch.js';
+import { acknowledgementKey } from '../functions/adapters/dynamodb/projection-keys.js';
 import { tableName } from '../functions/adapters/dynamodb/client.js';
 import {
   entityItem,
@@ -47,6 +49,31 @@ export async function loadDemoData(client: DynamoDBClient, data: DemoData, regio
       items.map((Item) => ({ PutRequest: { Item } })),
     );
     written += items.length;
+  }
+  // Then the listed services' later versions, one write each in order, as their providers made them: the
+  // stream carries each, so the history, the audit feed and the facet counts follow as they do in use.
+  for (const { versions } of data.serviceEdits) {
+    for (const version of versions) {
+      const change: StoredChange = {
+        actor: { sub: `demo-provider-${version.providerId}`, role: 'provider', org: version.providerId },
+        action: 'update',
+        at: version.updatedAt,
+        region,
+      };
+      await db.send(
+        new PutCommand({ TableName: tableName('catalog'), Item: entityItem('service', version, change) }),
+      );
+      written += 1;
+    }
+  }
+  for (const acknowledgement of data.acknowledgements) {
+    await db.send(
+      new PutCommand({
+        TableName: tableName('ledger'),
+        Item: { ...acknowledgementKey(acknowledgement.eventId), ...acknowledgement },
+      }),
+    );
+    written += 1;
   }
   return written;
 }

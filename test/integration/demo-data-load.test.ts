@@ -28,6 +28,17 @@ describe('demo data through the real loader and projector', () => {
       expect(Object.values(stats.services.byCategory).every((n) => (n as number) > 0)).toBe(true);
       expect(stats.medianLeadTimeDays).toBeGreaterThan(0);
 
+      // Edited services show their history, and the audit queue holds the edits not yet acknowledged.
+      const [edited] = data.serviceEdits;
+      const history = await api.call('GET', `/v1/services/${edited?.serviceId}/versions`);
+      expect(history.body.items.length).toBe((edited?.versions.length ?? 0) + 1);
+      const admin = await api.token('admin');
+      const waiting = await api.call('GET', '/v1/audit?action=update&acknowledged=false&limit=100', {
+        token: admin,
+      });
+      const edits = data.serviceEdits.reduce((n, e) => n + e.versions.length, 0);
+      expect(waiting.body.items).toHaveLength(edits - data.acknowledgements.length);
+
       const ai = await api.call('GET', '/v1/services?ai=true&limit=100');
       expect(ai.body.items).toHaveLength(demoScale.aiConvergenceServices);
       expect(ai.body.items.every((s: { category: string }) => s.category === 'CONVERGENCE')).toBe(true);

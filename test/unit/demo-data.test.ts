@@ -16,6 +16,33 @@ describe('generateDemoData', () => {
     expect(generateDemoData({ now, seed: 8 })).not.toEqual(data);
   });
 
+  it('gives some listed services two or three price edits after their contracts, some acknowledged', () => {
+    expect(data.serviceEdits.length).toBeGreaterThanOrEqual(20);
+    const byId = new Map(data.services.map((s) => [s.id, s]));
+    for (const { serviceId, versions } of data.serviceEdits) {
+      const base = byId.get(serviceId);
+      expect(base?.status).toBe('LISTED');
+      expect([2, 3]).toContain(versions.length);
+      expect(versions.map((v) => v.version)).toEqual(versions.map((_, i) => (base?.version ?? 0) + i + 1));
+      let previous = base;
+      for (const version of versions) {
+        expect(version.plans.map((p) => p.id)).toEqual(previous?.plans.map((p) => p.id));
+        expect(version.plans.every((p) => Number.isSafeInteger(p.unitPriceKrw) && p.unitPriceKrw > 0)).toBe(
+          true,
+        );
+        expect(version.updatedAt <= now.toISOString()).toBe(true);
+        previous = version;
+      }
+      for (const c of data.contracts.filter((c) => c.serviceId === serviceId)) {
+        expect(c.serviceVersion).toBe(base?.version);
+        expect(c.requestedAt < (versions[0]?.updatedAt ?? '')).toBe(true);
+      }
+    }
+    const edits = data.serviceEdits.reduce((n, e) => n + e.versions.length, 0);
+    expect(data.acknowledgements.length).toBeGreaterThan(0);
+    expect(data.acknowledgements.length).toBeLessThan(edits);
+  });
+
   it('matches the published scale exactly', () => {
     expect(listed).toHaveLength(demoScale.listedServices);
     expect(listed.filter((s) => s.ai)).toHaveLength(demoScale.aiConvergenceServices);
