@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
+import { acknowledge, wildcardFinding } from '../nag.js';
 import { HandlerFunction } from './handler-function.js';
 import type { RegionTables } from './region-tables.js';
 
@@ -25,6 +26,11 @@ export function addSelectionExpiry(scope: Construct, options: SelectionExpiryOpt
   });
   options.tables.byId.catalog.grantReadWriteData(handler.fn);
   options.tables.byId.projections.grantReadData(handler.fn);
+  acknowledge(
+    handler.role,
+    wildcardFinding(scope, `${options.tables.byId.projections.tableArn}/index/*`),
+    'Reads of the projections table may use its secondary indexes, all defined by the schema; "index/*" under this one table is the narrowest ARN that covers them.',
+  );
   // Daily, just after midnight in Korea (15:05 UTC), when selection validity dates roll over.
   new Rule(scope, 'SelectionExpirySchedule', {
     description: 'Expire selections daily after the Korean date changes',

@@ -38,6 +38,11 @@ export function addStreamProjector(scope: Construct, options: StreamProjectorOpt
   });
   const { fn } = handler;
   options.tables.byId.projections.grantReadWriteData(fn);
+  acknowledge(
+    handler.role,
+    wildcardFinding(scope, `${options.tables.byId.projections.tableArn}/index/*`),
+    'The projector keeps the projections table and its secondary indexes, all defined by the schema; "index/*" under this one table is the narrowest ARN that covers them.',
+  );
 
   for (const spec of tableList) {
     if (spec.replication === 'REGIONAL' || !spec.stream) continue;

@@ -205,6 +205,7 @@ export class RegionStack extends Stack {
     this.deployments = new SafeDeployments(this, 'Deployments', {
       applicationName: `${prefix}-${this.region}`,
       targets: deploymentTargets,
+      healthVersion: apiHandlers.health.fn.currentVersion,
     });
 
     this.drills = new RegionDrills(this, 'Drills', {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiFunctions } from '../../functions/routes.js';
 import { LIVE_ALIAS } from '../../infra/constructs/handler-function.js';
+import { PRE_TRAFFIC_HOOK_SOURCE } from '../../infra/constructs/safe-deployments.js';
 import { logicalId, resourcesOf, synthesizeRegionStack } from './support.js';
 
 type Props = Record<string, unknown>;
@@ -88,6 +89,93 @@ describe('safe deployments in a region stack', () => {
       expect(JSON.stringify((mapping.Properties as Props).FunctionName)).toContain(
         `"Ref":"${logicalId(stack.deployments.aliases.get('projector') as never)}"`,
       );
+    }
+  });
+
+  it('runs the pre-traffic health hook before every shift, allowed to invoke the new health version only', () => {
+    const hookId = logicalId(stack.deployments.preTrafficHook);
+    for (const alias of Object.values(aliases)) {
+      expect(alias.UpdatePolicy).toMatchObject({
+        CodeDeployLambdaAliasUpdate: { BeforeAllowTrafficHook: { Ref: hookId } },
+      });
+    }
+    const hook = resourcesOf(t, 'AWS::Lambda::Function')[hookId]?.Properties as Props;
+    expect(hook.Architectures).toEqual(['arm64']);
+    expect(JSON.stringify(hook.Environment)).toMatch(/HEALTH_VERSION_ARN.*HealthApiFunctionCurrentVersion/);
+  });
+});
+
+/** Runs the hook's inline code with stand-ins for the two AWS SDK clients the runtime provides. */
+async function runHook(health: { statusCode?: number; functionError?: string; throws?: boolean }) {
+  const reported: Record<string, unknown>[] = [];
+  const invoked: Record<string, unknown>[] = [];
+  const sdk = {
+    '@aws-sdk/client-lambda': {
+      InvokeCommand: class {
+        constructor(readonly input: Record<string, unknown>) {}
+      },
+      LambdaClient: class {
+        async send(command: { input: Record<string, unknown> }) {
+          invoked.push(command.input);
+          if (health.throws) throw new Error('TooManyRequestsException');
+          const body = JSON.stringify({ statusCode: health.statusCode, body: '{"status":"ok"}' });
+          return { FunctionError: health.functionError, Payload: new TextEncoder().encode(body) };
+        }
+      },
+    },
+    '@aws-sdk/client-codedeploy': {
+      PutLifecycleEventHookExecutionStatusCommand: class {
+        constructor(readonly input: Record<string, unknown>) {}
+      },
+      CodeDeployClient: class {
+        async send(command: { input: Record<string, unknown> }) {
+          reported.push(command.input);
+          return {};
+        }
+      },
+    },
+  };
+  const module = { exports: {} as { handler?: (event: unknown) => Promise<void> } };
+  const log = console.log;
+  console.log = () => {};
+  try {
+    new Function('require', 'exports', 'module', 'process', 'Buffer', PRE_TRAFFIC_HOOK_SOURCE)(
+      (name: keyof typeof sdk) => sdk[name],
+      module.exports,
+      module,
+      { env: { HEALTH_VERSION_ARN: 'arn:aws:lambda:ap-northeast-1:111111111111:function:health:7' } },
+      Buffer,
+    );
+    await module.exports.handler?.({ DeploymentId: 'd-1', LifecycleEventHookExecutionId: 'h-1' });
+  } finally {
+    console.log = log;
+  }
+  return { reported, invoked };
+}
+
+describe('pre-traffic health hook', () => {
+  it('lets the shift start when the new health version answers 200', async () => {
+    const { reported, invoked } = await runHook({ statusCode: 200 });
+    expect(invoked[0]?.FunctionName).toBe('arn:aws:lambda:ap-northeast-1:111111111111:function:health:7');
+    expect(JSON.parse(Buffer.from(invoked[0]?.Payload as Uint8Array).toString())).toMatchObject({
+      httpMethod: 'GET',
+      resource: '/health',
+    });
+    expect(reported).toEqual([
+      { deploymentId: 'd-1', lifecycleEventHookExecutionId: 'h-1', status: 'Succeeded' },
+    ]);
+  });
+
+  it('fails the deployment on a 503, a crash of the new version, or an invoke that fails', async () => {
+    for (const health of [
+      { statusCode: 503 },
+      { statusCode: 200, functionError: 'Unhandled' },
+      { throws: true },
+    ]) {
+      const { reported } = await runHook(health);
+      expect(reported, JSON.stringify(health)).toEqual([
+        { deploymentId: 'd-1', lifecycleEventHookExecutionId: 'h-1', status: 'Failed' },
+      ]);
     }
   });
 });
