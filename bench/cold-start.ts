@@ -109,6 +109,11 @@ export interface BundleMeasurement {
   /** `importP50Ms` / the floor's. */
   readonly ratioToFloor: number;
   /**
+   * Median CPU time (user + system, all threads) the process spent on the import: on a shared machine,
+   * where other work preempts the import, a steadier measure of what the bundle costs than wall time.
+   */
+  readonly importCpuP50Ms: number;
+  /**
    * Median time from the start of the import to the end of the first handler call (which makes the
    * function's first DynamoDB call), when a DynamoDB endpoint was given and the bundle has such a request;
    * else null.
@@ -124,6 +129,8 @@ export interface FunctionMeasurement extends BundleMeasurement {
   readonly name: FunctionId;
   /** `importP50Ms` / the reference's ({@link COLD_START_TARGETS.reference}). */
   readonly importRatioToReference: number;
+  /** `importCpuP50Ms` / the reference's: the same ratio in CPU time. */
+  readonly importCpuRatioToReference: number;
   /** `bytes` / the reference's. */
   readonly sizeRatioToReference: number;
   /** `firstRequestP50Ms` / the reference's first request, when both were measured. */
@@ -154,6 +161,9 @@ export interface SourceMapVariant {
   readonly importP50Ms: number;
   /** `importP50Ms` / the same bundle's without a map or flag. */
   readonly ratioToNoMap: number;
+  /** Median CPU time of the import, and its ratio to the bundle's without a map or flag. */
+  readonly importCpuP50Ms: number;
+  readonly cpuRatioToNoMap: number;
 }
 
 export interface SourceMapStudy {
@@ -277,7 +287,11 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     // One pass: every process imports its bundle and, given an endpoint and an event, answers the first
     // request too, so imports and first requests are timed under the same load.
     const all = [floorBundle, ...referenceBundles, ...bundles];
-    const { samples, firstSamples } = await timeImports(all, runs, firstRequest ? { firstRequest } : {});
+    const { samples, cpuSamples, firstSamples } = await timeImports(
+      all,
+      runs,
+      firstRequest ? { firstRequest } : {},
+    );
     const floorP50 = median(samples.get(floorBundle.name) ?? []);
     const measure = (b: Bundle): BundleMeasurement => {
       const importSamplesMs = samples.get(b.name) ?? [];
@@ -289,6 +303,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
         importP50Ms: round(importP50Ms),
         importSamplesMs: importSamplesMs.map((ms) => round(ms)),
         ratioToFloor: round(importP50Ms / floorP50),
+        importCpuP50Ms: round(median(cpuSamples.get(b.name) ?? [])),
         firstRequestP50Ms: first && first.length > 0 ? round(median(first)) : null,
         topModules: b.topModules,
         topPackages: b.topPackages,
@@ -302,6 +317,9 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     const functions = bundles.map((b): FunctionMeasurement => {
       const m = measure(b);
       const importRatioToReference = round(median(samples.get(b.name) ?? []) / referenceImport);
+      const importCpuRatioToReference = round(
+        median(cpuSamples.get(b.name) ?? []) / median(cpuSamples.get(reference.name) ?? []),
+      );
       const sizeRatioToReference = round(b.bytes / reference.bytes);
       const size = sizeRatioToReference <= COLD_START_TARGETS.maxSizeRatioToReference;
       const imported = importRatioToReference <= COLD_START_TARGETS.maxImportRatioToReference;
@@ -309,6 +327,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
         ...m,
         name: b.name as FunctionId,
         importRatioToReference,
+        importCpuRatioToReference,
         sizeRatioToReference,
         firstRequestRatioToReference:
           m.firstRequestP50Ms !== null && reference.firstRequestP50Ms !== null
@@ -382,15 +401,21 @@ export async function measureSourceMaps(fn: FunctionId, runs: number, dir: strin
     }),
   );
   const samples = new Map<string, number[]>(built.map((b) => [b.bundle.name, []]));
+  const cpu = new Map<string, number[]>(built.map((b) => [b.bundle.name, []]));
   for (const b of built) await timeImport(b.bundle, { enableSourceMaps: b.spec.enableSourceMaps });
   for (let round = 0; round < runs; round++) {
     for (const b of built) {
-      const { importMs } = await timeImport(b.bundle, { enableSourceMaps: b.spec.enableSourceMaps });
+      const { importMs, importCpuMs } = await timeImport(b.bundle, {
+        enableSourceMaps: b.spec.enableSourceMaps,
+      });
       samples.get(b.bundle.name)?.push(importMs);
+      cpu.get(b.bundle.name)?.push(importCpuMs);
     }
   }
   const p50 = (b: (typeof built)[number]) => median(samples.get(b.bundle.name) ?? []);
   const base = p50(built[0] as (typeof built)[number]);
+  const cpuP50 = (b: (typeof built)[number]) => median(cpu.get(b.bundle.name) ?? []);
+  const cpuBase = cpuP50(built[0] as (typeof built)[number]);
   return {
     bundle: fn,
     variants: built.map((b) => ({
@@ -398,6 +423,8 @@ export async function measureSourceMaps(fn: FunctionId, runs: number, dir: strin
       mapBytes: b.mapBytes,
       importP50Ms: round(p50(b)),
       ratioToNoMap: round(p50(b) / base),
+      importCpuP50Ms: round(cpuP50(b)),
+      cpuRatioToNoMap: round(cpuP50(b) / cpuBase),
     })),
   };
 }
@@ -482,20 +509,26 @@ async function timeImports(
   bundles: readonly Bundle[],
   runs: number,
   mode: RunMode = {},
-): Promise<{ samples: Map<string, number[]>; firstSamples: Map<string, number[]> }> {
+): Promise<{
+  samples: Map<string, number[]>;
+  cpuSamples: Map<string, number[]>;
+  firstSamples: Map<string, number[]>;
+}> {
   const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
+  const cpuSamples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
   const firstSamples = new Map<string, number[]>();
   // One warm-up round, not recorded: the first reads pull the bundles into the page cache.
   for (const b of bundles) await timeImport(b, mode);
   for (let round = 0; round < runs; round++) {
     for (const b of bundles) {
-      const { importMs, firstRequestMs } = await timeImport(b, mode);
+      const { importMs, importCpuMs, firstRequestMs } = await timeImport(b, mode);
       samples.get(b.name)?.push(importMs);
+      cpuSamples.get(b.name)?.push(importCpuMs);
       if (firstRequestMs !== undefined)
         firstSamples.set(b.name, [...(firstSamples.get(b.name) ?? []), firstRequestMs]);
     }
   }
-  return { samples, firstSamples };
+  return { samples, cpuSamples, firstSamples };
 }
 
 /**
@@ -503,18 +536,24 @@ async function timeImports(
  * time from the start of the import to the end of its first request (the handler's error, if any, still
  * ends the request: a missing table is a round trip too).
  */
-function timeImport(b: Bundle, mode: RunMode = {}): Promise<{ importMs: number; firstRequestMs?: number }> {
+function timeImport(
+  b: Bundle,
+  mode: RunMode = {},
+): Promise<{ importMs: number; importCpuMs: number; firstRequestMs?: number }> {
   const url = JSON.stringify(pathToFileURL(b.file).href);
   const first = b.firstEvent !== undefined ? mode.firstRequest : undefined;
   const script =
     'const t = performance.now();' +
+    'const c = process.cpuUsage();' +
     `const m = await import(${url});` +
     'const imported = performance.now() - t;' +
+    'const u = process.cpuUsage(c);' +
+    'const cpu = (u.user + u.system) / 1000;' +
     (first
       ? 'const context = { awsRequestId: "cold-start", functionName: "cold-start", getRemainingTimeInMillis: () => 10000 };' +
         `try { await m.handler(${JSON.stringify(b.firstEvent)}, context); } catch {}` +
-        'process.stdout.write(JSON.stringify([imported, performance.now() - t]));'
-      : 'process.stdout.write(JSON.stringify([imported]));');
+        'process.stdout.write(JSON.stringify([imported, cpu, performance.now() - t]));'
+      : 'process.stdout.write(JSON.stringify([imported, cpu]));');
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     AWS_REGION: 'us-east-1',
@@ -553,9 +592,9 @@ function timeImport(b: Bundle, mode: RunMode = {}): Promise<{ importMs: number; 
       } catch {
         times = undefined;
       }
-      const [importMs, firstRequestMs] = Array.isArray(times) ? (times as number[]) : [];
-      if (code === 0 && typeof importMs === 'number' && Number.isFinite(importMs)) {
-        resolve({ importMs, ...(typeof firstRequestMs === 'number' ? { firstRequestMs } : {}) });
+      const [importMs, importCpuMs, firstRequestMs] = Array.isArray(times) ? (times as number[]) : [];
+      if (code === 0 && typeof importMs === 'number' && typeof importCpuMs === 'number') {
+        resolve({ importMs, importCpuMs, ...(typeof firstRequestMs === 'number' ? { firstRequestMs } : {}) });
       } else reject(new Error(`importing ${b.file} failed (exit ${code}): ${err.trim() || out}`));
     });
   });
@@ -580,12 +619,12 @@ export function formatColdStartMarkdown(report: ColdStartReport): string {
       `reference bundle holding only the DynamoDB client the functions build: import within ${targets.maxImportRatioToReference}× ` +
       `and size within ${Math.round((targets.maxSizeRatioToReference - 1) * 100)}% of it.`,
     '',
-    '| Function | Size (KB) | Size / ref | Import p50 (ms) | Import / ref | Import / floor | First request p50 (ms) | First request / ref | Target met | Above the reference (KB) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
-    `| _floor (empty handler)_ | ${kb(floor.bytes)} | | ${floor.importP50Ms.toFixed(2)} | | 1.00× | — | | — | |`,
+    '| Function | Size (KB) | Size / ref | Import p50 (ms) | Import / ref | Import CPU / ref | Import / floor | First request p50 (ms) | First request / ref | Target met | Above the reference (KB) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    `| _floor (empty handler)_ | ${kb(floor.bytes)} | | ${floor.importP50Ms.toFixed(2)} | | | 1.00× | — | | — | |`,
     ...report.references.map(
       (r) =>
-        `| _reference: ${r.name} only_ | ${kb(r.bytes)} | | ${r.importP50Ms.toFixed(2)} | | ${r.ratioToFloor.toFixed(2)}× | ${ms(r.firstRequestP50Ms)} | | — | |`,
+        `| _reference: ${r.name} only_ | ${kb(r.bytes)} | | ${r.importP50Ms.toFixed(2)} | | | ${r.ratioToFloor.toFixed(2)}× | ${ms(r.firstRequestP50Ms)} | | — | |`,
     ),
   ];
   for (const f of report.functions) {
@@ -597,7 +636,7 @@ export function formatColdStartMarkdown(report: ColdStartReport): string {
       .join(', ');
     lines.push(
       `| ${f.name} | ${kb(f.bytes)} | ${ratio(f.sizeRatioToReference)} | ${f.importP50Ms.toFixed(2)} | ` +
-        `**${ratio(f.importRatioToReference)}** | ${ratio(f.ratioToFloor)} | ${ms(f.firstRequestP50Ms)} | ` +
+        `**${ratio(f.importRatioToReference)}** | ${ratio(f.importCpuRatioToReference)} | ${ratio(f.ratioToFloor)} | ${ms(f.firstRequestP50Ms)} | ` +
         `${ratio(f.firstRequestRatioToReference)} | ${misses.length === 0 ? 'yes' : `no (${misses.join(', ')})`} | ${above} |`,
     );
   }
@@ -613,11 +652,12 @@ export function formatColdStartMarkdown(report: ColdStartReport): string {
       '',
       `Source maps on **${report.sourceMaps.bundle}** (import p50 in a fresh process):`,
       '',
-      '| Variant | Map (KB) | Import p50 (ms) | vs no map |',
-      '| --- | ---: | ---: | ---: |',
+      '| Variant | Map (KB) | Import p50 (ms) | vs no map | Import CPU p50 (ms) | CPU vs no map |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
       ...report.sourceMaps.variants.map(
         (v) =>
-          `| ${v.name} | ${kb(v.mapBytes)} | ${v.importP50Ms.toFixed(2)} | ${v.ratioToNoMap.toFixed(2)}× |`,
+          `| ${v.name} | ${kb(v.mapBytes)} | ${v.importP50Ms.toFixed(2)} | ${v.ratioToNoMap.toFixed(2)}× | ` +
+          `${v.importCpuP50Ms.toFixed(2)} | ${v.cpuRatioToNoMap.toFixed(2)}× |`,
       ),
     );
   }

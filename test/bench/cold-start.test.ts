@@ -58,6 +58,8 @@ describe('cold-start benchmark', () => {
         // Targets are against the client-only reference (issue 15).
         expect(f.sizeRatioToReference).toBeCloseTo(f.bytes / (client?.bytes ?? NaN), 2);
         expect(f.importRatioToReference).toBeGreaterThan(0);
+        expect(f.importCpuP50Ms).toBeGreaterThan(0);
+        expect(f.importCpuRatioToReference).toBeGreaterThan(0);
         expect(f.meetsTarget.size).toBe(f.sizeRatioToReference <= COLD_START_TARGETS.maxSizeRatioToReference);
         expect(f.meetsTarget.import).toBe(
           f.importRatioToReference <= COLD_START_TARGETS.maxImportRatioToReference,
