@@ -1,4 +1,4 @@
-import { Logger } from '../http/log.js';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { expireSelections } from '../domain/selection.js';
 import { deps } from './composition-root.js';
 

@@ -1,5 +1,5 @@
-import { Logger } from './log.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Caller } from '../domain/caller.js';
 import { DomainError } from '../domain/errors.js';

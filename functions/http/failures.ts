@@ -1,4 +1,4 @@
-import type { Logger } from './log.js';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { DomainError } from '../domain/errors.js';
 import { type Problem, problem } from './problem.js';
 import type { ApiResponse } from './responses.js';
