@@ -116,7 +116,7 @@ export interface paths {
     };
     /**
      * Search the catalog
-     * @description Anyone sees `LISTED` services; the owning provider, the committee and administrators may filter on another `status`. `q` matches every word in name and summary (Korean included).
+     * @description Anyone sees `LISTED` services; the owning provider, the committee and administrators may filter on another `status`. `q` matches every word in name and summary (Korean included). `facets=true` adds `facets`: counts per category, AI flag, network and CSAP grade over every service the query matches (not only the page), each dimension counted with the other filters applied and its own ignored.
      *
      *     **Who:** Anyone; a token, when sent, must be valid.
      */
@@ -241,6 +241,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/services/{id}/versions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A service’s history, newest first
+     * @description Each version with `changes`, the RFC 6902 JSON Patch from the version before (`[]` when only the status moved). Visible to whoever may read the service.
+     *
+     *     **Who:** Anyone; a token, when sent, must be valid.
+     */
+    get: operations['listServiceVersions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/services/{id}/versions/{version}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A service exactly as it was at one version
+     * @description **Who:** Anyone; a token, when sent, must be valid.
+     */
+    get: operations['getServiceVersion'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/services/{id}/revert': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Write a new version whose content equals an earlier one
+     * @description Content only (not status or selection); history is never rewritten. Administrators, or the owning provider while the service is a `DRAFT`.
+     *
+     *     **Who:** Roles: provider, admin.
+     */
+    post: operations['revertService'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/review-sessions': {
     parameters: {
       query?: never;
@@ -350,7 +414,7 @@ export interface paths {
     };
     /**
      * List contracts, newest first
-     * @description Scoped to the caller’s organisation; an administrator names exactly one of `agencyId` or `providerId`.
+     * @description Scoped to the caller’s organisation; an administrator names one of `agencyId` or `providerId`, or neither for every contract. `since` keeps contracts requested at or after it.
      *
      *     **Who:** Roles: agency, provider, admin.
      */
@@ -521,12 +585,36 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * One entity’s audit events, newest first
-     * @description **Who:** Roles: admin.
+     * The audit feed, newest first
+     * @description Without `entity` and `id`, the whole feed; `id` needs `entity`. Filters combine; `acknowledged=false` is the queue of changes no administrator has reviewed yet.
+     *
+     *     **Who:** Roles: admin.
      */
     get: operations['listAuditEvents'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit/{eventId}/acknowledge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark a change as reviewed
+     * @description Records `acknowledged{by, at}`; acknowledging again answers 200 with the same record.
+     *
+     *     **Who:** Roles: admin.
+     */
+    post: operations['acknowledgeAuditEvent'];
     delete?: never;
     options?: never;
     head?: never;
@@ -658,6 +746,9 @@ export interface components {
     QuoteInput: {
       amountKrw: number;
     };
+    RevertInput: {
+      toVersion: number;
+    };
     Provider: {
       id: string;
       name: string;
@@ -728,6 +819,62 @@ export interface components {
     ServicePage: {
       items: components['schemas']['Service'][];
       next: string | null;
+      facets?: components['schemas']['Facets'];
+    };
+    ServiceVersion: {
+      version: number;
+      /** Format: date-time */
+      at: string;
+      actor: {
+        sub: string;
+        /** @enum {string} */
+        role: 'agency' | 'provider' | 'committee' | 'admin';
+        org?: string;
+      };
+      action: string;
+      /** @enum {string} */
+      status:
+        | 'DRAFT'
+        | 'SUBMITTED'
+        | 'UNDER_REVIEW'
+        | 'LISTED'
+        | 'REJECTED'
+        | 'SUSPENDED'
+        | 'EXPIRED'
+        | 'WITHDRAWN';
+      changes: {
+        /** @enum {string} */
+        op: 'add' | 'remove' | 'replace';
+        path: string;
+        value?: unknown;
+      }[];
+    };
+    ServiceVersionPage: {
+      items: components['schemas']['ServiceVersion'][];
+      next: string | null;
+    };
+    Facets: {
+      category: {
+        IAAS: number;
+        PAAS: number;
+        SAAS: number;
+        SUPPORT: number;
+        CONVERGENCE: number;
+      };
+      ai: {
+        true: number;
+        false: number;
+      };
+      network: {
+        INTERNET: number;
+        INTRANET: number;
+      };
+      csapGrade: {
+        HIGH: number;
+        MEDIUM: number;
+        LOW: number;
+        NONE: number;
+      };
     };
     ReviewSession: {
       number: number;
@@ -750,6 +897,7 @@ export interface components {
       id: string;
       agencyId: string;
       serviceId: string;
+      serviceVersion: number | null;
       providerId: string;
       planId: string;
       quantity: number;
@@ -818,6 +966,17 @@ export interface components {
       fromVersion: number | null;
       toVersion: number;
       region: string;
+      changes: {
+        /** @enum {string} */
+        op: 'add' | 'remove' | 'replace';
+        path: string;
+        value?: unknown;
+      }[];
+      acknowledged: {
+        by: string;
+        /** Format: date-time */
+        at: string;
+      } | null;
     };
     AuditEventPage: {
       items: components['schemas']['AuditEvent'][];
@@ -856,6 +1015,7 @@ export interface components {
         'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -870,6 +1030,7 @@ export interface components {
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
         'WWW-Authenticate': components['headers']['WWW-Authenticate'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -883,6 +1044,7 @@ export interface components {
         'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -896,6 +1058,7 @@ export interface components {
         'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -909,6 +1072,7 @@ export interface components {
         'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -922,6 +1086,7 @@ export interface components {
         'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -935,6 +1100,7 @@ export interface components {
         'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -948,6 +1114,7 @@ export interface components {
         'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -962,6 +1129,7 @@ export interface components {
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
         'Retry-After': components['headers']['Retry-After'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -975,6 +1143,7 @@ export interface components {
         'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -989,6 +1158,7 @@ export interface components {
         'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
         'X-Request-Id': components['headers']['X-Request-Id'];
         'Retry-After': components['headers']['Retry-After'];
+        'Dry-Run': components['headers']['Dry-Run'];
         [name: string]: unknown;
       };
       content: {
@@ -1021,6 +1191,8 @@ export interface components {
     'Retry-After': string;
     /** @description The `Bearer` scheme. */
     'WWW-Authenticate': string;
+    /** @description This answers a dry run (`?dryRun=true`): nothing was written. */
+    'Dry-Run': 'true';
   };
   pathItems: never;
 }
@@ -1073,7 +1245,10 @@ export interface operations {
   };
   registerProvider: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1097,13 +1272,14 @@ export interface operations {
           Location: components['headers']['Location'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Provider'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of admin, or the resource belongs to another organisation. */
@@ -1172,7 +1348,10 @@ export interface operations {
   };
   registerAgency: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1196,13 +1375,14 @@ export interface operations {
           Location: components['headers']['Location'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Agency'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of admin, or the resource belongs to another organisation. */
@@ -1284,6 +1464,7 @@ export interface operations {
           | 'SUSPENDED'
           | 'EXPIRED'
           | 'WITHDRAWN';
+        facets?: 'true' | 'false';
         limit?: number;
         cursor?: string;
       };
@@ -1337,7 +1518,10 @@ export interface operations {
   };
   createService: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1361,13 +1545,14 @@ export interface operations {
           Location: components['headers']['Location'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Service'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of provider, or the resource belongs to another organisation. */
@@ -1436,7 +1621,10 @@ export interface operations {
   };
   patchService: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1463,13 +1651,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Service'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of provider, or the resource belongs to another organisation. */
@@ -1486,7 +1675,10 @@ export interface operations {
   };
   submitService: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1509,13 +1701,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Service'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of provider, or the resource belongs to another organisation. */
@@ -1532,7 +1725,10 @@ export interface operations {
   };
   withdrawService: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1555,13 +1751,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Service'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of provider, or the resource belongs to another organisation. */
@@ -1578,7 +1775,10 @@ export interface operations {
   };
   suspendService: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1601,13 +1801,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Service'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of admin, or the resource belongs to another organisation. */
@@ -1624,7 +1825,10 @@ export interface operations {
   };
   reinstateService: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1647,13 +1851,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Service'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of admin, or the resource belongs to another organisation. */
@@ -1668,9 +1873,157 @@ export interface operations {
       503: components['responses']['Unavailable'];
     };
   };
-  openReviewSession: {
+  listServiceVersions: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ServiceVersionPage'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. A query parameter this route does not define is a 400. */
+      400: components['responses']['BadRequest'];
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      401: components['responses']['Unauthorized'];
+      /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getServiceVersion: {
     parameters: {
       query?: never;
+      header?: {
+        /** @description An `ETag` received before; 304 when it is still current. */
+        'If-None-Match'?: string;
+      };
+      path: {
+        id: string;
+        version: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Service'];
+        };
+      };
+      /** @description `If-None-Match` names the current `ETag`. */
+      304: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      401: components['responses']['Unauthorized'];
+      /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  revertService: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RevertInput'];
+      };
+    };
+    responses: {
+      /** @description The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Service'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of provider, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  openReviewSession: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1694,13 +2047,14 @@ export interface operations {
           Location: components['headers']['Location'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ReviewSession'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of committee, or the resource belongs to another organisation. */
@@ -1766,7 +2120,10 @@ export interface operations {
   };
   addToAgenda: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1793,13 +2150,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ReviewSession'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of committee, or the resource belongs to another organisation. */
@@ -1816,7 +2174,10 @@ export interface operations {
   };
   decide: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1843,13 +2204,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ReviewSession'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of committee, or the resource belongs to another organisation. */
@@ -1866,7 +2228,10 @@ export interface operations {
   };
   closeReviewSession: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -1889,13 +2254,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ReviewSession'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of committee, or the resource belongs to another organisation. */
@@ -1916,6 +2282,7 @@ export interface operations {
         agencyId?: string;
         providerId?: string;
         status?: 'REQUESTED' | 'QUOTED' | 'ACTIVE' | 'COMPLETED' | 'CANCELLED' | 'TERMINATED';
+        since?: string;
         limit?: number;
         cursor?: string;
       };
@@ -1950,7 +2317,10 @@ export interface operations {
   };
   requestContract: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key': string;
@@ -1974,13 +2344,14 @@ export interface operations {
           Location: components['headers']['Location'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Contract'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
@@ -2046,7 +2417,10 @@ export interface operations {
   };
   quoteContract: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -2073,13 +2447,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Contract'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of provider, or the resource belongs to another organisation. */
@@ -2096,7 +2471,10 @@ export interface operations {
   };
   signContract: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -2119,13 +2497,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Contract'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
@@ -2142,7 +2521,10 @@ export interface operations {
   };
   cancelContract: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -2165,13 +2547,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Contract'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
@@ -2188,7 +2571,10 @@ export interface operations {
   };
   completeContract: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -2211,13 +2597,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Contract'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of agency, admin, or the resource belongs to another organisation. */
@@ -2234,7 +2621,10 @@ export interface operations {
   };
   terminateContract: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
@@ -2257,13 +2647,14 @@ export interface operations {
           'X-Request-Id': components['headers']['X-Request-Id'];
           ETag: components['headers']['ETag'];
           'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['Contract'];
         };
       };
-      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines no query parameter, so any query parameter is a 400: a client asking for an option this server lacks (`?dryRun=true`, say) must not get a real write instead. */
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of agency, admin, or the resource belongs to another organisation. */
@@ -2330,9 +2721,15 @@ export interface operations {
   };
   listAuditEvents: {
     parameters: {
-      query: {
-        entity: 'provider' | 'agency' | 'service' | 'review' | 'contract';
-        id: string;
+      query?: {
+        entity?: 'provider' | 'agency' | 'service' | 'review' | 'contract';
+        id?: string;
+        actor?: string;
+        org?: string;
+        action?: string;
+        acknowledged?: 'true' | 'false';
+        since?: string;
+        until?: string;
         limit?: number;
         cursor?: string;
       };
@@ -2360,6 +2757,52 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of admin, or the resource belongs to another organisation. */
       403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  acknowledgeAuditEvent: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        eventId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditEvent'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];

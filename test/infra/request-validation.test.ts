@@ -91,6 +91,7 @@ describe('request validation at the edge (API Gateway)', () => {
       'POST /v1/review-sessions/{number}/agenda → AgendaInput',
       'POST /v1/review-sessions/{number}/decisions → DecisionInput',
       'POST /v1/services → ServiceInput',
+      'POST /v1/services/{id}/revert → RevertInput',
     ]);
     // Methods without a validator take no model either (the lifecycle POSTs take no body).
     expect(methods().filter((method) => !method.RequestValidatorId && method.RequestModels)).toEqual([]);
