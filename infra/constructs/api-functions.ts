@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { type TableId, tables } from '../../functions/adapters/dynamodb/tables.js';
 import { type ApiFunctionId, apiFunctions, routeTable } from '../../functions/routes.js';
+import { redocFile } from '../../functions/http/openapi/docs-page.js';
 import { acknowledge, wildcardFinding } from '../nag.js';
 import type { FisLambdaExtension } from './fis-lambda-extension.js';
 import { HandlerFunction } from './handler-function.js';
@@ -61,6 +62,7 @@ export function addApiFunctions(
       handler: fnId,
       description: `Marketplace API ${fnId}: ${routes.join(', ')}`.slice(0, 256),
       environment: options.tables.environment(access.map(([id]) => id)),
+      ...(fnId === 'docs' && { bundledFiles: { [redocFile.name]: redocFile.module } }),
     });
     for (const [id, mode] of access) {
       const table = options.tables.byId[id];

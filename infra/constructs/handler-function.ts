@@ -1,9 +1,10 @@
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiFunctionTimeoutSeconds } from '../../functions/routes.js';
@@ -22,6 +23,12 @@ export interface HandlerFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   readonly memorySize?: number;
   readonly timeout?: Duration;
+  /**
+   * Files the code reads at run time, copied next to the bundle: file name in the asset → the package
+   * file it is (resolved from the project's node_modules). A Lambda package has no node_modules.
+   * @default none
+   */
+  readonly bundledFiles?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -114,6 +121,7 @@ export class HandlerFunction extends Construct {
         mainFields: [...handlerBundling.mainFields],
         banner: handlerBundling.banner,
         externalModules: [...handlerBundling.externalModules],
+        ...(props.bundledFiles && { commandHooks: copyIntoAsset(props.bundledFiles) }),
       },
     });
     // A new version per code or configuration change (`currentVersion` hashes both); see currentVersionOptions.
@@ -125,4 +133,15 @@ export class HandlerFunction extends Construct {
       'Node.js 22 is the runtime the project targets and tests (esbuild target node22, issue 4); Node.js 24 is a deliberate, tested upgrade, not a silent one.',
     );
   }
+}
+
+/** Bundling hooks that copy package files into the asset after esbuild ran (local bundling, no Docker). */
+function copyIntoAsset(files: Readonly<Record<string, string>>): ICommandHooks {
+  const resolve = createRequire(join(projectRoot, 'package.json')).resolve;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      Object.entries(files).map(([name, module]) => `cp "${resolve(module)}" "${join(outputDir, name)}"`),
+  };
 }

@@ -1,13 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { redocFile } from '../../functions/http/openapi/docs-page.js';
 import { HandlerFunction } from '../../infra/constructs/handler-function.js';
 
 /**
- * The one test that bundles for real (every other infra test skips bundling): the health function, built by
- * the project's own esbuild exactly as `cdk synth` builds it, never by Docker.
+ * The tests that bundle for real (every other infra test skips bundling): functions built by the project's
+ * own esbuild exactly as `cdk synth` builds them, never by Docker.
  */
 describe('bundling a function with the local esbuild', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'dsm-bundling-'));
@@ -34,4 +36,42 @@ describe('bundling a function with the local esbuild', () => {
     expect(bundled.startsWith("import { createRequire } from 'module';")).toBe(true);
     expect(existsSync(`${bundle}.map`)).toBe(true);
   }, 30_000);
+
+  it('ships Redoc beside the docs function, which serves /docs from its asset alone', async () => {
+    const app = new App({ outdir });
+    const stack = new Stack(app, 'DocsBundling', {
+      env: { account: '111111111111', region: 'ap-northeast-2' },
+    });
+    const { fn } = new HandlerFunction(stack, 'Docs', {
+      handler: 'docs',
+      description: 'bundling test',
+      bundledFiles: { [redocFile.name]: redocFile.module },
+    });
+    const assembly = app.synth();
+    const template = assembly.getStackArtifact(stack.artifactId).template as {
+      Resources: Record<string, { Properties: { Code: { S3Key: string } } }>;
+    };
+    const key = template.Resources[stack.getLogicalId(fn.node.defaultChild as never)]?.Properties.Code.S3Key;
+    // Moved out of the project, where no node_modules can stand in for the copied file.
+    const lambdaTask = mkdtempSync(join(tmpdir(), 'dsm-docs-task-'));
+    cpSync(join(outdir, `asset.${key?.replace(/\.zip$/, '')}`), lambdaTask, { recursive: true });
+    try {
+      expect(readdirSync(lambdaTask).sort()).toEqual(['index.mjs', 'index.mjs.map', redocFile.name]);
+      const { handler } = (await import(pathToFileURL(join(lambdaTask, 'index.mjs')).href)) as {
+        handler: (event: unknown) => Promise<{ statusCode: number; body: string }>;
+      };
+      const answer = await handler({
+        httpMethod: 'GET',
+        resource: '/docs',
+        path: '/docs',
+        headers: {},
+        requestContext: { requestId: 'bundling-test' },
+      });
+      expect(answer.statusCode, answer.body.slice(0, 300)).toBe(200);
+      expect(answer.body).toContain('Redoc.init(');
+      expect(answer.body.length).toBeGreaterThan(1_000_000);
+    } finally {
+      rmSync(lambdaTask, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

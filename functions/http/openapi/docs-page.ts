@@ -1,19 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
-const REDOC_BUNDLE = 'redoc/bundles/redoc.standalone.js';
+/**
+ * Redoc's standalone bundle (React and all, ~1.2 MB): the file the docs function ships next to its code
+ * (the CDK copies it into the asset; `bundledFiles` of the docs function) and the package path it comes from.
+ */
+export const redocFile = {
+  name: 'redoc.standalone.js',
+  module: 'redoc/bundles/redoc.standalone.js',
+} as const;
 
 /**
- * Redoc's standalone bundle (React and all) as text. Deployed, esbuild inlines it into the docs function
- * through the `type: 'text'` import attribute; Node (the local gateway, the tests) does not know that
- * attribute yet and refuses the import, so there it is read from node_modules.
+ * Redoc's bundle as text, read on the first `/docs` request rather than imported, so it costs the function's
+ * cold start nothing. Deployed it sits beside the bundle (there is no node_modules in a Lambda package);
+ * run from source (the local gateway, the tests) it is read from node_modules.
  */
 async function redocBundle(): Promise<string> {
   try {
-    const module = (await import(REDOC_BUNDLE, { with: { type: 'text' } })) as { default: string };
-    return module.default;
+    return await readFile(new URL(`./${redocFile.name}`, import.meta.url), 'utf8');
   } catch {
-    return readFile(createRequire(import.meta.url).resolve(REDOC_BUNDLE), 'utf8');
+    return readFile(createRequire(import.meta.url).resolve(redocFile.module), 'utf8');
   }
 }
 
