@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { apiClient, bearer } from './api-client/client.js';
+import { apiClient, bearer, retryAfterMs } from './api-client/client.js';
 import { freePort } from './dynamodb-local.js';
 import { localStateDir, repoRoot } from './paths.js';
 import { localSigningKeys, mintToken } from './tokens.js';
@@ -124,7 +124,8 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
   const keys = await localSigningKeys(keysDir);
   const token = (role: 'admin' | 'committee' | 'provider' | 'agency', org?: string) =>
     mintToken(keys, { sub: `prism-${role}`, role, ...(org ? { org } : {}) });
-  const api = apiClient(prismUrl);
+  // As a careful client: a 503 or 429 is sent again unchanged (its Idempotency-Key too) after Retry-After.
+  const api = apiClient(prismUrl, { fetch: retrying });
   const calls: CallRecord[] = [];
   const run = Date.now().toString(36);
   /** Records a call's status and Prism's violations; returns the parsed answer. */
@@ -279,6 +280,28 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
       params: { ...service, header: { 'If-None-Match': read.response.headers.get('etag') ?? '' } },
     }),
   );
+  await record(
+    'GET /v1/services/{id}/versions (anonymous)',
+    api.GET('/v1/services/{id}/versions', { params: service }),
+  );
+  await record(
+    'GET /v1/services/{id}/versions/{version}',
+    api.GET('/v1/services/{id}/versions/{version}', { params: { path: { id: serviceId, version: '1' } } }),
+  );
+  // The history is projected from the store's stream: revert once it holds version 1, as a client would.
+  const versionOne = { path: { id: serviceId, version: '1' } };
+  await waitFor(
+    async () =>
+      (await api.GET('/v1/services/{id}/versions/{version}', { params: versionOne })).response.status === 200,
+  );
+  await record(
+    'POST /v1/services/{id}/revert (administrator, to version 1)',
+    api.POST('/v1/services/{id}/revert', {
+      headers: admin,
+      params: { ...service, header: key('revert') },
+      body: { toVersion: 1 },
+    }),
+  );
   await record('GET /v1/services (anonymous)', api.GET('/v1/services', { params: { query: { limit: 5 } } }));
   await record(
     'GET /v1/services?q= (search)',
@@ -354,11 +377,32 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
     api.GET('/v1/contracts', { headers: admin, params: { query: { providerId } } }),
   );
   await record('GET /v1/stats', api.GET('/v1/stats'));
-  await record(
-    'GET /v1/audit',
+  // The audit feed is projected too.
+  await waitFor(
+    async () =>
+      ((
+        await api.GET('/v1/audit', {
+          headers: admin,
+          params: { query: { entity: 'contract', id: String(contract.data?.id) } },
+        })
+      ).data?.items.length ?? 0) > 0,
+  );
+  const events = await record(
+    'GET /v1/audit?entity=&id=',
     api.GET('/v1/audit', {
       headers: admin,
       params: { query: { entity: 'contract', id: String(contract.data?.id) } },
+    }),
+  );
+  await record(
+    'GET /v1/audit?acknowledged=false (feed)',
+    api.GET('/v1/audit', { headers: admin, params: { query: { acknowledged: 'false', limit: 5 } } }),
+  );
+  await record(
+    'POST /v1/audit/{eventId}/acknowledge',
+    api.POST('/v1/audit/{eventId}/acknowledge', {
+      headers: admin,
+      params: { path: { eventId: String(events.data?.items[0]?.id) } },
     }),
   );
 
@@ -397,20 +441,29 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
     body: 'name=x',
   });
   await raw(
-    'POST /v1/services/{id}/withdraw?dryRun=true (unknown query: 400)',
-    `/v1/services/${serviceId}/withdraw?dryRun=true`,
+    'POST /v1/services/{id}/withdraw?force=true (unknown query: 400)',
+    `/v1/services/${serviceId}/withdraw?force=true`,
     {
       method: 'POST',
       headers: providerAuth,
     },
   );
-  await raw('GET /v1/audit without its required query (400)', '/v1/audit', { headers: admin });
+  await raw('GET /v1/audit?acknowledged=maybe (400)', '/v1/audit?acknowledged=maybe', { headers: admin });
   await raw('POST /v1/contracts without Idempotency-Key (400)', '/v1/contracts', {
     method: 'POST',
     headers: { ...agencyAuth, ...json },
     body: JSON.stringify(contractBody),
   });
   return calls;
+}
+
+async function retrying(request: Request): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(request.clone());
+    if ((response.status !== 503 && response.status !== 429) || attempt === 5) return response;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(retryAfterMs(response), 250)));
+  }
 }
 
 function summarise(calls: CallRecord[]) {

@@ -11,8 +11,11 @@ export type ApiClient = Client<paths>;
 export type Schemas = components['schemas'];
 
 /** A client of the API at `baseUrl` (a gateway, the drill's front, a deployed stage). */
-export function apiClient(baseUrl: string): ApiClient {
-  return createClient<paths>({ baseUrl });
+export function apiClient(
+  baseUrl: string,
+  options: { readonly fetch?: (request: Request) => Promise<Response> } = {},
+): ApiClient {
+  return createClient<paths>({ baseUrl, ...options });
 }
 
 /** `Authorization: Bearer <token>`, for the `headers` option of a call. */
