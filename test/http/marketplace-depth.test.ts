@@ -244,6 +244,33 @@ describe('dry runs', () => {
     expect(await api.snapshot()).toEqual(before);
   });
 
+  it('runs the uniqueness check of a create and the record of an acknowledgement without writing', async () => {
+    const taken = await api.call('POST', '/v1/providers', { token: admin });
+    expect(taken.status).toBe(400);
+    const registered = await api.call('GET', `/v1/providers/${providerId}`);
+    await api.settle();
+    const before = await api.snapshot();
+    const clash = await api.call('POST', '/v1/providers?dryRun=true', {
+      token: admin,
+      body: {
+        name: '다른 공급자',
+        businessRegistrationNumber: registered.body.businessRegistrationNumber,
+        contactEmail: 'other@example.kr',
+      },
+    });
+    expect(clash.status).toBe(409);
+    expect(clash.headers.get('dry-run')).toBe('true');
+    const eventId = `provider:${providerId}:v1`;
+    const acknowledged = await api.call('POST', `/v1/audit/${eventId}/acknowledge?dryRun=true`, {
+      token: admin,
+    });
+    expect(acknowledged.status).toBe(200);
+    expect(acknowledged.headers.get('dry-run')).toBe('true');
+    expect(acknowledged.body.acknowledged).toEqual({ by: 'depth-admin', at: expect.any(String) });
+    await api.settle();
+    expect(await api.snapshot()).toEqual(before);
+  });
+
   it('any other query parameter on a write, or a dryRun that is not true or false, is a 400', async () => {
     const service = await listed();
     for (const query of ['dryrun=true', 'dryRun=yes', 'dryRun=true&x=1']) {
