@@ -301,6 +301,8 @@ const requests: Record<RouteKey, Requests> = {
       body: { summary: '되돌릴 요약' },
     });
     expectStatus(edited, 200, 'edit before revert');
+    // The version reverted to is read from the history, which the projector writes.
+    await api.settle();
     return { params: { id }, body: { toVersion: 1 } };
   }),
 
