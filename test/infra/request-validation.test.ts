@@ -6,6 +6,7 @@ import { contractInput } from '../../functions/domain/contract.js';
 import { providerInput } from '../../functions/domain/registry.js';
 import { serviceInput } from '../../functions/domain/service.js';
 import { openApiDocument } from '../../functions/http/openapi/document.js';
+import { problem as problemRepresentation } from '../../functions/http/openapi/representations.js';
 import { brn, serviceBody } from '../support/fixtures.js';
 import { resourcesOf, synthesizeRegionStack } from './support.js';
 
@@ -205,5 +206,37 @@ describe('request validation at the edge (API Gateway)', () => {
       errors: [{ path: '/', message: '[object has missing required properties]' }],
       requestId: 'c0ffee',
     });
+  });
+});
+
+describe('the API gateway’s own error answers', () => {
+  it('are problem+json bodies the document’s Problem schema accepts, with the request id', () => {
+    const responses = Object.values(resourcesOf(template, 'AWS::ApiGateway::GatewayResponse')).map(
+      (response) =>
+        response.Properties as unknown as {
+          ResponseType: string;
+          ResponseTemplates: Record<string, string>;
+        },
+    );
+    expect(responses.map((response) => response.ResponseType).sort()).toEqual([
+      'ACCESS_DENIED',
+      'BAD_REQUEST_BODY',
+      'DEFAULT_4XX',
+      'DEFAULT_5XX',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'REQUEST_TOO_LARGE',
+      'THROTTLED',
+      'UNAUTHORIZED',
+    ]);
+    for (const response of responses) {
+      // As API Gateway fills the template in: messageString comes quoted, validationErrorString does not.
+      const body = (response.ResponseTemplates['application/json'] ?? '')
+        .replaceAll('$context.requestId', 'c0ffee00-0000-4000-8000-000000000000')
+        .replaceAll('$context.error.messageString', '"Forbidden"')
+        .replaceAll('$context.error.validationErrorString', '[instance failed to match]');
+      const parsed = problemRepresentation.safeParse(JSON.parse(body));
+      expect(parsed.success, `${response.ResponseType}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+      expect(parsed.data?.requestId, response.ResponseType).toBe('c0ffee00-0000-4000-8000-000000000000');
+    }
   });
 });

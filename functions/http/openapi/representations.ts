@@ -180,14 +180,19 @@ export const health = z.strictObject({
   ),
 });
 
-/** RFC 9457 problem details, as `functions/http/problem.ts` and the gateways build them. */
+/**
+ * RFC 9457 problem details, as `functions/http/problem.ts` and the gateways build them. API Gateway's own
+ * answers add `requestId` (quote it to support), and its catch-all 4xx/5xx answers, which cover several
+ * statuses, leave `status` to the status line, as RFC 9457 allows.
+ */
 export const problem = z.strictObject({
   type: z.string(),
   title: z.string(),
-  status: z.int().check(z.minimum(400), z.maximum(599)),
+  status: z.optional(z.int().check(z.minimum(400), z.maximum(599))),
   detail: z.string(),
   errors: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
   instance: z.optional(z.string()),
+  requestId: z.optional(z.string()),
 });
 
 /** One page of a list: `next` is the opaque cursor for `?cursor=`, `null` on the last page. */
