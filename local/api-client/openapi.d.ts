@@ -998,13 +998,14 @@ export interface components {
     Problem: {
       type: string;
       title: string;
-      status: number;
+      status?: number;
       detail: string;
       errors?: {
         path: string;
         message: string;
       }[];
       instance?: string;
+      requestId?: string;
     };
   };
   responses: {
