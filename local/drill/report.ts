@@ -72,6 +72,9 @@ const OUTCOMES: readonly { outcome: Outcome; label: string; color: string }[] = 
   { outcome: 'hung', label: `hung (> ${HUNG_AFTER_MS / 1000} s)`, color: '#222222' },
 ];
 /** Marker colours apart from the outcomes' so a fault line never reads as a 5xx bar. */
+/** A generous average width of a label character at the page's font size, for keeping labels on the chart. */
+const LABEL_CHAR_WIDTH = 7;
+
 const EVENT_COLORS = { fault: '#c2185b', heal: '#0277bd', step: '#6d4c41' } as const;
 
 export function htmlPage(results: readonly DrillResult[]): string {
@@ -123,7 +126,8 @@ function chart({ report, timeline }: DrillResult): string {
   const width = 1300;
   const plotWidth = width - left - 20;
   const laneHeight = 120;
-  const top = 44;
+  // One line of labels per event above the plot, so no two labels share a line.
+  const top = 30 + timeline.events.length * 14;
   // Each lane: its title line, then the plot.
   const laneGap = 34;
   const height = top + lanes.length * (laneHeight + laneGap) + 28;
@@ -165,7 +169,10 @@ function chart({ report, timeline }: DrillResult): string {
     const color = EVENT_COLORS[event.kind];
     parts.push(
       `<line x1="${at}" x2="${at}" y1="${top - 6}" y2="${bottom}" stroke="${color}" stroke-width="2" stroke-dasharray="6 3"/>`,
-      `<text x="${at + 4}" y="${top - 26 + (i % 2) * 14}" fill="${color}">${escape(event.label)}</text>`,
+      // A label that would run off the chart's right edge reads leftwards from its line instead.
+      `<text x="${at + 4}" y="${16 + i * 14}" fill="${color}"${
+        at + 4 + event.label.length * LABEL_CHAR_WIDTH > width ? ` text-anchor="end" dx="-8"` : ''
+      }>${escape(event.label)}</text>`,
     );
   });
   return `<h2>${escape(report.scenario)} — ${escape(report.mode)} mode</h2>
