@@ -150,12 +150,13 @@ export async function measureApi(
   results.contractCreate = {
     ...creates.measured,
     ...createCapacity,
-    minimumCapacityUnits: 1 + 2 * 3,
+    minimumCapacityUnits: 1 + 2 * 6,
     capacityNote:
       'agency and service reads (0.5 each) and one conditional put of a ~1.5 KB item (2 write units) that ' +
-      'both party indexes copy in full (2 more each: they project every attribute so a list page needs no ' +
-      'second read); the one unit over the minimum is the strongly consistent look-up of an earlier create, ' +
-      'so a retry replays its original answer before the rules are checked again',
+      'the five ledger indexes copy in full (2 more each: the two party lists, the admin feed, status, and ' +
+      'plan-in-use; they project every attribute so a list page needs no second read); the one unit over ' +
+      'the minimum is the strongly consistent look-up of an earlier create, so a retry replays its original ' +
+      'answer before the rules are checked again',
   };
 
   // Sign: each request signs one contract created above, quoted by its provider first.
@@ -202,10 +203,11 @@ export async function measureApi(
   results.sign = {
     ...signs.measured,
     ...signCapacity,
-    minimumCapacityUnits: 0.5 + 2 * 3,
+    minimumCapacityUnits: 0.5 + 2 * 4 + 4 * 2,
     capacityNote:
       'one read of the contract and one conditional update of it (~1.5 KB: 2 write units), copied in full ' +
-      'to both party indexes (2 more each)',
+      'to the party indexes and the admin feed (2 more each) and moved in the status and plan-in-use ' +
+      'indexes, whose keys hold the status (a delete and a put: 4 each)',
   };
   return results;
 

@@ -100,10 +100,11 @@ export function operationProfiles(bench: BenchMeasurements): Record<OperationId,
   // search: a posting-list query plus a batch read of 20 services.
   measured('search', { rru: b.search.capacityUnits, wru: 0, gsiWru: 0 });
   // contractCreate: agency and service reads (0.5 each), a strongly consistent idempotency look-up (1), one
-  // conditional put of a ~1.5 KB item (2) copied in full by both party indexes (2 each).
-  measured('contractCreate', { rru: 2, wru: 2, gsiWru: 4 });
-  // sign: a read of the contract (0.5) and a conditional update (2) copied by both indexes (2 each).
-  measured('sign', { rru: 0.5, wru: 2, gsiWru: 4 });
+  // conditional put of a ~1.5 KB item (2) copied in full by the five ledger indexes (2 each).
+  measured('contractCreate', { rru: 2, wru: 2, gsiWru: 10 });
+  // sign: a read of the contract (0.5) and a conditional update (2), copied by the party indexes and the admin
+  // feed (2 each) and moved, delete and put, in the status and plan-in-use indexes (4 each).
+  measured('sign', { rru: 0.5, wru: 2, gsiWru: 14 });
   return {
     catalogRead: {
       fn: 'services',
