@@ -57,8 +57,8 @@ const bench: BenchMeasurements = {
   operations: {
     catalogRead: { p50Ms: 100, capacityUnits: 0.5 },
     search: { p50Ms: 100, capacityUnits: 12 },
-    contractCreate: { p50Ms: 100, capacityUnits: 8 },
-    sign: { p50Ms: 100, capacityUnits: 6.5 },
+    contractCreate: { p50Ms: 100, capacityUnits: 14 },
+    sign: { p50Ms: 100, capacityUnits: 16.5 },
   },
 };
 
