@@ -30,6 +30,12 @@ export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<Table
   docs: {},
 };
 
+/** Package files an API function reads at run time, shipped beside its code (see `HandlerFunction`). */
+export const apiBundledFiles: Readonly<Partial<Record<ApiFunctionId, Readonly<Record<string, string>>>>> = {
+  // Redoc's standalone bundle, read on the first GET /docs.
+  docs: { [redocFile.name]: redocFile.module },
+};
+
 /** The API functions that write the MRSC ledger (where replicated write conflicts surface). */
 export const ledgerWriters: readonly ApiFunctionId[] = apiFunctions.filter(
   (fnId) => apiTableAccess[fnId].ledger === 'readWrite',
@@ -62,7 +68,7 @@ export function addApiFunctions(
       handler: fnId,
       description: `Marketplace API ${fnId}: ${routes.join(', ')}`.slice(0, 256),
       environment: options.tables.environment(access.map(([id]) => id)),
-      ...(fnId === 'docs' && { bundledFiles: { [redocFile.name]: redocFile.module } }),
+      bundledFiles: apiBundledFiles[fnId],
     });
     for (const [id, mode] of access) {
       const table = options.tables.byId[id];
