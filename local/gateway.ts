@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { problem, throttledProblem } from '../functions/http/problem.js';
+import { headersTooLargeProblem, problem, throttledProblem } from '../functions/http/problem.js';
 import { NO_STORE, securityHeaders } from '../functions/http/response-headers.js';
 import {
   type ApiFunctionId,
@@ -91,7 +92,7 @@ function compile(route: Route): CompiledRoute {
     .join('/');
   return {
     route,
-    pattern: new RegExp(`^/${source}/?$`),
+    pattern: new RegExp(`^/${source}$`),
     names,
     literalSegments: segments.length - names.length,
   };
@@ -126,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         );
       });
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => answerUnparsable(error, socket));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -214,9 +216,8 @@ function toEvent(
     query[name] = value;
     multiQuery[name] = [...(multiQuery[name] ?? []), value];
   }
-  const pathParameters = Object.fromEntries(
-    compiled.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]),
-  );
+  // Raw, as API Gateway passes them: the function decodes them (and refuses what does not decode).
+  const pathParameters = Object.fromEntries(compiled.names.map((name, i) => [name, match[i + 1] ?? '']));
   const hasQuery = Object.keys(query).length > 0;
   return {
     resource: compiled.route.path,
@@ -313,6 +314,37 @@ function refuse(res: ServerResponse, authorization: Exclude<Authorization, { kin
     status: 500,
     detail: `The authorizer failed: ${(authorization.error as Error)?.message}`,
   });
+}
+
+/**
+ * A request Node's HTTP parser refused never reaches `handle`; it still gets a problem+json answer, as API
+ * Gateway gives one: 431 for headers over the parser's limit, 400 for anything else it cannot read.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const body = JSON.stringify(
+    tooLarge
+      ? headersTooLargeProblem('The request headers exceed the gateway limit.')
+      : problem('invalid', 'The request is not well-formed HTTP.'),
+  );
+  const headers = {
+    ...securityHeaders,
+    'cache-control': NO_STORE,
+    'content-type': 'application/problem+json',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('') +
+      `\r\n${body}`,
+  );
 }
 
 /** The gateway's own answers: problem+json, never cached, with the headers every answer carries. */

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { type Caller, requireUser } from './caller.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { invalid, notFound } from './errors.js';
+import { DomainError, invalid, notFound } from './errors.js';
 import type { AuditEvent, Deps, Page } from './ports.js';
 import { pageQuery, parseInput } from './validation.js';
 
@@ -61,10 +61,22 @@ export async function listAudit(
  * Records which administrator reviewed a change, and when. The first acknowledgement is the record:
  * acknowledging again, by anyone and in either Region, answers 200 with that same record.
  */
-export async function acknowledgeEvent(deps: Deps, caller: Caller, eventId: string): Promise<AuditEvent> {
+export async function acknowledgeEvent(
+  deps: Deps,
+  caller: Caller,
+  eventId: string,
+  ifMatch: number | undefined,
+): Promise<AuditEvent> {
   const user = requireUser(caller);
   const event = await deps.audit.get(eventId);
   if (!event) throw notFound(`Audit event ${eventId}`);
+  // An event has no version (it never changes but for its acknowledgement), so no ETag can match it.
+  if (ifMatch !== undefined) {
+    throw new DomainError(
+      'precondition-failed',
+      'An audit event has no version; only If-Match: * matches it.',
+    );
+  }
   if (event.acknowledged) return event;
   const acknowledged = await deps.audit.acknowledge(eventId, { by: user.sub, at: deps.now().toISOString() });
   return { ...event, acknowledged };

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { idempotencyScope, type User } from './caller.js';
 import { conflict } from './errors.js';
 import { canonicalJson, fingerprint, type IdPrefix, idForKey, newId } from './ids.js';
 import type { CreateResult, Deps, EntityKind } from './ports.js';
 import type { Entity } from './entities.js';
+
+const KEY_REUSED = 'This Idempotency-Key was already used with a different request body.';
 
 export interface Created<T> {
   readonly entity: T;
@@ -51,14 +54,13 @@ export async function createIdempotently<T extends Entity>(
         ? idForKey(spec.identity.prefix, idempotencyScope(user), key)
         : newId(spec.identity.prefix);
   const requestFingerprint = fingerprint(spec.body);
+  const attempt = randomUUID();
   const settle = (existing: Extract<CreateResult<T>, { outcome: 'exists' }>): Created<T> => {
     const same = existing.idempotency;
     if (key && same?.key === key && same.fingerprint === requestFingerprint) {
       return { entity: existing.original, replayed: true };
     }
-    if (key && (!natural || same?.key === key)) {
-      throw conflict('This Idempotency-Key was already used with a different request body.');
-    }
+    if (key && (!natural || same?.key === key)) throw conflict(KEY_REUSED);
     throw conflict(spec.takenMessage ?? `${id} already exists.`);
   };
   if (key || natural) {
@@ -66,19 +68,32 @@ export async function createIdempotently<T extends Entity>(
     if (earlier) return settle(earlier);
   }
   const entity = await spec.prepare(id, deps.now().toISOString());
+  // A natural id comes from the body, so the key with another body names another item: a guard on the key
+  // itself makes that a 409 too, as it is for ids derived from the key.
+  const keyGuard =
+    key && natural ? `idempotency-key:${fingerprint([idempotencyScope(user), key])}` : undefined;
+  const uniqueKeys = [...(spec.uniqueKeys ?? []), ...(keyGuard ? [keyGuard] : [])];
   const result = await deps.entities.create(spec.kind, entity, {
     change: { actor: user, action: 'create' },
-    ...(key ? { idempotency: { key, fingerprint: requestFingerprint } } : {}),
-    ...(spec.uniqueKeys ? { uniqueKeys: spec.uniqueKeys } : {}),
+    ...(key ? { idempotency: { key, fingerprint: requestFingerprint, attempt } } : {}),
+    ...(uniqueKeys.length ? { uniqueKeys } : {}),
   });
   switch (result.outcome) {
     case 'created':
       return { entity: result.entity, replayed: false };
     case 'exists':
       // Our own write, applied by an attempt whose answer was lost and then retried by the store client.
-      if (canonicalJson(result.original) === canonicalJson(entity)) return { entity, replayed: false };
+      // With a key, only the attempt's own mark says so: a concurrent request with the key builds an equal
+      // entity (in the same millisecond, even the same times) and is a replay.
+      if (
+        key
+          ? result.idempotency?.attempt === attempt
+          : canonicalJson(result.original) === canonicalJson(entity)
+      )
+        return { entity, replayed: false };
       return settle(result);
     case 'duplicate-key':
+      if (result.uniqueKey === keyGuard) throw conflict(KEY_REUSED);
       throw conflict(spec.duplicateMessage ?? `${result.uniqueKey} is already taken.`);
   }
 }

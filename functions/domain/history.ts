@@ -110,7 +110,7 @@ export async function getVersion(
   await getService(deps, caller, serviceId);
   const found = await deps.history.get(serviceId, number);
   if (!found) throw notFound(`Version ${number} of service ${serviceId}`);
-  return found.service;
+  return found;
 }
 
 function parseVersion(value: string): number {
@@ -149,7 +149,7 @@ export async function revertService(
     authorize: (who, service) => mayRevert(who, service),
     apply: (service) => {
       if (!target) throw notFound(`Version ${toVersion} of service ${id}`);
-      const restored = Object.fromEntries(REVERTED.map((field) => [field, target.service[field]]));
+      const restored = Object.fromEntries(REVERTED.map((field) => [field, target[field]]));
       return { ...service, ...restored };
     },
   });

@@ -47,6 +47,12 @@ export interface ListAppend {
 export interface IdempotentCreate {
   readonly key: string;
   readonly fingerprint: string;
+  /**
+   * Which attempt wrote the item: a request whose write the store reports as already there wrote it itself
+   * (its answer was lost and the client retried) only if this is its own; otherwise a concurrent request
+   * with the same key did, and this one is a replay.
+   */
+  readonly attempt?: string;
 }
 
 export interface CreateOptions {
@@ -156,12 +162,14 @@ export interface ServiceVersion {
 
 /**
  * A service's versions, projected from the catalog's stream one item per version (see `projector.ts`);
- * nothing rewrites or deletes them.
+ * nothing rewrites or deletes them. The version its writer just wrote is seen at once, before the
+ * projection has it.
  */
 export interface ServiceHistory {
   /** Newest first, older than `before` when given; at most `limit`. */
   list(serviceId: string, limit: number, before?: number): Promise<ServiceVersion[]>;
-  get(serviceId: string, version: number): Promise<ServiceVersion | undefined>;
+  /** The service exactly as it was at `version`. */
+  get(serviceId: string, version: number): Promise<Service | undefined>;
 }
 
 export interface AuditEvent {

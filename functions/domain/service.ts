@@ -8,7 +8,7 @@ import { type Changed, type ChangeRequest, type TransitionRule, transition } fro
 import type { Deps, Page } from './ports.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
 import { effectiveStatus, seoulDate } from './selection.js';
-import { isoDate, krw, pageQuery, parseInput, text } from './validation.js';
+import { documented, isoDate, krw, pageQuery, parseInput, text } from './validation.js';
 import { categories, csapGrades, networks, type ServiceStatus, serviceStatuses } from './vocabulary.js';
 import type { Service } from './entities.js';
 
@@ -26,24 +26,33 @@ const serviceFields = {
   summary: text(2000),
   category: z.enum(categories),
   ai: z.boolean(),
-  networks: z.array(z.enum(networks)).check(
-    z.minLength(1, 'At least one network.'),
-    z.refine((list) => new Set(list).size === list.length, 'Networks must not repeat.'),
+  networks: documented(
+    z.array(z.enum(networks)).check(
+      z.minLength(1, 'At least one network.'),
+      z.refine((list) => new Set(list).size === list.length, 'Networks must not repeat.'),
+    ),
+    { uniqueItems: true },
   ),
   csap: z.nullable(
     z.strictObject({ grade: z.enum(csapGrades), certificateNumber: text(50), validUntil: isoDate }),
   ),
-  plans: z.array(plan).check(
-    z.minLength(1, 'At least one price plan.'),
-    z.maxLength(50),
-    z.refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Plan ids must be unique.'),
+  plans: documented(
+    z.array(plan).check(
+      z.minLength(1, 'At least one price plan.'),
+      z.maxLength(50),
+      z.refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Plan ids must be unique.'),
+    ),
+    { description: 'Price plans; no two share an `id`.' },
   ),
 };
 
 export const serviceInput = z.strictObject(serviceFields);
-export const servicePatch = z
-  .partial(serviceInput)
-  .check(z.refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change.'));
+export const servicePatch = documented(
+  z
+    .partial(serviceInput)
+    .check(z.refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change.')),
+  { minProperties: 1 },
+);
 
 export function present(service: Service, now: Date): Service {
   const status = effectiveStatus(service, now);
@@ -231,9 +240,12 @@ export const serviceListQuery = z.strictObject({
   csapGrade: z.optional(z.enum(csapGrades)),
   providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   q: z.optional(
-    z.string().check(
-      z.maxLength(100),
-      z.refine((q) => words(q).length > 0, 'The search text needs a letter or digit.'),
+    documented(
+      z.string().check(
+        z.maxLength(100),
+        z.refine((q) => words(q).length > 0, 'The search text needs a letter or digit.'),
+      ),
+      { pattern: '[\\p{L}\\p{N}]' },
     ),
   ),
   status: z.optional(z.enum(serviceStatuses)),

@@ -36,9 +36,17 @@ export const isoDate = z.iso.date('Expected a date as YYYY-MM-DD.');
  */
 export const text = (max: number) =>
   z.pipe(
-    z.string().check(z.normalize('NFC'), z.trim()),
-    z.string().check(z.minLength(1, 'Must not be empty.'), z.maxLength(max, `At most ${max} characters.`)),
+    // "Something besides white space" is what the input side can say in JSON Schema (a `pattern`), so the
+    // document and the gateway's models state it; the length is measured after trimming and normalising.
+    z.string().check(z.regex(/\S/, 'Must not be empty.'), z.normalize('NFC'), z.trim()),
+    z.string().check(z.maxLength(max, `At most ${max} characters.`)),
   );
+
+/** JSON Schema keywords for a schema whose check is a function: what the document and the edge models say. */
+export function documented<S extends z.ZodMiniType>(schema: S, keywords: Record<string, unknown>): S {
+  z.globalRegistry.add(schema, keywords);
+  return schema;
+}
 
 /** `limit` (1–100, default 20) and the opaque `cursor` every list takes. */
 export const pageQuery = {

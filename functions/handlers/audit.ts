@@ -8,6 +8,6 @@ export const handler = apiHandler('audit', {
     const page = await listAudit(deps(), caller, query);
     return ok({ items: page.items.map(auditEventView), next: page.next });
   },
-  'POST /v1/audit/{eventId}/acknowledge': async ({ caller, params }) =>
-    ok(auditEventView(await acknowledgeEvent(deps(), caller, params.eventId ?? ''))),
+  'POST /v1/audit/{eventId}/acknowledge': async ({ caller, params, ifMatch }) =>
+    ok(auditEventView(await acknowledgeEvent(deps(), caller, params.eventId ?? '', ifMatch))),
 });

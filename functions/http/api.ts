@@ -48,7 +48,9 @@ export function apiHandler(
     let response: ApiResponse;
     let capacityUnits = 0;
     try {
-      if (!route || !operation) throw new DomainError('not-found', `No route ${key}.`);
+      // API Gateway routes `/v1/services/` to `/v1/services`; the document has no such path, so it is a 404.
+      if (!route || !operation || /.\/$/.test(event.path))
+        throw new DomainError('not-found', `No route ${event.httpMethod} ${event.path}.`);
       const request = parseRequest(route, event);
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
       ({ result: response, capacityUnits } = await meter(() =>

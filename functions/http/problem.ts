@@ -51,3 +51,8 @@ export function problem(kind: FailureKind, detail: string, errors: readonly Fiel
 export function throttledProblem(detail: string): Problem {
   return { type: '/problems/throttled', title: 'Too many requests', status: 429, detail };
 }
+
+/** 431: what a gateway answers to request headers over its limit, before any route is looked up. */
+export function headersTooLargeProblem(detail: string): Problem {
+  return { type: '/problems/headers-too-large', title: 'Request header fields too large', status: 431, detail };
+}

@@ -30,13 +30,31 @@ export function parseRequest(route: Route, event: APIGatewayProxyEvent): ApiRequ
   return {
     route,
     caller,
-    params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
+    params: parsePathParameters(event.pathParameters ?? {}),
     query: parseQuery(route, event.queryStringParameters ?? {}),
     dryRun: isWrite(route) && event.queryStringParameters?.dryRun === 'true',
     body: parseBody(event, headers),
     idempotencyKey: parseIdempotencyKey(route, headers['idempotency-key']),
     ifMatch: parseIfMatch(headers['if-match']),
   };
+}
+
+/**
+ * Path parameters arrive as the client wrote them, percent-escapes and all (API Gateway passes them raw, and
+ * so does the local gateway); one that does not decode to UTF-8 text is a 400, not a failure.
+ */
+function parsePathParameters(raw: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      params[name] = decodeURIComponent(value ?? '');
+    } catch {
+      throw invalid(`The path parameter ${name} is not valid.`, [
+        { path: `/path/${name}`, message: 'Percent-escapes must spell UTF-8 text.' },
+      ]);
+    }
+  }
+  return params;
 }
 
 /** Claims as the authorizer passed them (`requestContext.authorizer`: sub, role, org). */
@@ -123,9 +141,13 @@ function parseIdempotencyKey(route: Route, value: string | undefined): string | 
   return value;
 }
 
+/** `*`, or an ETag this API sent (`"<version>"`, weak or strong); the document states the same pattern. */
+export const IF_MATCH = /^\s*(?:\*|(?:W\/)?"(\d{1,15})")\s*$/;
+
 function parseIfMatch(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"(\d{1,15})"\s*$/.exec(value);
+  if (value === undefined) return undefined;
+  const match = IF_MATCH.exec(value);
+  if (match && match[1] === undefined) return undefined;
   if (!match) {
     throw invalid('The If-Match header is not valid.', [
       { path: '/headers/if-match', message: 'Expected an ETag this API sent, such as "3".' },

@@ -667,6 +667,7 @@ export interface components {
   schemas: {
     ProviderInput: {
       name: string;
+      /** @description Ten digits (`123-45-67890` accepted); the last is the National Tax Service check digit of the first nine. */
       businessRegistrationNumber: string;
       /** Format: email */
       contactEmail: string;
@@ -693,6 +694,7 @@ export interface components {
         /** Format: date */
         validUntil: string;
       } | null;
+      /** @description Price plans; no two share an `id`. */
       plans: {
         id: string;
         name: string;
@@ -714,6 +716,7 @@ export interface components {
         /** Format: date */
         validUntil: string;
       } | null;
+      /** @description Price plans; no two share an `id`. */
       plans?: {
         id: string;
         name: string;
@@ -1137,6 +1140,20 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
+    /** @description The request headers are over the gateway’s limit; nothing was read or written. */
+    HeadersTooLarge: {
+      headers: {
+        'Cache-Control': components['headers']['Cache-Control'];
+        'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+        'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        'Dry-Run': components['headers']['Dry-Run'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
     /** @description An unexpected failure, logged on our side. */
     InternalError: {
       headers: {
@@ -1222,11 +1239,12 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       /** @description Unhealthy, or still starting. */
       503: {
@@ -1290,6 +1308,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1337,12 +1356,13 @@ export interface operations {
         content?: never;
       };
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1393,6 +1413,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1443,6 +1464,7 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1508,11 +1530,12 @@ export interface operations {
       };
       /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. A query parameter this route does not define is a 400. */
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1563,6 +1586,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1610,12 +1634,13 @@ export interface operations {
         content?: never;
       };
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1629,7 +1654,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -1670,6 +1695,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1683,7 +1709,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -1720,6 +1746,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1733,7 +1760,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -1770,6 +1797,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1783,7 +1811,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -1820,6 +1848,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1833,7 +1862,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -1870,6 +1899,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1903,12 +1933,13 @@ export interface operations {
       };
       /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. A query parameter this route does not define is a 400. */
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1922,7 +1953,7 @@ export interface operations {
       };
       path: {
         id: string;
-        version: string;
+        version: number;
       };
       cookie?: never;
     };
@@ -1955,12 +1986,13 @@ export interface operations {
         content?: never;
       };
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -1974,7 +2006,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2015,6 +2047,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2065,6 +2098,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2115,6 +2149,7 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2128,7 +2163,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2169,6 +2204,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2182,7 +2218,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2223,6 +2259,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2236,7 +2273,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2273,6 +2310,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2312,6 +2350,7 @@ export interface operations {
       /** @description The caller’s role is not one of agency, provider, admin, or the resource belongs to another organisation. */
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2362,6 +2401,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2412,6 +2452,7 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2425,7 +2466,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2466,6 +2507,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2479,7 +2521,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2516,6 +2558,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2529,7 +2572,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2566,6 +2609,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2579,7 +2623,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2616,6 +2660,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2629,7 +2674,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -2666,6 +2711,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2711,11 +2757,12 @@ export interface operations {
         content?: never;
       };
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2759,6 +2806,7 @@ export interface operations {
       /** @description The caller’s role is not one of admin, or the resource belongs to another organisation. */
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2770,7 +2818,7 @@ export interface operations {
         dryRun?: 'true' | 'false';
       };
       header?: {
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description An audit event has no version and sends no `ETag`, so only `*` matches it; any ETag answers 412 and records nothing. */
         'If-Match'?: string;
       };
       path: {
@@ -2805,6 +2853,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2836,11 +2885,12 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
     };
   };
@@ -2867,11 +2917,12 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
-      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous). */
+      /** @description A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`). */
       401: components['responses']['Unauthorized'];
       /** @description The gateway or the firewall refused the caller, or a filter needs a role. */
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
     };
   };

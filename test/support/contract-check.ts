@@ -44,7 +44,7 @@ const operations: Operation[] = Object.entries(document.paths as Json)
         method: method.toUpperCase(),
         path,
         pattern: new RegExp(
-          `^/${segments.map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.]/g, '\\.'))).join('/')}/?$`,
+          `^/${segments.map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.]/g, '\\.'))).join('/')}$`,
         ),
         literalSegments: segments.filter((s) => !s.startsWith('{')).length,
       };

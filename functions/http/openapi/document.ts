@@ -9,13 +9,13 @@
  */
 import * as z from 'zod/mini';
 import { auditQuery } from '../../domain/audit.js';
-import { revertInput, versionListQuery } from '../../domain/history.js';
+import { revertInput, versionListQuery, versionNumber } from '../../domain/history.js';
 import { contractInput, contractListQuery, quoteInput } from '../../domain/contract.js';
 import { agencyInput, providerInput } from '../../domain/registry.js';
 import { agendaInput, decisionInput, openInput, sessionNumber } from '../../domain/review.js';
 import { serviceInput, serviceListQuery, servicePatch } from '../../domain/service.js';
 import { type Route, type RouteKey, routeKey, routeTable } from '../../routes.js';
-import { MAX_BODY_BYTES } from '../request.js';
+import { IF_MATCH, MAX_BODY_BYTES } from '../request.js';
 import { PUBLIC_MAX_AGE_SECONDS, publicReads } from '../response-headers.js';
 import * as answer from './representations.js';
 
@@ -71,6 +71,8 @@ interface OperationSpec {
   readonly success: Success;
   /** Creates answer 201 with `Location`; everything else 200. */
   readonly creates?: true;
+  /** What `If-Match` means here, when not the version of the resource changed. */
+  readonly ifMatch?: string;
 }
 
 const lifecycle = (operationId: string, summary: string, success: AnswerName): OperationSpec => ({
@@ -281,6 +283,8 @@ const operations: Record<RouteKey, OperationSpec> = {
     operationId: 'acknowledgeAuditEvent',
     summary: 'Mark a change as reviewed',
     description: 'Records `acknowledged{by, at}`; acknowledging again answers 200 with the same record.',
+    ifMatch:
+      'An audit event has no version and sends no `ETag`, so only `*` matches it; any ETag answers 412 and records nothing.',
     success: 'AuditEvent',
   },
 };
@@ -409,6 +413,7 @@ const problems = {
     'Throttled by the firewall, the stage or the gateway; retry after `Retry-After` seconds.',
     'Retry-After',
   ],
+  HeadersTooLarge: [431, 'The request headers are over the gateway’s limit; nothing was read or written.'],
   InternalError: [500, 'An unexpected failure, logged on our side.'],
   Unavailable: [
     503,
@@ -461,7 +466,7 @@ function problemResponses(route: Route, spec: OperationSpec) {
     problemRef(
       'Unauthorized',
       route.access === 'anyone'
-        ? 'A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous).'
+        ? 'A bearer token was sent but is malformed, expired or not from the trusted issuer (a bad token is never read as anonymous), or an anonymous caller asked for what needs a signed-in one (such as another `status` than `LISTED`).'
         : undefined,
     ),
     problemRef(
@@ -480,6 +485,7 @@ function problemResponses(route: Route, spec: OperationSpec) {
         ]
       : []),
     problemRef('TooManyRequests'),
+    problemRef('HeadersTooLarge'),
     problemRef('InternalError'),
     ...(readsStore(route) && route.path !== '/health' ? [problemRef('Unavailable')] : []),
   ];
@@ -535,15 +541,18 @@ function successResponses(route: Route, spec: OperationSpec) {
   return responses;
 }
 
+/** Path parameters that are numbers, as the operations parse them; every other one is an id. */
+const pathParameterSchemas: Readonly<Record<string, JsonSchema>> = {
+  number: jsonSchemaOf(sessionNumber, 'input'),
+  version: jsonSchemaOf(versionNumber, 'input'),
+};
+
 function parameters(route: Route, spec: OperationSpec) {
   const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
-    schema:
-      name === 'number'
-        ? jsonSchemaOf(sessionNumber, 'input')
-        : { type: 'string', minLength: 1, maxLength: 64 },
+    schema: pathParameterSchemas[name ?? ""] ?? { type: 'string', minLength: 1, maxLength: 64 },
   }));
   const query = spec.query ? jsonSchemaOf(spec.query, 'input') : undefined;
   const required = new Set((query?.required as string[] | undefined) ?? []);
@@ -576,8 +585,10 @@ function parameters(route: Route, spec: OperationSpec) {
       name: 'If-Match',
       in: 'header',
       required: false,
-      description: 'The `ETag` this change is based on; another current version answers 412.',
-      schema: { type: 'string' },
+      description:
+        spec.ifMatch ??
+        'The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400.',
+      schema: { type: 'string', pattern: IF_MATCH.source },
     });
   }
   const successes = successResponses(route, spec);
@@ -639,7 +650,7 @@ export function openApiDocument() {
       version: 'v1',
       summary: 'The public-sector cloud service marketplace: catalog, review committee, contracts.',
       description:
-        'JSON over HTTPS; every error is `application/problem+json` (RFC 9457). Every mutable resource carries `version` and answers with `ETag: "<version>"`; changes accept `If-Match`. Lists answer `{items, next}`; pass `next` back as `cursor`. Generated from the route table and the validation schemas of the code that serves it.\n\nA path this API does not have answers 404, and a method a path does not have answers 405 with `Allow`, both as problem+json (`x-unrouted-responses`).',
+        'JSON over HTTPS; every error is `application/problem+json` (RFC 9457). Every mutable resource carries `version` and answers with `ETag: "<version>"`; changes accept `If-Match`. Lists answer `{items, next}`; pass `next` back as `cursor`. Generated from the route table and the validation schemas of the code that serves it.\n\nA path this API does not have answers 404 (a trailing slash included: `/v1/services/` is not `/v1/services`), and a method a path does not have answers 405 with `Allow`, both as problem+json (`x-unrouted-responses`), as do requests whose headers are over the gateway’s limit (431) or that are not readable HTTP (400).',
     },
     servers: [{ url: '/', description: 'The Region that serves this document' }],
     tags: Object.entries(tagDescriptions).map(([name, description]) => ({ name, description })),
@@ -663,7 +674,9 @@ export function openApiDocument() {
     },
     // The gateway's answers to requests no operation takes; OpenAPI has no place of its own for them.
     'x-unrouted-responses': {
+      400: problemAnswer('Not readable as an HTTP request.'),
       404: problemAnswer('No route has this path.'),
+      431: problemAnswer(problems.HeadersTooLarge[1]),
       405: {
         ...problemAnswer('The path exists, but not with this method.'),
         headers: {
