@@ -47,9 +47,11 @@ export function apiHandler(
     const operation = operations[key];
     let response: ApiResponse;
     let capacityUnits = 0;
+    let caller: Caller | undefined;
     try {
       if (!route || !operation) throw new DomainError('not-found', `No route ${key}.`);
-      const request = parseRequest(route, event);
+      const request = await parseRequest(route, event);
+      caller = request.caller;
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
       ({ result: response, capacityUnits } = await meter(() =>
         dryRuns.run(request.dryRun, () =>
@@ -65,7 +67,7 @@ export function apiHandler(
     }
     logger.info('request', { status: response.status, consumedCapacityUnits: capacityUnits });
     logger.resetKeys();
-    const result = toResult(response, event, requestId);
+    const result = toResult(response, event, requestId, caller?.kind === 'anonymous');
     // Local runs and benchmarks compare each request's cost with the minimum it needs.
     if (process.env.DSM_EXPOSE_CAPACITY === 'true') {
       result.headers = { ...result.headers, 'x-consumed-capacity': String(capacityUnits) };

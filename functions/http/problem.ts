@@ -51,3 +51,12 @@ export function problem(kind: FailureKind, detail: string, errors: readonly Fiel
 export function throttledProblem(detail: string): Problem {
   return { type: '/problems/throttled', title: 'Too many requests', status: 429, detail };
 }
+
+/**
+ * The 401 for a token sent and refused, as API Gateway's UNAUTHORIZED response, the local gateway and the
+ * functions (on the routes open to anyone, which verify tokens themselves) all answer it.
+ */
+export const refusedToken = {
+  detail: 'The bearer token is missing, malformed, expired or not ours.',
+  challenge: 'Bearer error="invalid_token"',
+} as const;
