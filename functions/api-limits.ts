@@ -3,8 +3,6 @@
  * rule, the authorizer's cache and environment) and the local gateway. Deployments override any of them with
  * the `marketplace:apiLimits` context key (see `infra/config.ts`), which the local runtime reads too.
  */
-import type { Route } from './routes.js';
-
 export interface ApiLimits {
   /** Requests per second the whole stage accepts in steady state (API Gateway stage throttling). */
   readonly stageRateLimit: number;
@@ -35,12 +33,3 @@ export const defaultApiLimits: ApiLimits = {
   authorizerCacheSeconds: 60,
   maxTokenAgeSeconds: 12 * 3600,
 };
-
-/**
- * Whether API Gateway caches the authorizer's answer on a route. A cache needs an identity source, and API
- * Gateway answers 401 by itself when that source is missing; so only routes that require a token are keyed
- * on `Authorization` and cached, while routes open to anonymous callers run the authorizer every time.
- */
-export function cachesAuthorizer(route: Pick<Route, 'access'>): boolean {
-  return route.access !== 'anyone';
-}

@@ -188,3 +188,12 @@ export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
 export function routesOf(fn: ApiFunctionId): readonly Route[] {
   return routeTable.filter((route) => route.fn === fn);
 }
+
+/**
+ * Whether API Gateway runs the authorizer before the route's function, cached on the `Authorization` header
+ * (which it then requires). Routes open to anyone have none, so that a public read is one invocation: their
+ * function verifies a token sent to it itself, with the authorizer's own verifier (`bearer-token.ts`).
+ */
+export function hasAuthorizer(route: Pick<Route, 'access'>): boolean {
+  return route.access !== 'anyone';
+}

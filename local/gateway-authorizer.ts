@@ -3,13 +3,14 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
-import { cachesAuthorizer } from '../functions/api-limits.js';
-import type { Route } from '../functions/routes.js';
+import { hasAuthorizer, type Route } from '../functions/routes.js';
 
 type AuthorizerHandler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
 
 /** What API Gateway makes of an authorizer's answer. */
 export type Authorization =
+  /** A route open to anyone: no authorizer runs, and its function verifies a token sent to it itself. */
+  | { readonly kind: 'open' }
   | { readonly kind: 'allowed'; readonly context: Readonly<Record<string, string>> }
   /** 401, the UNAUTHORIZED gateway response: no token where one is required, or the authorizer refused it. */
   | { readonly kind: 'unauthorized' }
@@ -37,8 +38,9 @@ const SWEEP_ABOVE_ENTRIES = 10_000;
 /**
  * API Gateway's Lambda REQUEST authorizer, for the local gateway, configured as the CDK deploys it: on routes
  * that require a token the identity source is the Authorization header (absent or empty: 401 without calling
- * the authorizer) and an allowed answer is cached per header value; on routes open to anyone it runs on every
- * request. The answer's policy must allow the method, and its context becomes `requestContext.authorizer`.
+ * the authorizer) and an allowed answer is cached per header value; routes open to anyone have no authorizer
+ * (`hasAuthorizer`). The answer's policy must allow the method, and its context becomes
+ * `requestContext.authorizer`.
  */
 export class GatewayAuthorizer {
   private readonly cache = new Map<string, CachedAllow>();
@@ -49,11 +51,11 @@ export class GatewayAuthorizer {
   }
 
   async authorize(route: Route, event: APIGatewayProxyEvent): Promise<Authorization> {
+    if (!hasAuthorizer(route)) return { kind: 'open' };
     const methodArn = methodArnOf(event);
     const identity = headerValue(event.headers, 'authorization');
-    const keyedOnHeader = cachesAuthorizer(route);
-    if (keyedOnHeader && !identity) return { kind: 'unauthorized' };
-    const cacheKey = keyedOnHeader && this.options.cacheSeconds > 0 ? identity : undefined;
+    if (!identity) return { kind: 'unauthorized' };
+    const cacheKey = this.options.cacheSeconds > 0 ? identity : undefined;
     const hit = cacheKey ? this.cache.get(cacheKey) : undefined;
     if (hit && hit.expiresAt > this.now()) return decide(hit.policy, methodArn);
 
@@ -130,7 +132,8 @@ function requestAuthorizerEvent(
   };
 }
 
-function headerValue(headers: APIGatewayProxyEvent['headers'], name: string): string | undefined {
+/** A header's value by its lower-case name; an empty one counts as absent. */
+export function headerValue(headers: APIGatewayProxyEvent['headers'], name: string): string | undefined {
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name && value) return value;
   return undefined;
 }

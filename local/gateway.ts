@@ -8,7 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { headersTooLargeProblem, problem, throttledProblem } from '../functions/http/problem.js';
+import { decodeJwt } from 'jose';
+import {
+  headersTooLargeProblem,
+  problem,
+  refusedToken,
+  throttledProblem,
+} from '../functions/http/problem.js';
 import { NO_STORE, securityHeaders } from '../functions/http/response-headers.js';
 import {
   type ApiFunctionId,
@@ -16,7 +22,7 @@ import {
   type Route,
   routeTable,
 } from '../functions/routes.js';
-import { type Authorization, GatewayAuthorizer } from './gateway-authorizer.js';
+import { type Authorization, GatewayAuthorizer, headerValue } from './gateway-authorizer.js';
 import { type RateLimits, RateLimiter } from './rate-limit.js';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -175,16 +181,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, front: Front): 
   const requestId = randomUUID();
   const event = toEvent(req, url, compiled, match, body, requestId);
   const authorization = await front.authorizer.authorize(compiled.route, event);
-  // Locally every caller shares the loopback address, so a caller is its token's subject first.
-  const caller =
-    (authorization.kind === 'allowed' && authorization.context.sub) || event.requestContext.identity.sourceIp;
-  const throttled = front.rateLimiter?.admit(caller);
+  const throttled = front.rateLimiter?.admit(rateLimitedCaller(event));
   if (throttled) {
     res.setHeader('retry-after', String(throttled.retryAfterSeconds));
     return send(res, 429, throttledProblem('Too many requests; retry after the seconds Retry-After gives.'));
   }
-  if (authorization.kind !== 'allowed') return refuse(res, authorization);
-  event.requestContext.authorizer = authorization.context;
+  if (authorization.kind === 'allowed') event.requestContext.authorizer = authorization.context;
+  else if (authorization.kind !== 'open') return refuse(res, authorization);
   const { handler } = await loadFunction(compiled.route.fn);
   const result = await handler(event, lambdaContext(compiled.route.fn, requestId));
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
@@ -264,6 +267,22 @@ function toEvent(
   };
 }
 
+/**
+ * Whom the per-caller limit counts. In AWS the WAF counts per client address and verifies nothing; locally
+ * every caller shares the loopback address, so a caller is the subject its token claims (verified or not:
+ * a route open to anyone has no authorizer, and its function verifies the token after this), else its address.
+ */
+function rateLimitedCaller(event: APIGatewayProxyEvent): string {
+  const token = /^Bearer\s+(\S+)/i.exec(headerValue(event.headers, 'authorization') ?? '')?.[1];
+  try {
+    const { sub } = token ? decodeJwt(token) : {};
+    if (typeof sub === 'string' && sub) return sub;
+  } catch {
+    // Not a JWT: counted by address, and refused as a token further on.
+  }
+  return event.requestContext.identity.sourceIp;
+}
+
 /** As Lambda gives a function: its configured timeout, from the same constant the CDK deploys. */
 function lambdaContext(fn: ApiFunctionId, requestId: string): Context {
   const deadline = Date.now() + apiFunctionTimeoutSeconds * 1000;
@@ -296,14 +315,13 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /** The gateway responses the CDK configures for an authorizer's refusal or failure. */
-function refuse(res: ServerResponse, authorization: Exclude<Authorization, { kind: 'allowed' }>): void {
+function refuse(
+  res: ServerResponse,
+  authorization: Exclude<Authorization, { kind: 'allowed' | 'open' }>,
+): void {
   if (authorization.kind === 'unauthorized') {
-    res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-    return send(
-      res,
-      401,
-      problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.'),
-    );
+    res.setHeader('www-authenticate', refusedToken.challenge);
+    return send(res, 401, problem('unauthenticated', refusedToken.detail));
   }
   if (authorization.kind === 'denied') {
     return send(res, 403, problem('forbidden', 'The API gateway denied this request.'));

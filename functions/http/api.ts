@@ -47,11 +47,13 @@ export function apiHandler(
     const operation = operations[key];
     let response: ApiResponse;
     let capacityUnits = 0;
+    let caller: Caller | undefined;
     try {
       // API Gateway routes `/v1/services/` to `/v1/services`; the document has no such path, so it is a 404.
       if (!route || !operation || /.\/$/.test(event.path))
         throw new DomainError('not-found', `No route ${event.httpMethod} ${event.path}.`);
-      const request = parseRequest(route, event);
+      const request = await parseRequest(route, event);
+      caller = request.caller;
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
       ({ result: response, capacityUnits } = await meter(() =>
         dryRuns.run(request.dryRun, () =>
@@ -67,7 +69,7 @@ export function apiHandler(
     }
     logger.info('request', { status: response.status, consumedCapacityUnits: capacityUnits });
     logger.resetKeys();
-    const result = toResult(response, event, requestId);
+    const result = toResult(response, event, requestId, caller?.kind === 'anonymous');
     // Local runs and benchmarks compare each request's cost with the minimum it needs.
     if (process.env.DSM_EXPOSE_CAPACITY === 'true') {
       result.headers = { ...result.headers, 'x-consumed-capacity': String(capacityUnits) };

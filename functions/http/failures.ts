@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DomainError } from '../domain/errors.js';
-import { type Problem, problem } from './problem.js';
+import { type Problem, problem, refusedToken } from './problem.js';
 import type { ApiResponse } from './responses.js';
 
 /** AWS errors that mean "try again shortly": throttling, write conflicts between Regions, outages. */
@@ -18,6 +18,13 @@ const RETRYABLE = new Set([
   'AccessDeniedException',
 ]);
 
+/** A bearer token was sent and refused: 401 with the challenge API Gateway's own refusal carries. */
+export class RefusedTokenError extends DomainError {
+  constructor() {
+    super('unauthenticated', refusedToken.detail);
+  }
+}
+
 /**
  * Every failure as problem+json: the domain's own kinds by their status, store outages (after the SDK's
  * retries, or past the request's deadline) as 503 with Retry-After, anything else as a logged 500.
@@ -29,7 +36,9 @@ export function failure(error: unknown, instance: string, logger: Logger): ApiRe
       status: body.status,
       body,
       headers: {
-        ...(error.kind === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {}),
+        ...(error.kind === 'unauthenticated'
+          ? { 'www-authenticate': error instanceof RefusedTokenError ? refusedToken.challenge : 'Bearer' }
+          : {}),
         ...(error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
       },
     };

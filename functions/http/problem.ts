@@ -54,5 +54,19 @@ export function throttledProblem(detail: string): Problem {
 
 /** 431: what a gateway answers to request headers over its limit, before any route is looked up. */
 export function headersTooLargeProblem(detail: string): Problem {
-  return { type: '/problems/headers-too-large', title: 'Request header fields too large', status: 431, detail };
+  return {
+    type: '/problems/headers-too-large',
+    title: 'Request header fields too large',
+    status: 431,
+    detail,
+  };
 }
+
+/**
+ * The 401 for a token sent and refused, as API Gateway's UNAUTHORIZED response, the local gateway and the
+ * functions (on the routes open to anyone, which verify tokens themselves) all answer it.
+ */
+export const refusedToken = {
+  detail: 'The bearer token is missing, malformed, expired or not ours.',
+  challenge: 'Bearer error="invalid_token"',
+} as const;

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { anonymous, type Caller, type Role, roles } from '../domain/caller.js';
 import { DomainError, invalid } from '../domain/errors.js';
-import type { Route } from '../routes.js';
+import { hasAuthorizer, type Route } from '../routes.js';
 import { authorize } from './access.js';
+import { RefusedTokenError } from './failures.js';
 import { lowerCaseKeys } from './responses.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -23,9 +24,9 @@ export interface ApiRequest {
 }
 
 /** Everything a request carries, checked before any operation runs (so every 4xx here writes nothing). */
-export function parseRequest(route: Route, event: APIGatewayProxyEvent): ApiRequest {
+export async function parseRequest(route: Route, event: APIGatewayProxyEvent): Promise<ApiRequest> {
   const headers = lowerCaseKeys(event.headers);
-  const caller = callerOf(event);
+  const caller = await callerOf(route, event, headers);
   authorize(route, caller);
   return {
     route,
@@ -57,9 +58,26 @@ function parsePathParameters(raw: Readonly<Record<string, string | undefined>>):
   return params;
 }
 
-/** Claims as the authorizer passed them (`requestContext.authorizer`: sub, role, org). */
-function callerOf(event: APIGatewayProxyEvent): Caller {
-  const claims = event.requestContext?.authorizer as Record<string, unknown> | null | undefined;
+/**
+ * Who calls: the claims the authorizer verified (`requestContext.authorizer`: sub, role, org) on routes behind
+ * it; on routes open to anyone, which have no authorizer, the token sent (if any) verified here by the same
+ * verifier, loaded only then so that anonymous reads never load it.
+ */
+async function callerOf(route: Route, event: APIGatewayProxyEvent, headers: Record<string, string>) {
+  if (hasAuthorizer(route)) {
+    return callerOfClaims(event.requestContext?.authorizer as Record<string, unknown> | null | undefined);
+  }
+  if (headers.authorization === undefined) return anonymous;
+  const { TokenRefused, verifyAuthorization } = await import('../bearer-token.js');
+  try {
+    return callerOfClaims(await verifyAuthorization(headers.authorization));
+  } catch (error) {
+    if (error instanceof TokenRefused) throw new RefusedTokenError();
+    throw error;
+  }
+}
+
+function callerOfClaims(claims: Record<string, unknown> | null | undefined): Caller {
   const sub = typeof claims?.sub === 'string' ? claims.sub : '';
   if (!sub) return anonymous;
   const role = claims?.role;

@@ -36,14 +36,14 @@ export const publicReads: ReadonlySet<string> = new Set<RouteKey>([
  * cache hands an anonymous answer to a signed-in caller, whose view may hold more.
  */
 export function responseHeaders(
-  event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'resource' | 'requestContext'>,
+  event: Pick<APIGatewayProxyEvent, 'httpMethod' | 'resource'>,
   response: {
     readonly status: number;
     readonly body?: unknown;
     readonly headers?: Readonly<Record<string, string>>;
   },
+  anonymous: boolean,
 ): Record<string, string> {
-  const anonymous = !(event.requestContext?.authorizer as { sub?: unknown } | null | undefined)?.sub;
   const isPublic =
     anonymous && response.status === 200 && publicReads.has(`${event.httpMethod} ${event.resource}`);
   if (!isPublic) return { ...securityHeaders, 'cache-control': NO_STORE };

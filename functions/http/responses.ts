@@ -44,17 +44,18 @@ export function created(resource: { version: number }, location: string, replaye
 
 /**
  * The answer API Gateway sends: JSON or problem+json, the protective headers, and 304 for a GET whose
- * `If-None-Match` names the current ETag.
+ * `If-None-Match` names the current ETag. `anonymous`: the request was read and its caller sent no token.
  */
 export function toResult(
   response: ApiResponse,
   event: APIGatewayProxyEvent,
   requestId: string,
+  anonymous: boolean,
 ): APIGatewayProxyResult {
   const headers: Record<string, string> = {
     'x-request-id': requestId,
     ...response.headers,
-    ...responseHeaders(event, response),
+    ...responseHeaders(event, response, anonymous),
   };
   const etag = headers.etag;
   const ifNoneMatch = lowerCaseKeys(event.headers)['if-none-match'];

@@ -18,11 +18,17 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type ApiLimits, cachesAuthorizer } from '../../functions/api-limits.js';
+import type { ApiLimits } from '../../functions/api-limits.js';
 import { requestBodyModels } from '../../functions/http/openapi/document.js';
-import { problem, throttledProblem } from '../../functions/http/problem.js';
+import { problem, refusedToken, throttledProblem } from '../../functions/http/problem.js';
 import { NO_STORE, securityHeaders } from '../../functions/http/response-headers.js';
-import { type ApiFunctionId, type Route, type RouteKey, routeKey } from '../../functions/routes.js';
+import {
+  type ApiFunctionId,
+  hasAuthorizer,
+  type Route,
+  type RouteKey,
+  routeKey,
+} from '../../functions/routes.js';
 import { acknowledge } from '../nag.js';
 
 /** Stage name. The version lives in the paths (`/v1/...`), so the stage only names the deployment. */
@@ -33,7 +39,7 @@ export interface ApiFromRoutesProps {
   readonly routes: readonly Route[];
   /** The function behind each API function id of the route table. */
   readonly functions: Readonly<Record<ApiFunctionId, IFunction>>;
-  /** Verifies bearer tokens for every method; it lets anonymous callers through and rejects bad tokens. */
+  /** Verifies bearer tokens for the methods that need one (`hasAuthorizer`), and rejects bad ones. */
   readonly authorizerFunction: IFunction;
   /** Stage throttling and the authorizer's cache come from here. */
   readonly limits: ApiLimits;
@@ -41,10 +47,10 @@ export interface ApiFromRoutesProps {
 
 /**
  * A regional REST API built from the route table: one resource per path segment (`{name}` segments are path
- * parameters), one Lambda proxy method per route, each behind the authorizer. Routes are the only source;
- * nothing here names a path. The authorizer function sits behind two API Gateway authorizers: one cached on
- * the Authorization header for routes that need a token, one run on every request for routes open to
- * anyone, which a header-keyed cache would close to anonymous callers (see `cachesAuthorizer`).
+ * parameters), one Lambda proxy method per route. Routes are the only source; nothing here names a path.
+ * Routes that need a token are behind the authorizer, cached on the Authorization header; routes open to
+ * anyone have none (`hasAuthorizer`), so a public read or health probe is one invocation, and their function
+ * verifies a token sent to it with the authorizer's own verifier.
  *
  * Why REST and REGIONAL: a REST API is the API Gateway type that takes an AWS WAF web ACL, per-stage
  * throttling, execution logs and X-Ray, and a regional endpoint is what a Route 53 latency record with a
@@ -100,25 +106,27 @@ export class ApiFromRoutes extends Construct {
       identitySources: [IdentitySource.header('Authorization')],
       resultsCacheTtl: Duration.seconds(props.limits.authorizerCacheSeconds),
     });
-    const anyCaller = new RequestAuthorizer(this, 'AnyCallerAuthorizer', {
-      authorizerName: 'oidc-bearer-token-optional',
-      handler: props.authorizerFunction,
-      identitySources: [],
-      resultsCacheTtl: Duration.seconds(0),
-    });
     const validateBody = this.addBodyValidation();
     for (const route of props.routes) {
       const resource = this.api.root.resourceForPath(route.path);
-      resource.addMethod(
+      const method = resource.addMethod(
         route.method,
         new LambdaIntegration(props.functions[route.fn], { proxy: true, allowTestInvoke: false }),
         {
-          authorizer: cachesAuthorizer(route) ? tokenRequired : anyCaller,
-          authorizationType: AuthorizationType.CUSTOM,
+          ...(hasAuthorizer(route)
+            ? { authorizer: tokenRequired, authorizationType: AuthorizationType.CUSTOM }
+            : { authorizationType: AuthorizationType.NONE }),
           operationName: `${route.method} ${route.path}`,
           ...validateBody(route),
         },
       );
+      if (!hasAuthorizer(route)) {
+        acknowledge(
+          method,
+          'AwsSolutions-APIG4',
+          'Open to anyone by the route table; its function verifies a bearer token sent to it with the authorizer’s own verifier (functions/bearer-token.ts), so a bad token is still a 401, and an anonymous call is one invocation instead of two.',
+        );
+      }
     }
     addProblemResponses(this.api);
 
@@ -132,7 +140,7 @@ export class ApiFromRoutes extends Construct {
     acknowledge(
       this.api,
       'AwsSolutions-COG4',
-      'The identity provider is configuration (an external OIDC issuer), not a Cognito user pool, which would be a regional single point of failure (DESIGN.md section 4); every method runs the Lambda REQUEST authorizer that verifies the bearer token.',
+      'The identity provider is configuration (an external OIDC issuer), not a Cognito user pool, which would be a regional single point of failure (DESIGN.md section 4); bearer tokens are verified by the Lambda REQUEST authorizer on every method that needs one, and by the function itself on the methods open to anyone.',
     );
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
@@ -252,8 +260,8 @@ function addProblemResponses(api: RestApi): void {
     {
       id: 'Unauthorized',
       type: ResponseType.UNAUTHORIZED,
-      body: known(problem('unauthenticated', 'The bearer token is missing, malformed, expired or not ours.')),
-      headers: { 'WWW-Authenticate': literal('Bearer error="invalid_token"') },
+      body: known(problem('unauthenticated', refusedToken.detail)),
+      headers: { 'WWW-Authenticate': literal(refusedToken.challenge) },
     },
     {
       id: 'AccessDenied',

@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { type TableId, tables } from '../../functions/adapters/dynamodb/tables.js';
-import { type ApiFunctionId, apiFunctions, routeTable } from '../../functions/routes.js';
+import { type ApiFunctionId, apiFunctions, hasAuthorizer, routeTable } from '../../functions/routes.js';
 import { redocFile } from '../../functions/http/openapi/docs-page.js';
 import { acknowledge, wildcardFinding } from '../nag.js';
 import type { FisLambdaExtension } from './fis-lambda-extension.js';
@@ -47,6 +47,11 @@ export interface ApiFunctionsOptions {
   readonly tables: RegionTables;
   /** The fault-injection extension every API function carries, so drills can fail its invocations. */
   readonly faultInjection: FisLambdaExtension;
+  /**
+   * The bearer-token verifier's configuration (`OIDC_*`, as the authorizer gets it), for the functions of
+   * routes open to anyone: those have no authorizer and verify a token sent to them themselves.
+   */
+  readonly tokenVerification: Readonly<Record<string, string>>;
 }
 
 /**
@@ -61,13 +66,15 @@ export function addApiFunctions(
   const handlers = {} as Record<ApiFunctionId, HandlerFunction>;
   for (const fnId of apiFunctions) {
     const access = Object.entries(apiTableAccess[fnId]) as [TableId, Access][];
-    const routes = routeTable
-      .filter((route) => route.fn === fnId)
-      .map((route) => `${route.method} ${route.path}`);
+    const served = routeTable.filter((route) => route.fn === fnId);
+    const routes = served.map((route) => `${route.method} ${route.path}`);
     const handler = new HandlerFunction(scope, `${constructName(fnId)}Api`, {
       handler: fnId,
       description: `Marketplace API ${fnId}: ${routes.join(', ')}`.slice(0, 256),
-      environment: options.tables.environment(access.map(([id]) => id)),
+      environment: {
+        ...options.tables.environment(access.map(([id]) => id)),
+        ...(served.some((route) => !hasAuthorizer(route)) ? options.tokenVerification : {}),
+      },
       bundledFiles: apiBundledFiles[fnId],
     });
     for (const [id, mode] of access) {

@@ -71,7 +71,16 @@ export class RegionStack extends Stack {
     this.regionalTables = tables.regional;
 
     this.faultInjection = new FisLambdaExtension(this, 'FaultInjection');
-    const apiHandlers = addApiFunctions(this, { tables, faultInjection: this.faultInjection });
+    const tokenVerification = {
+      OIDC_ISSUER: config.oidc.issuer,
+      OIDC_AUDIENCE: config.oidc.audience,
+      OIDC_MAX_TOKEN_AGE_SECONDS: String(config.apiLimits.maxTokenAgeSeconds),
+    };
+    const apiHandlers = addApiFunctions(this, {
+      tables,
+      faultInjection: this.faultInjection,
+      tokenVerification,
+    });
     const functions = {} as Record<ApiFunctionId, IFunction>;
     for (const fnId of apiFunctions) functions[fnId] = apiHandlers[fnId].fn;
     this.functions = functions;
@@ -80,11 +89,7 @@ export class RegionStack extends Stack {
       handler: 'authorizer',
       description: `Marketplace API authorizer: verifies bearer tokens from ${config.oidc.issuer}`,
       memorySize: 512,
-      environment: {
-        OIDC_ISSUER: config.oidc.issuer,
-        OIDC_AUDIENCE: config.oidc.audience,
-        OIDC_MAX_TOKEN_AGE_SECONDS: String(config.apiLimits.maxTokenAgeSeconds),
-      },
+      environment: tokenVerification,
     });
     this.authorizerFunction = authorizerHandler.fn;
 

@@ -1,19 +1,26 @@
 import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TokenRefused, verifyAuthorization } from '../../functions/bearer-token.js';
 import { handler as authorizer } from '../../functions/handlers/authorizer.js';
 import { PUBLIC_MAX_AGE_SECONDS } from '../../functions/http/response-headers.js';
 import { keyId, LOCAL_AUDIENCE, LOCAL_ISSUER, LOCAL_SIGNING_ALG } from '../../local/tokens.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 
 /**
- * The production authorizer stays in place (every call goes through to it); the spy counts the gateway's
- * calls and can break it, which is how these tests see that the gateway has no verifier of its own.
+ * The production authorizer and the one verifier it shares with the functions stay in place (every call goes
+ * through to them); the spies count their calls and can break them, which is how these tests see that the
+ * gateway has no verifier of its own and that routes open to anyone verify tokens with the same one.
  */
 vi.mock('../../functions/handlers/authorizer.js', async (importOriginal) => {
   const real = await importOriginal<{ handler: typeof authorizer }>();
   return { handler: vi.fn(real.handler) };
 });
+vi.mock('../../functions/bearer-token.js', async (importOriginal) => {
+  const real = await importOriginal<{ verifyAuthorization: typeof verifyAuthorization }>();
+  return { ...real, verifyAuthorization: vi.fn(real.verifyAuthorization) };
+});
 const authorizerCalls = vi.mocked(authorizer);
+const verifierCalls = vi.mocked(verifyAuthorization);
 
 let api: TestApi;
 /** A read that needs an admin or agency token: what a stolen or immortal token would be used for. */
@@ -68,7 +75,7 @@ describe('tokens', () => {
 });
 
 describe('the gateway runs the production authorizer', () => {
-  it('calls it once per token within the cache TTL on routes that need a token, and on every open request', async () => {
+  it('calls it once per token within the cache TTL on routes that need a token, and never on open routes', async () => {
     const token = await api.token('admin', undefined, 'cache-check');
     authorizerCalls.mockClear();
     expect((await api.call('GET', agencyPath, { token })).status).toBe(200);
@@ -78,25 +85,39 @@ describe('the gateway runs the production authorizer', () => {
       type: 'REQUEST',
       methodArn: expect.stringMatching(/\/GET\/v1\/agencies\/[^/]+$/),
     });
+    verifierCalls.mockClear();
     await api.call('GET', '/v1/stats');
     await api.call('GET', '/v1/stats');
-    expect(authorizerCalls).toHaveBeenCalledTimes(3);
+    expect(verifierCalls).not.toHaveBeenCalled();
+    // A token sent to an open route is verified by its function, on every request, with the same verifier.
+    expect((await api.call('GET', '/v1/stats', { token })).status).toBe(200);
+    expect((await api.call('GET', '/v1/stats', { token })).status).toBe(200);
+    expect(verifierCalls.mock.calls).toEqual([[`Bearer ${token}`], [`Bearer ${token}`]]);
+    expect(authorizerCalls).toHaveBeenCalledTimes(1);
   });
 
-  it('answers 401 to every caller, valid tokens included, once the authorizer refuses', async () => {
-    const token = await api.token('admin', undefined, 'broken-authorizer');
-    const refusal = new Error('Unauthorized');
-    authorizerCalls.mockRejectedValueOnce(refusal).mockRejectedValueOnce(refusal);
-    expect((await api.call('GET', agencyPath, { token })).status).toBe(401);
-    expect((await api.call('GET', '/v1/stats')).status).toBe(401);
+  it('answers 401 to every token, valid ones included, on every route once the verifier refuses', async () => {
+    const token = await api.token('admin', undefined, 'broken-verifier');
+    verifierCalls.mockRejectedValueOnce(new TokenRefused()).mockRejectedValueOnce(new TokenRefused());
+    for (const path of [agencyPath, '/v1/stats']) {
+      const refused = await api.call('GET', path, { token });
+      expect(refused.status, path).toBe(401);
+      expect(refused.headers.get('www-authenticate'), path).toBe('Bearer error="invalid_token"');
+      expect(refused.body, path).toMatchObject({ type: '/problems/unauthenticated', status: 401 });
+    }
     expect((await api.call('GET', agencyPath, { token })).status).toBe(200);
+    expect((await api.call('GET', '/v1/stats', { token })).status).toBe(200);
   });
 
-  it('answers 500, not 401, when the authorizer fails', async () => {
+  it('answers 500, not 401, when the authorizer or the verifier fails', async () => {
     authorizerCalls.mockRejectedValueOnce(new Error('OIDC discovery answered 503'));
-    const failed = await api.call('GET', '/v1/stats');
-    expect(failed.status).toBe(500);
-    expect(failed.headers.get('content-type')).toBe('application/problem+json');
+    const token = await api.token('admin', undefined, 'unreachable-issuer');
+    verifierCalls.mockRejectedValueOnce(new Error('OIDC discovery answered 503'));
+    for (const path of [agencyPath, '/v1/stats']) {
+      const failed = await api.call('GET', path, { token });
+      expect(failed.status, path).toBe(500);
+      expect(failed.headers.get('content-type'), path).toBe('application/problem+json');
+    }
   });
 });
 

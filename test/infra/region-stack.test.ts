@@ -198,31 +198,26 @@ describe('region stack', () => {
   );
 
   it(
-    'caches the authorizer on the Authorization header where a token is required, and never elsewhere',
+    'invokes one function for a route open to anyone and the cached authorizer plus the function elsewhere',
     freshSynth,
     () => {
       // given
       const { stack, template: t } = synthesizeRegionStack();
-      // when each method's authorizer settings are read
+      // when each method's invocations are counted: its integration, and its authorizer if it has one
       const authorizers = resourcesOf(t, 'AWS::ApiGateway::Authorizer');
-      const settings = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map((resource) => {
+      const methods = Object.values(resourcesOf(t, 'AWS::ApiGateway::Method')).map((resource) => {
         const method = resource.Properties as unknown as ApiMethod & { OperationName: string };
-        expect(method.AuthorizationType).toBe('CUSTOM');
-        const authorizer = authorizers[(method.AuthorizerId as { Ref: string }).Ref]?.Properties ?? {};
-        expect(authorizer.Type).toBe('REQUEST');
-        expect(JSON.stringify(authorizer.AuthorizerUri)).toContain(
-          `"Ref":"${logicalId(aliasOf(stack, 'authorizer'))}"`,
-        );
-        expect(JSON.stringify(authorizer.AuthorizerUri)).not.toContain(logicalId(stack.authorizerFunction));
-        return {
-          route: method.OperationName,
-          identitySource: authorizer.IdentitySource,
-          ttl: authorizer.AuthorizerResultTtlInSeconds,
-        };
+        const authorizer = method.AuthorizerId
+          ? authorizers[(method.AuthorizerId as { Ref: string }).Ref]?.Properties
+          : undefined;
+        const invoked = [method.Integration?.Type === 'AWS_PROXY' ? 'function' : '']
+          .concat(authorizer ? ['authorizer'] : [])
+          .filter(Boolean);
+        return { route: method.OperationName, type: method.AuthorizationType, invoked, authorizer };
       });
-      // then the public routes have an uncached authorizer, all others one cached 60 s on the token
-      const open = settings.filter((s) => s.identitySource === '');
-      expect(open.map((s) => s.route).sort()).toEqual([
+      // then a route open to anyone is one invocation, with no authorizer at all
+      const open = methods.filter((m) => m.invoked.length === 1);
+      expect(open.map((m) => m.route).sort()).toEqual([
         'GET /docs',
         'GET /health',
         'GET /openapi.json',
@@ -233,18 +228,43 @@ describe('region stack', () => {
         'GET /v1/services/{id}/versions/{version}',
         'GET /v1/stats',
       ]);
-      expect(new Set(open.map((s) => s.ttl))).toEqual(new Set([0]));
-      const closed = settings.filter((s) => s.identitySource !== '');
-      expect(closed).toHaveLength(25);
-      expect(new Set(closed.map((s) => `${String(s.identitySource)} ${String(s.ttl)}`))).toEqual(
-        new Set(['method.request.header.Authorization 60']),
+      expect(new Set(open.map((m) => `${m.type} ${m.invoked.join('+')}`))).toEqual(
+        new Set(['NONE function']),
       );
-      const authorizer = functionProps(t, logicalId(stack.authorizerFunction));
-      expect((authorizer.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+      // and every other route two: the one authorizer, cached 60 s on the token, then the function
+      const closed = methods.filter((m) => m.invoked.length !== 1);
+      expect(closed).toHaveLength(25);
+      expect(
+        new Set(
+          closed.map(
+            (m) =>
+              `${m.type} ${m.invoked.join('+')} ${m.authorizer?.Type} ${m.authorizer?.IdentitySource} ${m.authorizer?.AuthorizerResultTtlInSeconds}`,
+          ),
+        ),
+      ).toEqual(new Set(['CUSTOM function+authorizer REQUEST method.request.header.Authorization 60']));
+      expect(Object.keys(authorizers)).toHaveLength(1);
+      const [only] = Object.values(authorizers);
+      expect(JSON.stringify(only?.Properties?.AuthorizerUri)).toContain(
+        `"Ref":"${logicalId(aliasOf(stack, 'authorizer'))}"`,
+      );
+      expect(JSON.stringify(only?.Properties?.AuthorizerUri)).not.toContain(
+        logicalId(stack.authorizerFunction),
+      );
+      // and the authorizer and the functions of open routes verify tokens with the same configuration
+      const oidc = {
         OIDC_ISSUER: 'https://idp.example.go.kr',
         OIDC_AUDIENCE: 'dsm-api',
         OIDC_MAX_TOKEN_AGE_SECONDS: '43200',
-      });
+      };
+      const variables = (props: Record<string, unknown>) =>
+        (props.Environment as { Variables: Record<string, string> }).Variables;
+      expect(variables(functionProps(t, logicalId(stack.authorizerFunction)))).toMatchObject(oidc);
+      for (const fnId of ['health', 'registry', 'services', 'stats', 'docs'] as const) {
+        expect(variables(apiFunctionProps(stack, t, fnId)), fnId).toMatchObject(oidc);
+      }
+      for (const fnId of ['reviews', 'contracts', 'audit'] as const) {
+        expect(Object.keys(variables(apiFunctionProps(stack, t, fnId))), fnId).not.toContain('OIDC_ISSUER');
+      }
     },
   );
 
