@@ -107,6 +107,19 @@ function compile(route: Route): CompiledRoute {
 // API Gateway prefers literal path segments over parameters.
 const compiledRoutes = routeTable.map(compile).sort((a, b) => b.literalSegments - a.literalSegments);
 
+/** The route of a request and its path's match, tried in API Gateway's order (literal segments first). */
+function routeFor(
+  method: string,
+  path: string,
+): { compiled: CompiledRoute; match: RegExpExecArray } | undefined {
+  for (const compiled of compiledRoutes) {
+    if (compiled.route.method !== method) continue;
+    const match = compiled.pattern.exec(path);
+    if (match) return { compiled, match };
+  }
+  return undefined;
+}
+
 /** What stands before the functions in AWS, one per gateway as one per deployed stage. */
 interface Front {
   readonly authorizer: GatewayAuthorizer;
@@ -157,16 +170,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 async function handle(req: IncomingMessage, res: ServerResponse, front: Front): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = (req.method ?? 'GET').toUpperCase();
-  const matches = compiledRoutes.flatMap((compiled) => {
-    const match = compiled.pattern.exec(url.pathname);
-    return match ? [{ compiled, match }] : [];
-  });
-  if (matches.length === 0) {
-    return send(res, 404, problem('not-found', `No route for ${url.pathname}.`));
-  }
-  const found = matches.find(({ compiled }) => compiled.route.method === method);
+  const found = routeFor(method, url.pathname);
   if (!found) {
-    res.setHeader('allow', [...new Set(matches.map(({ compiled }) => compiled.route.method))].join(', '));
+    const allowed = compiledRoutes.filter((compiled) => compiled.pattern.test(url.pathname));
+    if (allowed.length === 0) return send(res, 404, problem('not-found', `No route for ${url.pathname}.`));
+    res.setHeader('allow', [...new Set(allowed.map((compiled) => compiled.route.method))].join(', '));
     return send(res, 405, {
       ...problem('invalid', `${method} is not allowed on ${url.pathname}.`),
       status: 405,
@@ -211,13 +219,13 @@ function toEvent(
     const name = req.rawHeaders[i] ?? '';
     const value = req.rawHeaders[i + 1] ?? '';
     headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+    (multiValueHeaders[name] ??= []).push(value);
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {
     query[name] = value;
-    multiQuery[name] = [...(multiQuery[name] ?? []), value];
+    (multiQuery[name] ??= []).push(value);
   }
   // Raw, as API Gateway passes them: the function decodes them (and refuses what does not decode).
   const pathParameters = Object.fromEntries(compiled.names.map((name, i) => [name, match[i + 1] ?? '']));
@@ -302,8 +310,15 @@ function lambdaContext(fn: ApiFunctionId, requestId: string): Context {
   };
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 /** The body, or `undefined` when it exceeds the gateway limit. */
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  // A request that announces no body (most GETs) has none to wait for: no stream iteration per read.
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return NO_BODY;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

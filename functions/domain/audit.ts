@@ -3,28 +3,30 @@ import { type Caller, requireUser } from './caller.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { DomainError, invalid, notFound } from './errors.js';
 import type { AuditEvent, Deps, Page } from './ports.js';
-import { pageQuery, parseInput } from './validation.js';
+import { lazySchema, pageQuery, parseInput } from './validation.js';
 
 export const auditedEntities = ['provider', 'agency', 'service', 'review', 'contract'] as const;
 
-const time = z.iso.datetime({ offset: true });
+const time = () => z.iso.datetime({ offset: true });
 
-export const auditQuery = z.strictObject({
-  entity: z.optional(z.enum(auditedEntities)),
-  id: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  actor: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
-  org: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  action: z.optional(z.string().check(z.regex(/^[a-z][a-z-]{0,31}$/, 'An action such as update or sign.'))),
-  acknowledged: z.optional(
-    z.pipe(
-      z.enum(['true', 'false']),
-      z.transform((flag) => flag === 'true'),
+export const auditQuery = lazySchema(() =>
+  z.strictObject({
+    entity: z.optional(z.enum(auditedEntities)),
+    id: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    actor: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    org: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    action: z.optional(z.string().check(z.regex(/^[a-z][a-z-]{0,31}$/, 'An action such as update or sign.'))),
+    acknowledged: z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((flag) => flag === 'true'),
+      ),
     ),
-  ),
-  since: z.optional(time),
-  until: z.optional(time),
-  ...pageQuery,
-});
+    since: z.optional(time()),
+    until: z.optional(time()),
+    ...pageQuery(),
+  }),
+);
 
 /**
  * The audit feed, newest first (administrators only, as the route table says). Without `entity` and `id` it is the whole feed, else

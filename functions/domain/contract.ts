@@ -6,7 +6,7 @@ import { conflict, forbidden, invalid, notFound } from './errors.js';
 import type { Deps, Page } from './ports.js';
 import { effectiveStatus } from './selection.js';
 import { type Changed, type ChangeRequest, type TransitionRule, transition } from './transition.js';
-import { krw, pageQuery, parseInput } from './validation.js';
+import { krw, lazySchema, pageQuery, parseInput } from './validation.js';
 import { contractMethods, contractStatuses } from './vocabulary.js';
 import type { Agency, Contract, Service } from './entities.js';
 
@@ -48,15 +48,17 @@ export function leadTimeDays(requestedAt: string, signedAt: string): number {
   return Math.round(((Date.parse(signedAt) - Date.parse(requestedAt)) / DAY_MS) * 10) / 10;
 }
 
-export const contractInput = z.strictObject({
-  serviceId: z.string().check(z.minLength(1), z.maxLength(64)),
-  planId: z.string().check(z.minLength(1), z.maxLength(32)),
-  quantity: z.int().check(z.minimum(1), z.maximum(1_000_000)),
-  months: z.int().check(z.minimum(1), z.maximum(120)),
-  method: z.enum(contractMethods),
-});
+export const contractInput = lazySchema(() =>
+  z.strictObject({
+    serviceId: z.string().check(z.minLength(1), z.maxLength(64)),
+    planId: z.string().check(z.minLength(1), z.maxLength(32)),
+    quantity: z.int().check(z.minimum(1), z.maximum(1_000_000)),
+    months: z.int().check(z.minimum(1), z.maximum(120)),
+    method: z.enum(contractMethods),
+  }),
+);
 
-export const quoteInput = z.strictObject({ amountKrw: krw });
+export const quoteInput = lazySchema(() => z.strictObject({ amountKrw: krw() }));
 
 /** The caller and the organisation it acts for (the route table admits only agencies or providers here). */
 function actingForOrg(caller: Caller): User & { org: string } {
@@ -250,13 +252,15 @@ function changeContract(deps: Deps, caller: Caller, id: string, request: ChangeR
   });
 }
 
-export const contractListQuery = z.strictObject({
-  agencyId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  status: z.optional(z.enum(contractStatuses)),
-  since: z.optional(z.iso.datetime({ offset: true })),
-  ...pageQuery,
-});
+export const contractListQuery = lazySchema(() =>
+  z.strictObject({
+    agencyId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    status: z.optional(z.enum(contractStatuses)),
+    since: z.optional(z.iso.datetime({ offset: true })),
+    ...pageQuery(),
+  }),
+);
 
 /**
  * Newest first, scoped to the caller's organisation. Administrators name an agency or a provider, or

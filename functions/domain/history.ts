@@ -11,7 +11,7 @@ import { diff, type Json, type PatchOperation } from './json-patch.js';
 import type { Deps, Page, ServiceVersion } from './ports.js';
 import { getService, serviceTransitionRule } from './service.js';
 import type { Changed, ChangeRequest } from './transition.js';
-import { pageQuery, parseInput } from './validation.js';
+import { lazySchema, pageQuery, parseInput } from './validation.js';
 import type { ServiceStatus } from './vocabulary.js';
 import type { Entity, Service } from './entities.js';
 
@@ -63,7 +63,7 @@ export interface VersionEntry {
   readonly changes: readonly PatchOperation[];
 }
 
-export const versionListQuery = z.strictObject({ ...pageQuery });
+export const versionListQuery = lazySchema(() => z.strictObject({ ...pageQuery() }));
 
 /**
  * Newest first, visible to whoever may see the service: one query of the service's own history partition,
@@ -97,7 +97,9 @@ export async function listVersions(
   return { items, next: more ? encodeCursor(String(last.version), queryKey) : null };
 }
 
-export const versionNumber = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1_000_000_000));
+export const versionNumber = lazySchema(() =>
+  z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1_000_000_000)),
+);
 
 /** The service exactly as it was at `version`. */
 export async function getVersion(
@@ -114,7 +116,7 @@ export async function getVersion(
 }
 
 function parseVersion(value: string): number {
-  const result = versionNumber.safeParse(value);
+  const result = versionNumber().safeParse(value);
   if (!result.success)
     throw invalid('The version is not valid.', [
       { path: '/version', message: 'A version number, 1 or more.' },
@@ -122,9 +124,11 @@ function parseVersion(value: string): number {
   return result.data;
 }
 
-export const revertInput = z.strictObject({
-  toVersion: z.int().check(z.minimum(1), z.maximum(1_000_000_000)),
-});
+export const revertInput = lazySchema(() =>
+  z.strictObject({
+    toVersion: z.int().check(z.minimum(1), z.maximum(1_000_000_000)),
+  }),
+);
 
 const terminal: readonly ServiceStatus[] = ['REJECTED', 'EXPIRED', 'WITHDRAWN'];
 

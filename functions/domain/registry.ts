@@ -3,7 +3,7 @@ import { type Caller, requireUser } from './caller.js';
 import { type Created, createIdempotently } from './create.js';
 import { forbidden, notFound } from './errors.js';
 import type { Deps } from './ports.js';
-import { documented, parseInput, text } from './validation.js';
+import { documented, lazySchema, parseInput, text } from './validation.js';
 import { agencyKinds, networks } from './vocabulary.js';
 import type { Agency, Provider } from './entities.js';
 
@@ -23,33 +23,38 @@ export function isValidBusinessRegistrationNumber(digits: string): boolean {
 }
 
 // Piped so a malformed number reports only its format, not also a check-digit mismatch.
-const businessRegistrationNumber = documented(
-  z
-    .pipe(
-      z
-        .string()
-        .check(z.regex(/^(\d{10}|\d{3}-\d{2}-\d{5})$/, 'Expected 10 digits, optionally as 123-45-67890.')),
-      z.transform((s) => s.replaceAll('-', '')),
-    )
-    .check(z.refine(isValidBusinessRegistrationNumber, 'The check digit does not match.')),
-  {
-    description:
-      'Ten digits (`123-45-67890` accepted); the last is the National Tax Service check digit of the first nine.',
-  },
+const businessRegistrationNumber = () =>
+  documented(
+    z
+      .pipe(
+        z
+          .string()
+          .check(z.regex(/^(\d{10}|\d{3}-\d{2}-\d{5})$/, 'Expected 10 digits, optionally as 123-45-67890.')),
+        z.transform((s) => s.replaceAll('-', '')),
+      )
+      .check(z.refine(isValidBusinessRegistrationNumber, 'The check digit does not match.')),
+    {
+      description:
+        'Ten digits (`123-45-67890` accepted); the last is the National Tax Service check digit of the first nine.',
+    },
+  );
+
+export const providerInput = lazySchema(() =>
+  z.strictObject({
+    name: text(200),
+    businessRegistrationNumber: businessRegistrationNumber(),
+    contactEmail: z.email('Expected an e-mail address.').check(z.maxLength(254)),
+  }),
 );
 
-export const providerInput = z.strictObject({
-  name: text(200),
-  businessRegistrationNumber,
-  contactEmail: z.email('Expected an e-mail address.').check(z.maxLength(254)),
-});
-
-export const agencyInput = z.strictObject({
-  name: text(200),
-  institutionCode: z.string().check(z.regex(/^\d{7}$/, 'Expected 7 digits.')),
-  kind: z.enum(agencyKinds),
-  network: z.enum(networks),
-});
+export const agencyInput = lazySchema(() =>
+  z.strictObject({
+    name: text(200),
+    institutionCode: z.string().check(z.regex(/^\d{7}$/, 'Expected 7 digits.')),
+    kind: z.enum(agencyKinds),
+    network: z.enum(networks),
+  }),
+);
 
 export async function registerProvider(
   deps: Deps,

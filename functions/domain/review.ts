@@ -15,7 +15,7 @@ import {
   refuseOnStrongRead,
   transition,
 } from './transition.js';
-import { isoDate, parseInput, text } from './validation.js';
+import { isoDate, lazySchema, parseInput, text } from './validation.js';
 import type { ReviewSession, Service } from './entities.js';
 
 /** How long a selection stays valid: three years, to the day before the anniversary. */
@@ -27,17 +27,25 @@ export function selectionValidUntil(decidedAt: Date): string {
   return new Date(anniversary.getTime() - 86_400_000).toISOString().slice(0, 10);
 }
 
-export const sessionNumber = z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100_000));
-export const openInput = z.strictObject({
-  number: z.int().check(z.minimum(1), z.maximum(100_000)),
-  date: isoDate,
-});
-export const agendaInput = z.strictObject({ serviceId: z.string().check(z.minLength(1), z.maxLength(64)) });
-export const decisionInput = z.strictObject({
-  serviceId: z.string().check(z.minLength(1), z.maxLength(64)),
-  decision: z.enum(['SELECTED', 'REJECTED']),
-  reason: text(2000),
-});
+export const sessionNumber = lazySchema(() =>
+  z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100_000)),
+);
+export const openInput = lazySchema(() =>
+  z.strictObject({
+    number: z.int().check(z.minimum(1), z.maximum(100_000)),
+    date: isoDate(),
+  }),
+);
+export const agendaInput = lazySchema(() =>
+  z.strictObject({ serviceId: z.string().check(z.minLength(1), z.maxLength(64)) }),
+);
+export const decisionInput = lazySchema(() =>
+  z.strictObject({
+    serviceId: z.string().check(z.minLength(1), z.maxLength(64)),
+    decision: z.enum(['SELECTED', 'REJECTED']),
+    reason: text(2000),
+  }),
+);
 
 export async function openSession(
   deps: Deps,
@@ -72,7 +80,7 @@ export function getSession(deps: Deps, number: string): Promise<ReviewSession> {
 
 /** A session's id is its number; anything else in the path is a 400. */
 function sessionId(number: string): string {
-  const parsed = sessionNumber.safeParse(number);
+  const parsed = sessionNumber().safeParse(number);
   if (!parsed.success) {
     throw invalid('The session number is not valid.', [{ path: '/number', message: 'A whole number.' }]);
   }

@@ -8,20 +8,21 @@ import { type Changed, type ChangeRequest, type TransitionRule, transition } fro
 import type { Deps, Page } from './ports.js';
 import { drivingTerm, matchesFilters, postingPartition, type ServiceFilters, words } from './search.js';
 import { effectiveStatus, seoulDate } from './selection.js';
-import { documented, isoDate, krw, pageQuery, parseInput, text } from './validation.js';
+import { documented, isoDate, krw, lazySchema, pageQuery, parseInput, text } from './validation.js';
 import { categories, csapGrades, networks, type ServiceStatus, serviceStatuses } from './vocabulary.js';
 import type { Service } from './entities.js';
 
-const plan = z.strictObject({
-  id: z
-    .string()
-    .check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Expected a lower-case slug of at most 32 characters.')),
-  name: text(100),
-  unit: text(50),
-  unitPriceKrw: krw.check(z.minimum(1, 'A plan costs at least 1 KRW.')),
-});
+const plan = () =>
+  z.strictObject({
+    id: z
+      .string()
+      .check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'Expected a lower-case slug of at most 32 characters.')),
+    name: text(100),
+    unit: text(50),
+    unitPriceKrw: krw().check(z.minimum(1, 'A plan costs at least 1 KRW.')),
+  });
 
-const serviceFields = {
+const serviceFields = () => ({
   name: text(200),
   summary: text(2000),
   category: z.enum(categories),
@@ -34,24 +35,26 @@ const serviceFields = {
     { uniqueItems: true },
   ),
   csap: z.nullable(
-    z.strictObject({ grade: z.enum(csapGrades), certificateNumber: text(50), validUntil: isoDate }),
+    z.strictObject({ grade: z.enum(csapGrades), certificateNumber: text(50), validUntil: isoDate() }),
   ),
   plans: documented(
-    z.array(plan).check(
+    z.array(plan()).check(
       z.minLength(1, 'At least one price plan.'),
       z.maxLength(50),
       z.refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Plan ids must be unique.'),
     ),
     { description: 'Price plans; no two share an `id`.' },
   ),
-};
+});
 
-export const serviceInput = z.strictObject(serviceFields);
-export const servicePatch = documented(
-  z
-    .partial(serviceInput)
-    .check(z.refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change.')),
-  { minProperties: 1 },
+export const serviceInput = lazySchema(() => z.strictObject(serviceFields()));
+export const servicePatch = lazySchema(() =>
+  documented(
+    z
+      .partial(serviceInput())
+      .check(z.refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change.')),
+    { minProperties: 1 },
+  ),
 );
 
 export function present(service: Service, now: Date): Service {
@@ -228,35 +231,37 @@ function requireOwner(caller: Caller, service: Service): User {
   return user;
 }
 
-export const serviceListQuery = z.strictObject({
-  category: z.optional(z.enum(categories)),
-  ai: z.optional(
-    z.pipe(
-      z.enum(['true', 'false']),
-      z.transform((flag) => flag === 'true'),
-    ),
-  ),
-  network: z.optional(z.enum(networks)),
-  csapGrade: z.optional(z.enum(csapGrades)),
-  providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  q: z.optional(
-    documented(
-      z.string().check(
-        z.maxLength(100),
-        z.refine((q) => words(q).length > 0, 'The search text needs a letter or digit.'),
+export const serviceListQuery = lazySchema(() =>
+  z.strictObject({
+    category: z.optional(z.enum(categories)),
+    ai: z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((flag) => flag === 'true'),
       ),
-      { pattern: '[\\p{L}\\p{N}]' },
     ),
-  ),
-  status: z.optional(z.enum(serviceStatuses)),
-  facets: z.optional(
-    z.pipe(
-      z.enum(['true', 'false']),
-      z.transform((flag) => flag === 'true'),
+    network: z.optional(z.enum(networks)),
+    csapGrade: z.optional(z.enum(csapGrades)),
+    providerId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+    q: z.optional(
+      documented(
+        z.string().check(
+          z.maxLength(100),
+          z.refine((q) => words(q).length > 0, 'The search text needs a letter or digit.'),
+        ),
+        { pattern: '[\\p{L}\\p{N}]' },
+      ),
     ),
-  ),
-  ...pageQuery,
-});
+    status: z.optional(z.enum(serviceStatuses)),
+    facets: z.optional(
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((flag) => flag === 'true'),
+      ),
+    ),
+    ...pageQuery(),
+  }),
+);
 
 /** Filtered, paginated catalog listing; see `search.ts` for why it never scans. */
 export async function listServices(

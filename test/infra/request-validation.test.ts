@@ -143,7 +143,7 @@ describe('request validation at the edge (API Gateway)', () => {
       'contract',
     ]) {
       expect(validate(malformed), JSON.stringify(malformed)).toBe(false);
-      expect(contractInput.safeParse(malformed).success, JSON.stringify(malformed)).toBe(false);
+      expect(contractInput().safeParse(malformed).success, JSON.stringify(malformed)).toBe(false);
     }
   });
 
@@ -151,14 +151,14 @@ describe('request validation at the edge (API Gateway)', () => {
     const cases: [string, z.ZodMiniType, unknown[], unknown[]][] = [
       [
         'POST /v1/services',
-        serviceInput,
+        serviceInput(),
         [serviceBody(), serviceBody({ csap: null, networks: ['INTERNET', 'INTRANET'] })],
         // Only after trimming are these empty: the model cannot say so, the function does.
         [serviceBody({ name: '   ' }), serviceBody({ summary: ' \t ' })],
       ],
       [
         'POST /v1/providers',
-        providerInput,
+        providerInput(),
         [
           { name: '클라우드 주식회사', businessRegistrationNumber: brn('123456789'), contactEmail: 'a@b.kr' },
           {

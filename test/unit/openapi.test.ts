@@ -51,15 +51,15 @@ describe('the OpenAPI document', () => {
   it('holds every request schema the domain validates with, as zod generates it', () => {
     const components = Object.values(document.components.schemas).map(inlined);
     for (const schema of [
-      providerInput,
-      agencyInput,
-      serviceInput,
-      servicePatch,
-      openInput,
-      agendaInput,
-      decisionInput,
-      contractInput,
-      quoteInput,
+      providerInput(),
+      agencyInput(),
+      serviceInput(),
+      servicePatch(),
+      openInput(),
+      agendaInput(),
+      decisionInput(),
+      contractInput(),
+      quoteInput(),
     ]) {
       expect(components).toContainEqual(generated(schema, 'input'));
     }
@@ -67,9 +67,9 @@ describe('the OpenAPI document', () => {
 
   it('takes each list’s query parameters from the schema the domain parses the query with', () => {
     const queries = {
-      '/v1/services': serviceListQuery,
-      '/v1/contracts': contractListQuery,
-      '/v1/audit': auditQuery,
+      '/v1/services': serviceListQuery(),
+      '/v1/contracts': contractListQuery(),
+      '/v1/audit': auditQuery(),
     } as const;
     for (const [path, query] of Object.entries(queries)) {
       const { properties = {}, required = [] } = generated(query, 'input') as {

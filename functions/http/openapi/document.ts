@@ -23,16 +23,16 @@ type JsonSchema = Record<string, unknown>;
 
 /** Named request bodies: exactly the schemas the operations parse with. */
 const requestSchemas = {
-  ProviderInput: providerInput,
-  AgencyInput: agencyInput,
-  ServiceInput: serviceInput,
-  ServicePatch: servicePatch,
-  ReviewSessionInput: openInput,
-  AgendaInput: agendaInput,
-  DecisionInput: decisionInput,
-  ContractInput: contractInput,
-  QuoteInput: quoteInput,
-  RevertInput: revertInput,
+  ProviderInput: providerInput(),
+  AgencyInput: agencyInput(),
+  ServiceInput: serviceInput(),
+  ServicePatch: servicePatch(),
+  ReviewSessionInput: openInput(),
+  AgendaInput: agendaInput(),
+  DecisionInput: decisionInput(),
+  ContractInput: contractInput(),
+  QuoteInput: quoteInput(),
+  RevertInput: revertInput(),
 } as const;
 type RequestName = keyof typeof requestSchemas;
 
@@ -149,7 +149,7 @@ const operations: Record<RouteKey, OperationSpec> = {
     summary: 'Search the catalog',
     description:
       'Anyone sees `LISTED` services; the owning provider, the committee and administrators may filter on another `status`. `q` matches every word in name and summary (Korean included). `facets=true` adds `facets`: counts per category, AI flag, network and CSAP grade over every service the query matches (not only the page), each dimension counted with the other filters applied and its own ignored.',
-    query: serviceListQuery,
+    query: serviceListQuery(),
     success: 'ServicePage',
   },
   'GET /v1/services/{id}': {
@@ -180,7 +180,7 @@ const operations: Record<RouteKey, OperationSpec> = {
     summary: 'A service’s history, newest first',
     description:
       'Each version with `changes`, the RFC 6902 JSON Patch from the version before (`[]` when only the status moved). Visible to whoever may read the service.',
-    query: versionListQuery,
+    query: versionListQuery(),
     success: 'ServiceVersionPage',
   },
   'GET /v1/services/{id}/versions/{version}': {
@@ -238,7 +238,7 @@ const operations: Record<RouteKey, OperationSpec> = {
     summary: 'List contracts, newest first',
     description:
       'Scoped to the caller’s organisation; an administrator names one of `agencyId` or `providerId`, or neither for every contract. `since` keeps contracts requested at or after it.',
-    query: contractListQuery,
+    query: contractListQuery(),
     success: 'ContractPage',
   },
   'GET /v1/contracts/{id}': {
@@ -276,7 +276,7 @@ const operations: Record<RouteKey, OperationSpec> = {
     summary: 'The audit feed, newest first',
     description:
       'Without `entity` and `id`, the whole feed; `id` needs `entity`. Filters combine; `acknowledged=false` is the queue of changes no administrator has reviewed yet.',
-    query: auditQuery,
+    query: auditQuery(),
     success: 'AuditEventPage',
   },
   'POST /v1/audit/{eventId}/acknowledge': {
@@ -542,17 +542,18 @@ function successResponses(route: Route, spec: OperationSpec) {
 }
 
 /** Path parameters that are numbers, as the operations parse them; every other one is an id. */
-const pathParameterSchemas: Readonly<Record<string, JsonSchema>> = {
-  number: jsonSchemaOf(sessionNumber, 'input'),
-  version: jsonSchemaOf(versionNumber, 'input'),
-};
+function pathParameterSchema(name: string | undefined): JsonSchema {
+  if (name === 'number') return jsonSchemaOf(sessionNumber(), 'input');
+  if (name === 'version') return jsonSchemaOf(versionNumber(), 'input');
+  return { type: 'string', minLength: 1, maxLength: 64 };
+}
 
 function parameters(route: Route, spec: OperationSpec) {
   const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
-    schema: pathParameterSchemas[name ?? ""] ?? { type: 'string', minLength: 1, maxLength: 64 },
+    schema: pathParameterSchema(name),
   }));
   const query = spec.query ? jsonSchemaOf(spec.query, 'input') : undefined;
   const required = new Set((query?.required as string[] | undefined) ?? []);

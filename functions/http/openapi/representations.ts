@@ -58,7 +58,7 @@ export const pricePlan = z.strictObject({
   id: z.string(),
   name: z.string(),
   unit: z.string(),
-  unitPriceKrw: krw,
+  unitPriceKrw: krw(),
 });
 
 export const service = z.strictObject({
@@ -109,8 +109,8 @@ export const contract = z.strictObject({
   quantity: z.int().check(z.minimum(1)),
   months: z.int().check(z.minimum(1)),
   method: z.enum(contractMethods),
-  catalogAmountKrw: krw,
-  amountKrw: krw,
+  catalogAmountKrw: krw(),
+  amountKrw: krw(),
   status: z.enum(contractStatuses),
   requestedAt: timestamp,
   quotedAt: z.nullable(timestamp),
@@ -123,7 +123,7 @@ export const contract = z.strictObject({
 export const stats = z.strictObject({
   services: z.strictObject({ listed: count, ai: count, byCategory: counts(categories) }),
   agencies: z.strictObject({ withContracts: count }),
-  contracts: z.strictObject({ signed: count, totalAmountKrw: krw, byStatus: counts(contractStatuses) }),
+  contracts: z.strictObject({ signed: count, totalAmountKrw: krw(), byStatus: counts(contractStatuses) }),
   medianLeadTimeDays: z.nullable(z.number().check(z.minimum(0))),
 });
 
