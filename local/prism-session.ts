@@ -286,10 +286,10 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
   );
   await record(
     'GET /v1/services/{id}/versions/{version}',
-    api.GET('/v1/services/{id}/versions/{version}', { params: { path: { id: serviceId, version: '1' } } }),
+    api.GET('/v1/services/{id}/versions/{version}', { params: { path: { id: serviceId, version: 1 } } }),
   );
   // The history is projected from the store's stream: revert once it holds version 1, as a client would.
-  const versionOne = { path: { id: serviceId, version: '1' } };
+  const versionOne = { path: { id: serviceId, version: 1 } };
   await waitFor(
     async () =>
       (await api.GET('/v1/services/{id}/versions/{version}', { params: versionOne })).response.status === 200,

@@ -7,7 +7,8 @@ import { withRequestDeadline } from '../request-deadline.js';
 import { type ApiFunctionId, routeKey, routesOf } from '../routes.js';
 import { failure } from './failures.js';
 import { type ApiRequest, parseRequest } from './request.js';
-import { type ApiResponse, toResult } from './responses.js';
+import { configuredOrigins, corsAnswerHeaders } from './cors.js';
+import { type ApiResponse, lowerCaseKeys, toResult } from './responses.js';
 
 export type Operation = (request: ApiRequest) => Promise<ApiResponse>;
 
@@ -70,6 +71,8 @@ export function apiHandler(
     logger.info('request', { status: response.status, consumedCapacityUnits: capacityUnits });
     logger.resetKeys();
     const result = toResult(response, event, requestId, caller?.kind === 'anonymous');
+    const origin = lowerCaseKeys(event.headers).origin;
+    Object.assign((result.headers ??= {}), corsAnswerHeaders(route, origin, configuredOrigins()));
     // Local runs and benchmarks compare each request's cost with the minimum it needs.
     if (process.env.DSM_EXPOSE_CAPACITY === 'true') {
       result.headers = { ...result.headers, 'x-consumed-capacity': String(capacityUnits) };

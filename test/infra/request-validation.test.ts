@@ -153,8 +153,8 @@ describe('request validation at the edge (API Gateway)', () => {
         'POST /v1/services',
         serviceInput(),
         [serviceBody(), serviceBody({ csap: null, networks: ['INTERNET', 'INTRANET'] })],
-        // Only after trimming are these empty: the model cannot say so, the function does.
-        [serviceBody({ name: '   ' }), serviceBody({ summary: ' \t ' })],
+        // Lengths are measured after trimming and normalising: the model cannot say so, the function does.
+        [serviceBody({ name: 'x'.repeat(201) }), serviceBody({ summary: ` ${'요'.repeat(2001)} ` })],
       ],
       [
         'POST /v1/providers',
@@ -181,6 +181,14 @@ describe('request validation at the edge (API Gateway)', () => {
         expect(validate(body), JSON.stringify(body)).toBe(true);
         expect(schema.safeParse(body).success, JSON.stringify(body)).toBe(false);
       }
+    }
+  });
+
+  it('refuses text that is only white space, as the document states, like the function', () => {
+    const validate = validatorOf('POST /v1/services');
+    for (const body of [serviceBody({ name: '   ' }), serviceBody({ summary: ' \t ' })]) {
+      expect(validate(body), JSON.stringify(body)).toBe(false);
+      expect(serviceInput().safeParse(body).success).toBe(false);
     }
   });
 
