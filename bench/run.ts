@@ -38,8 +38,7 @@ const region = await startLocalRegion({ endpoint: dynamodb.endpoint, tablePrefix
 try {
   say('Loading the demo catalog …');
   const data = generateDemoData({ now: new Date() });
-  await loadDemoData(region.client, data, region.region);
-  await region.poller.drain();
+  await loadDemoData(region, data);
 
   say('Measuring API latency and capacity against the floor …');
   const operations = await measureApi(region, keys, await catalogOf(region), quick ? 150 : 1000);

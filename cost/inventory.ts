@@ -96,7 +96,10 @@ export interface StackTemplate {
   readonly resources: Readonly<Record<string, { Type: string; Properties?: Record<string, unknown> }>>;
 }
 
-/** The committed `cdk.json` context with an example domain: every optional part on (health checks, ARC). */
+/**
+ * The committed `cdk.json` context with an example domain: the default stacks with their failover (health
+ * checks and the Region switch plan; the routing-control cluster is an option, `alternatives` in model.ts).
+ */
 export function deploymentContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as {
     context: Record<string, unknown>;
@@ -235,7 +238,10 @@ export function inventoryOf(stacks: readonly StackTemplate[], activeRegions: rea
           ...sumMonitoring([control, dns].filter((s): s is StackTemplate => s !== undefined).map(monitoring)),
           clusters: control ? countOf(control, 'AWS::Route53RecoveryControl::Cluster') : 0,
           routingControls: control ? countOf(control, 'AWS::Route53RecoveryControl::RoutingControl') : 0,
-          regionSwitchPlans: control ? countOf(control, 'AWS::ARCRegionSwitch::Plan') : 0,
+          regionSwitchPlans: [control, dns].reduce(
+            (n, s) => n + (s ? countOf(s, 'AWS::ARCRegionSwitch::Plan') : 0),
+            0,
+          ),
           healthChecks: (dns ? propsOf(dns, 'AWS::Route53::HealthCheck') : []).map((h) => {
             const c = (h.HealthCheckConfig ?? {}) as Props;
             const type = String(c.Type);

@@ -421,20 +421,6 @@ const withFailover = (
 
 export const alternatives: readonly Alternative[] = [
   {
-    id: 'region-switch-no-cluster',
-    title:
-      'ARC Region switch (Route 53 health-check execution block) with the health checks, no routing-control cluster',
-    givesUp:
-      "the cluster's five-Region data plane (100% SLA) behind the manual switch and its safety rule; an operator moves traffic by running the Region switch plan, which executes from the Region being activated, instead of flipping a routing control; the plan must be rebuilt on a health-check execution block",
-    apply: (inv) =>
-      withFailover(inv, (f) => ({
-        ...f,
-        clusters: 0,
-        routingControls: 0,
-        healthChecks: f.healthChecks.filter((h) => h.type !== 'RECOVERY_CONTROL' && h.type !== 'CALCULATED'),
-      })),
-  },
-  {
     id: 'health-checks-only',
     title: 'Route 53 health checks alone (no ARC at all)',
     givesUp:
@@ -466,5 +452,31 @@ export const alternatives: readonly Alternative[] = [
     givesUp:
       "a recovery point that survives the loss of its Region's vault; with both replicas carrying every bad write, the only copy older than 35 days would sit in the Region that may be gone",
     apply: (inv) => ({ ...inv, backups: inv.backups.map((b) => ({ ...b, copyTo: [] })) }),
+  },
+];
+
+/** What an option adds to the default deployment, and what it buys. */
+export interface DeploymentOption {
+  readonly id: string;
+  readonly title: string;
+  readonly gives: string;
+  readonly apply: (inventory: Inventory) => Inventory;
+}
+
+/** Options that cost more than the default stacks, each as a change to the deployed inventory. */
+export const options: readonly DeploymentOption[] = [
+  {
+    id: 'routing-control-cluster',
+    title:
+      'ARC routing-control cluster (`marketplace:routingControlCluster: true`): a routing control per Region and its health check',
+    gives:
+      "a manual switch on the cluster's five-Region data plane (100% SLA, tolerates two of its Regions offline) that works while any Region of ours is down, with a safety rule keeping one Region on; the default Region switch plan needs a Region of the plan up to run",
+    apply: (inv) =>
+      withFailover(inv, (f) => ({
+        ...f,
+        clusters: 1,
+        routingControls: inv.activeRegions.length,
+        healthChecks: [...f.healthChecks, ...inv.activeRegions.map(() => ({ type: 'RECOVERY_CONTROL' }))],
+      })),
   },
 ];

@@ -1,10 +1,11 @@
 /**
  * The whole cost report: every scenario priced against the deployed inventory, the DR premium (what the
- * second Region, witness, backups and failover controls add over one Region) and the cheaper alternatives, as
+ * second Region, witness, backups and failover controls add over one Region), the cheaper alternatives and the
+ * options that cost more (the routing-control cluster), as
  * data (`--json`) and as markdown.
  */
 import type { Inventory } from './inventory.js';
-import { alternatives, type CostLine, estimate, type Estimate, singleRegion } from './model.js';
+import { alternatives, type CostLine, estimate, type Estimate, options, singleRegion } from './model.js';
 import type { PriceList } from './prices.js';
 import type { BackgroundProfiles, OperationId, OperationProfile, Scenario } from './workload.js';
 
@@ -18,6 +19,14 @@ export interface AlternativeResult {
   readonly alsoRemovesUnpriced: readonly string[];
 }
 
+export interface OptionResult {
+  readonly id: string;
+  readonly title: string;
+  readonly gives: string;
+  /** Priced monthly cost on top of the deployed design at today's scale. */
+  readonly addsUsd: number;
+}
+
 export interface DrPremium {
   readonly scenario: string;
   readonly deployedUsd: number;
@@ -28,6 +37,7 @@ export interface DrPremium {
   /** Unpriced lines that exist only because of DR (their cost is on top of the premium). */
   readonly unpricedOnlyInDr: readonly string[];
   readonly alternatives: readonly AlternativeResult[];
+  readonly options: readonly OptionResult[];
 }
 
 export interface CostReport {
@@ -96,6 +106,12 @@ export function buildReport(input: {
           alsoRemovesUnpriced: [...new Set(deployed.unpriced.map(lineKey))].filter((k) => !remaining.has(k)),
         };
       }),
+      options: options.map((option) => ({
+        id: option.id,
+        title: option.title,
+        gives: option.gives,
+        addsUsd: run(option.apply(inventory), today).totalUsd - deployed.totalUsd,
+      })),
     },
   };
 }
@@ -192,6 +208,10 @@ export function drPremiumMarkdown(report: CostReport): string {
       (a) =>
         `| ${a.title} | ${usd(a.savesUsd)} | ${a.alsoRemovesUnpriced.length === 0 ? '—' : a.alsoRemovesUnpriced.join('; ')} | ${a.givesUp} |`,
     ),
+    '',
+    '| Option (not in the default stacks) | Adds USD/month (priced) | Gives |',
+    '| --- | ---: | --- |',
+    ...dr.options.map((o) => `| ${o.title} | ${usd(o.addsUsd)} | ${o.gives} |`),
   ].join('\n');
 }
 

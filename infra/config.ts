@@ -27,6 +27,8 @@ export const contextKeys = {
   apiLimits: 'marketplace:apiLimits',
   domain: 'marketplace:domain',
   alarmEmail: 'marketplace:alarmEmail',
+  routingControlCluster: 'marketplace:routingControlCluster',
+  regionSwitchHealthChecks: 'marketplace:regionSwitchHealthChecks',
 } as const;
 
 /**
@@ -75,10 +77,31 @@ export interface MarketplaceConfig {
   };
   /** Throttling, the per-caller rate, token age and authorizer caching, shared with the local gateway. */
   readonly apiLimits: ApiLimits;
-  /** Custom domain, health checks, DNS failover and ARC routing controls; none of them when absent. */
+  /** Custom domain, health checks, DNS failover and its manual switch; none of them when absent. */
   readonly domain?: DomainConfig;
+  /** How an operator moves traffic between Regions (with a domain only). */
+  readonly failover: FailoverConfig;
   /** Subscribed to every alarm topic when set (the subscription must be confirmed from the mailbox). */
   readonly alarmEmail?: string;
+}
+
+/**
+ * The manual switch over the health checks. By default an ARC Region switch plan with a Route 53 health-check
+ * execution block: its health checks, one per Region, join each Region's DNS health check, and running the
+ * plan (data-plane calls, sent to a Region of the plan that is up) turns a Region's check unhealthy or
+ * healthy again. ARC's own comparison: the lower-cost choice, which depends on the Region it runs in being
+ * available (ARC Developer Guide, "ARC routing control execution block", comparing the two blocks).
+ * `marketplace:routingControlCluster: true` adds the routing-control cluster instead (five-Region data
+ * plane with a 100% SLA and a safety rule, about $1,825 a month for its hours alone; OPERATIONS.md, Cost).
+ */
+export interface FailoverConfig {
+  readonly routingControlCluster: boolean;
+  /**
+   * The Region switch plan's health check per active Region, recorded after the first deploy (`npm run ops --
+   * status` lists them): ARC creates them with the plan and reports no Region for each in the template, so
+   * they join the DNS health checks from the second deploy on.
+   */
+  readonly regionSwitchHealthChecks: Readonly<Record<string, string>>;
 }
 
 const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -125,6 +148,8 @@ export function loadConfig(context: Record<string, unknown>): MarketplaceConfig 
     problems.push(`${contextKeys.alarmEmail} must be an e-mail address; got ${show(alarmEmail)}.`);
   }
 
+  const failover = parseFailover(context, regions?.regions, problems);
+
   if (problems.length > 0 || !regions) throw new ConfigError(problems);
   return {
     regions: regions.regions,
@@ -134,8 +159,39 @@ export function loadConfig(context: Record<string, unknown>): MarketplaceConfig 
     oidc: { issuer: issuer as string, audience: audience as string },
     apiLimits,
     ...(domain ? { domain } : {}),
+    failover,
     ...(typeof alarmEmail === 'string' ? { alarmEmail } : {}),
   };
+}
+
+const HEALTH_CHECK_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function parseFailover(
+  context: Record<string, unknown>,
+  regions: { primary: string; secondary: string } | undefined,
+  problems: string[],
+): FailoverConfig {
+  const cluster = jsonValue(context[contextKeys.routingControlCluster]);
+  const routingControlCluster = cluster === true || cluster === 'true';
+  if (cluster !== undefined && !routingControlCluster && cluster !== false && cluster !== 'false') {
+    problems.push(`${contextKeys.routingControlCluster} must be true or false; got ${show(cluster)}.`);
+  }
+  const key = contextKeys.regionSwitchHealthChecks;
+  const checks = jsonValue(context[key]) ?? {};
+  if (typeof checks !== 'object' || checks === null || Array.isArray(checks)) {
+    problems.push(`${key} must map active Regions to Route 53 health check IDs; got ${show(checks)}.`);
+    return { routingControlCluster, regionSwitchHealthChecks: {} };
+  }
+  const active = regions ? [regions.primary, regions.secondary] : [];
+  for (const [region, id] of Object.entries(checks as Record<string, unknown>)) {
+    if (regions && !active.includes(region)) {
+      problems.push(`${key}.${region} is not an active Region (${active.join(', ')}).`);
+    }
+    if (typeof id !== 'string' || !HEALTH_CHECK_ID.test(id)) {
+      problems.push(`${key}.${region} must be a Route 53 health check ID (a UUID); got ${show(id)}.`);
+    }
+  }
+  return { routingControlCluster, regionSwitchHealthChecks: checks as Record<string, string> };
 }
 
 /** `<region>.<apiHostName>`: the hostname that reaches one Region only (health checks, drills, debugging). */

@@ -13,8 +13,11 @@ export interface Marketplace {
   readonly regions: readonly RegionStack[];
   /** One per active Region, primary first: AWS Backup vault and plan, copying to the other Region. */
   readonly backups: readonly BackupStack[];
-  /** Only with `marketplace:domain`: ARC routing controls (us-west-2) and DNS failover (us-east-1). */
-  readonly failover?: { readonly control: FailoverControlStack; readonly dns: FailoverDnsStack };
+  /**
+   * Only with `marketplace:domain`: DNS failover with the Region switch plan (us-east-1), and the ARC
+   * routing-control cluster (us-west-2) when `marketplace:routingControlCluster` opts in.
+   */
+  readonly failover?: { readonly control?: FailoverControlStack; readonly dns: FailoverDnsStack };
 }
 
 /**
@@ -23,12 +26,13 @@ export interface Marketplace {
  * - `<prefix>-region-<region>` (each active Region): API, WAF, functions, projections, alarms, drills,
  *   and with a domain the Region's custom domain.
  * - `<prefix>-backup-<region>` (each active Region): AWS Backup vault and plan, copies to the other Region.
- * - with a domain, `<prefix>-failover-control` (us-west-2): the ARC cluster and routing controls, and
- *   `<prefix>-failover-dns` (us-east-1): health checks, latency records and their alarms.
+ * - with a domain, `<prefix>-failover-dns` (us-east-1): health checks, latency records, their alarms and the
+ *   ARC Region switch plan on the health checks; with `marketplace:routingControlCluster: true` also
+ *   `<prefix>-failover-control` (us-west-2): the ARC cluster and routing controls (the plan moves there).
  *
  * Stacks share deterministic names (tables, vaults, per-Region hostnames), never construct references, so no
- * stack imports a value from another Region, with one exception: the routing control ARNs, which ARC makes
- * up, reach the DNS stack through the CDK's cross-Region references (SSM parameters in us-east-1 written by
+ * stack imports a value from another Region, with one exception: the routing control ARNs (with the
+ * cluster), which ARC makes up, reach the DNS stack through the CDK's cross-Region references (SSM parameters in us-east-1 written by
  * the control stack). Everything else links only by deployment order.
  */
 export function buildMarketplace(app: App, config: MarketplaceConfig, account?: string): Marketplace {
@@ -62,29 +66,35 @@ export function buildMarketplace(app: App, config: MarketplaceConfig, account?: 
 
   let failover: Marketplace['failover'];
   if (config.domain) {
-    const control = new FailoverControlStack(app, `${prefix}-failover-control`, {
-      env: { account, region: globalServiceRegions.recoveryControlConfig },
-      description: 'Digital Service Marketplace: ARC routing controls, the manual switch per Region',
-      config,
-      crossRegionReferences: true,
-    });
+    const control = config.failover.routingControlCluster
+      ? new FailoverControlStack(app, `${prefix}-failover-control`, {
+          env: { account, region: globalServiceRegions.recoveryControlConfig },
+          description: 'Digital Service Marketplace: ARC routing controls, the manual switch per Region',
+          config,
+          crossRegionReferences: true,
+        })
+      : undefined;
     const dns = new FailoverDnsStack(app, `${prefix}-failover-dns`, {
       env: { account, region: globalServiceRegions.route53Metrics },
-      description: `Digital Service Marketplace: ${config.domain.apiHostName} latency records, health checks and their alarms`,
+      description: `Digital Service Marketplace: ${config.domain.apiHostName} latency records, health checks, their alarms and the Region switch plan`,
       config,
       domain: config.domain,
-      routingControlArns: new Map(
-        [...control.routingControls].map(([region, routingControl]) => [
-          region,
-          routingControl.attrRoutingControlArn,
-        ]),
-      ),
-      crossRegionReferences: true,
+      ...(control
+        ? {
+            routingControlArns: new Map(
+              [...control.routingControls].map(([region, routingControl]) => [
+                region,
+                routingControl.attrRoutingControlArn,
+              ]),
+            ),
+            crossRegionReferences: true,
+          }
+        : {}),
     });
     for (const stack of regions) {
       dns.addStackDependency(stack, 'probes and points at the per-Region names the region stacks create');
     }
-    failover = { control, dns };
+    failover = { dns, ...(control ? { control } : {}) };
   }
 
   Tags.of(app).add('app', 'digital-service-marketplace');

@@ -63,9 +63,8 @@ try {
   if (loadDemo) {
     say(`Loading demo data (first start only; ${region.url}/health says "starting" until it is in) …`);
     const data = generateDemoData({ now: new Date() });
-    const written = await loadDemoData(region.client, data, region.region);
-    say(`  ${written} items written at ${seconds()}; projecting search index and statistics …`);
-    await region.poller.drain();
+    const written = await loadDemoData(region, data);
+    say(`  ${written} items written, with their search index, statistics and history, at ${seconds()}`);
     writeFileSync(demoMarker, new Date().toISOString());
     await region.markReady();
     say(

@@ -44,6 +44,7 @@ export class StreamPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
+  private paused = false;
 
   constructor(private readonly options: StreamPollerOptions) {
     this.streams = new DynamoDBStreamsClient({
@@ -65,7 +66,7 @@ export class StreamPoller {
     const loop = async () => {
       if (this.stopped) return;
       try {
-        await this.tick();
+        if (!this.paused) await this.tick();
       } catch (error) {
         this.options.onError?.(error);
       }
@@ -93,6 +94,29 @@ export class StreamPoller {
     }
   }
 
+  /**
+   * Stops the background passes (once the one under way ends) until `resume`, so that a bulk loader's writes
+   * are not projected from the streams while it writes their projections itself.
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.running?.catch(() => 0);
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  /**
+   * Moves every checkpoint past the records now in the streams without delivering them: they are projected
+   * already (by the bulk loader that wrote them and their projections). Only while paused, so no pass
+   * delivers them meanwhile.
+   */
+  async skipPending(): Promise<void> {
+    if (!this.paused) throw new Error('skipPending needs the poller paused');
+    while ((await this.tick(false)) > 0);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -100,22 +124,25 @@ export class StreamPoller {
     this.streams.destroy();
   }
 
-  /** One pass over every shard; concurrent callers share the pass in progress. */
-  private tick(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
+  /**
+   * One pass over every shard; concurrent callers share the pass in progress. `deliver: false` reads and
+   * checkpoints without handing the records over (`skipPending`).
+   */
+  private tick(deliver = true): Promise<number> {
+    this.running ??= this.pass(deliver).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async pass(): Promise<number> {
-    let delivered = 0;
+  private async pass(deliver: boolean): Promise<number> {
+    let read = 0;
     for (const streamArn of this.streamArns) {
       for (const shard of await this.shardsInOrder(streamArn)) {
-        delivered += await this.drainShard(streamArn, shard);
+        read += await this.drainShard(streamArn, shard, deliver);
       }
     }
-    return delivered;
+    return read;
   }
 
   /** Parents before children, as stream records must be read in order per item. */
@@ -139,7 +166,7 @@ export class StreamPoller {
     );
   }
 
-  private async drainShard(streamArn: string, shard: Shard): Promise<number> {
+  private async drainShard(streamArn: string, shard: Shard, deliver: boolean): Promise<number> {
     const id = `${streamArn}|${shard.ShardId}`;
     let delivered = 0;
     for (;;) {
@@ -157,7 +184,9 @@ export class StreamPoller {
       }
       const { Records = [], NextShardIterator } = page;
       if (Records.length) {
-        await this.options.handler({ Records: Records.map((record) => toLambdaRecord(record, streamArn)) });
+        if (deliver) {
+          await this.options.handler({ Records: Records.map((record) => toLambdaRecord(record, streamArn)) });
+        }
         this.checkpoints[id] = { sequence: Records.at(-1)?.dynamodb?.SequenceNumber };
         this.save();
         delivered += Records.length;

@@ -83,7 +83,9 @@ function topologyOf(context: Record<string, unknown>): DeployTopology {
     dataStack: marketplace.data.stackName,
     regionStacks,
     globalStacks: marketplace.failover
-      ? [marketplace.failover.control.stackName, marketplace.failover.dns.stackName]
+      ? [marketplace.failover.control, marketplace.failover.dns].flatMap((stack) =>
+          stack ? [stack.stackName] : [],
+        )
       : [],
   };
 }

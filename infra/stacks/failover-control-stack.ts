@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { CfnPlan } from 'aws-cdk-lib/aws-arcregionswitch';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { CfnPlan } from 'aws-cdk-lib/aws-arcregionswitch';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   CfnCluster,
   CfnControlPanel,
@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-route53recoverycontrol';
 import type { Construct } from 'constructs';
 import type { MarketplaceConfig } from '../config.js';
+import { RegionSwitchPlan } from '../constructs/region-switch-plan.js';
 
 export interface FailoverControlStackProps extends StackProps {
   readonly config: MarketplaceConfig;
@@ -30,8 +31,9 @@ export interface FailoverControlStackProps extends StackProps {
  * allowed) and which records every execution. Both paths flip the same controls, so they never disagree.
  *
  * Deployed in us-west-2 because ARC recovery-control configuration is created through that Region's API
- * only. A cluster is billed by the hour whether or not it is used (OPERATIONS.md gives the cost), which is
- * why it only exists when a domain is configured, and why it has a stack of its own.
+ * only. A cluster is billed by the hour whether or not it is used (about $1,825 a month; OPERATIONS.md,
+ * Cost), which is why it is opt-in (`marketplace:routingControlCluster: true`, with a domain) and has a stack
+ * of its own; without it the failover DNS stack carries a Region switch plan on health checks instead.
  */
 export class FailoverControlStack extends Stack {
   readonly cluster: CfnCluster;
@@ -83,93 +85,54 @@ export class FailoverControlStack extends Stack {
         'aws route53-recovery-control-config describe-cluster --cluster-arn <this> lists the five data-plane endpoints',
     });
     new CfnOutput(this, 'ControlPanelArn', { value: this.controlPanel.attrControlPanelArn });
-    new CfnOutput(this, 'RegionSwitchPlanArn', {
-      value: this.regionSwitchPlan.attrArn,
-      description:
-        'aws arc-region-switch start-plan-execution --plan-arn <this> --target-region <region> --action deactivate|activate',
-    });
   }
 
   /**
-   * Active/active: deactivating a Region turns its routing control OFF (the other stays ON), activating turns
-   * it ON again. Both workflows carry the same routing-control step, as Region switch asks of a plan with
-   * several workflows. The safety rule still applies: the plan cannot drain the last Region either.
+   * Deactivating a Region turns its routing control OFF (the other stays ON), activating turns it ON again.
+   * The safety rule still applies: the plan cannot drain the last Region either.
    */
   private buildRegionSwitchPlan(prefix: string, regions: readonly [string, string]): CfnPlan {
-    const role = new Role(this, 'RegionSwitchPlanRole', {
-      assumedBy: new ServicePrincipal('arc-region-switch.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-      description: 'ARC Region switch: evaluate and run the marketplace plan (routing controls only)',
-    });
     const controls = [...this.routingControls.values()].map((control) => control.attrRoutingControlArn);
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: [
-          'route53-recovery-control-config:DescribeCluster',
-          'route53-recovery-control-config:DescribeControlPanel',
-        ],
-        resources: [this.cluster.attrClusterArn, this.controlPanel.attrControlPanelArn],
-      }),
-    );
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: [
-          'route53-recovery-cluster:GetRoutingControlState',
-          'route53-recovery-cluster:UpdateRoutingControlStates',
-        ],
-        resources: controls,
-      }),
-    );
-    const routingStep: CfnPlan.StepProperty = {
-      name: 'routing-controls',
-      description: 'Set the routing control of the Region this execution acts on',
-      executionBlockType: 'ARCRoutingControl',
-      executionBlockConfiguration: {
-        arcRoutingControlConfig: {
-          timeoutMinutes: 10,
-          regionAndRoutingControls: Object.fromEntries(
-            regions.map((region) => [
-              region,
-              [
-                {
-                  routingControlArn: this.routingControls.get(region)?.attrRoutingControlArn ?? '',
-                  state: 'On',
-                },
-              ],
-            ]),
-          ),
+    return new RegionSwitchPlan(this, 'RegionSwitch', {
+      name: `${prefix}-regions`,
+      regions,
+      step: {
+        name: 'routing-controls',
+        description: 'Set the routing control of the Region this execution acts on',
+        executionBlockType: 'ARCRoutingControl',
+        executionBlockConfiguration: {
+          arcRoutingControlConfig: {
+            timeoutMinutes: 10,
+            regionAndRoutingControls: Object.fromEntries(
+              regions.map((region) => [
+                region,
+                [
+                  {
+                    routingControlArn: this.routingControls.get(region)?.attrRoutingControlArn ?? '',
+                    state: 'On',
+                  },
+                ],
+              ]),
+            ),
+          },
         },
       },
-    };
-    const plan = new CfnPlan(this, 'RegionSwitchPlan', {
-      name: `${prefix}-regions`,
-      description:
-        'Marketplace: drain (deactivate) or restore (activate) one Region with its ARC routing control',
-      executionRole: role.roleArn,
-      recoveryApproach: 'activeActive',
-      regions: [...regions],
-      recoveryTimeObjectiveMinutes: 5,
-      workflows: [
-        { workflowTargetAction: 'deactivate', workflowDescription: 'Drain a Region', steps: [routingStep] },
-        { workflowTargetAction: 'activate', workflowDescription: 'Restore a Region', steps: [routingStep] },
+      permissions: [
+        new PolicyStatement({
+          actions: [
+            'route53-recovery-control-config:DescribeCluster',
+            'route53-recovery-control-config:DescribeControlPanel',
+          ],
+          resources: [this.cluster.attrClusterArn, this.controlPanel.attrControlPanelArn],
+        }),
+        new PolicyStatement({
+          actions: [
+            'route53-recovery-cluster:GetRoutingControlState',
+            'route53-recovery-cluster:UpdateRoutingControlStates',
+          ],
+          resources: controls,
+        }),
       ],
-    });
-    // Plan evaluation reads the plan and simulates the role's permissions (the managed
-    // AmazonApplicationRecoveryControllerRegionSwitchPlanExecutionPolicy grants the same, on "*").
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: [
-          'arc-region-switch:GetPlan',
-          'arc-region-switch:GetPlanExecution',
-          'arc-region-switch:ListPlanExecutions',
-        ],
-        resources: [plan.attrArn],
-      }),
-    );
-    role.addToPolicy(
-      new PolicyStatement({ actions: ['iam:SimulatePrincipalPolicy'], resources: [role.roleArn] }),
-    );
-    return plan;
+    }).plan;
   }
 }

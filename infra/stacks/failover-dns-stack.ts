@@ -19,16 +19,28 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { CnameRecord, HealthCheck, HealthCheckType, HostedZone } from 'aws-cdk-lib/aws-route53';
+import type { CfnPlan } from 'aws-cdk-lib/aws-arcregionswitch';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  CnameRecord,
+  HealthCheck,
+  HealthCheckType,
+  HostedZone,
+  type IHealthCheck,
+} from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import { type DomainConfig, type MarketplaceConfig, regionalHostName } from '../config.js';
 import { AlarmTopic } from '../constructs/alarm-topic.js';
+import { RegionSwitchPlan } from '../constructs/region-switch-plan.js';
 
 export interface FailoverDnsStackProps extends StackProps {
   readonly config: MarketplaceConfig;
   readonly domain: DomainConfig;
-  /** Routing control ARN per active Region (from the failover control stack, in us-west-2). */
-  readonly routingControlArns: ReadonlyMap<string, string>;
+  /**
+   * Routing control ARN per active Region, when the routing-control cluster is deployed (the failover control
+   * stack, in us-west-2); without them this stack carries the Region switch plan on health checks.
+   */
+  readonly routingControlArns?: ReadonlyMap<string, string>;
 }
 
 /** Route 53 health checks probe each Region's deep `/health` this often, and fail after this many misses. */
@@ -53,26 +65,32 @@ export const healthCheckerRegions = [
  * that is healthy only while both its children are:
  * - an HTTPS check of `https://<region>.<apiHostName>/health` (the deep check of every table, through the
  *   Region's custom domain), every 10 s, unhealthy after 3 failures;
- * - the RECOVERY_CONTROL check of the Region's ARC routing control: an operator turns it OFF to drain the
- *   Region (data plane, no deploy).
+ * - the manual switch: by default the health check that the ARC Region switch plan (here) made for the
+ *   Region, which deactivating the Region in the plan turns unhealthy (`npm run ops -- drain`, data plane, no
+ *   deploy); with the opt-in routing-control cluster, the RECOVERY_CONTROL check of the Region's routing
+ *   control instead, which an operator turns OFF.
  *
  * If every record is unhealthy Route 53 answers as if all were healthy (fail open), so draining the last
- * healthy Region cannot take the name off the internet; the ARC safety rule prevents it anyway.
+ * healthy Region cannot take the name off the internet (the cluster's safety rule also prevents it).
  *
  * The records are CNAMEs to the per-Region names (aliases in the region stacks): deterministic targets, so
- * this stack holds no value produced in another Region except the routing control ARNs.
+ * this stack holds no value produced in another Region except the routing control ARNs (with the cluster).
  *
  * In us-east-1 because Route 53 publishes health-check metrics only there: the alarms and the dashboard on
  * them live here, with a topic of their own.
  */
 export class FailoverDnsStack extends Stack {
   readonly endpointHealthChecks = new Map<string, HealthCheck>();
-  readonly controlHealthChecks = new Map<string, HealthCheck>();
+  readonly controlHealthChecks = new Map<string, IHealthCheck>();
   readonly regionHealthChecks = new Map<string, HealthCheck>();
   readonly alarms: Alarm[] = [];
+  private readonly config: MarketplaceConfig;
+  /** The default manual switch; absent when the routing-control cluster is deployed. */
+  readonly regionSwitchPlan?: CfnPlan;
 
   constructor(scope: Construct, id: string, props: FailoverDnsStackProps) {
     super(scope, id, props);
+    this.config = props.config;
     // Strong: while these health checks use the routing controls, CloudFormation refuses to delete the
     // control stack (and with it the ARC cluster), which would leave every Region drained.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
@@ -88,10 +106,34 @@ export class FailoverDnsStack extends Stack {
       email: config.alarmEmail,
     }).topic;
 
+    if (!props.routingControlArns) {
+      this.regionSwitchPlan = new RegionSwitchPlan(this, 'RegionSwitch', {
+        name: `${prefix}-regions`,
+        regions: config.activeRegions,
+        step: {
+          name: 'health-checks',
+          description: 'Turn the health check of the Region this execution acts on',
+          executionBlockType: 'Route53HealthCheck',
+          executionBlockConfiguration: {
+            route53HealthCheckConfig: {
+              hostedZoneId: domain.hostedZoneId,
+              recordName: domain.apiHostName,
+              recordSets: config.activeRegions.map((region) => ({ recordSetIdentifier: region, region })),
+              timeoutMinutes: 10,
+            },
+          },
+        },
+        permissions: [
+          new PolicyStatement({
+            actions: ['route53:ListResourceRecordSets'],
+            resources: [`arn:${this.partition}:route53:::hostedzone/${domain.hostedZoneId}`],
+          }),
+        ],
+      }).plan;
+    }
+
     for (const region of config.activeRegions) {
       const host = regionalHostName(domain, region);
-      const routingControlArn = props.routingControlArns.get(region);
-      if (!routingControlArn) throw new Error(`No routing control for ${region}`);
 
       const endpoint = new HealthCheck(this, `Endpoint-${region}`, {
         type: HealthCheckType.HTTPS,
@@ -104,20 +146,17 @@ export class FailoverDnsStack extends Stack {
         regions: healthCheckerRegions,
         measureLatency: true,
       });
-      const control = new HealthCheck(this, `Control-${region}`, {
-        type: HealthCheckType.RECOVERY_CONTROL,
-        routingControl: routingControlArn,
-      });
+      const control = this.switchOf(region, props.routingControlArns);
+      const children = control ? [endpoint, control] : [endpoint];
       const serving = new HealthCheck(this, `Serving-${region}`, {
         type: HealthCheckType.CALCULATED,
-        childHealthChecks: [endpoint, control],
-        healthThreshold: 2,
+        childHealthChecks: children,
+        healthThreshold: children.length,
       });
       Tags.of(endpoint).add('Name', `${prefix} ${region} /health`);
-      Tags.of(control).add('Name', `${prefix} ${region} routing control`);
-      Tags.of(serving).add('Name', `${prefix} ${region} serving (health and routing control)`);
+      Tags.of(serving).add('Name', `${prefix} ${region} serving (health and manual switch)`);
       this.endpointHealthChecks.set(region, endpoint);
-      this.controlHealthChecks.set(region, control);
+      if (control) this.controlHealthChecks.set(region, control);
       this.regionHealthChecks.set(region, serving);
 
       new CnameRecord(this, `Latency-${region}`, {
@@ -128,7 +167,7 @@ export class FailoverDnsStack extends Stack {
         region,
         setIdentifier: region,
         healthCheck: serving,
-        comment: `Marketplace API: ${region} while its /health passes and its routing control is ON`,
+        comment: `Marketplace API: ${region} while its /health passes and its manual switch is on`,
       });
 
       const status = (healthCheckId: string) =>
@@ -187,8 +226,8 @@ export class FailoverDnsStack extends Stack {
       new Alarm(this, 'Alarm-no-region-serving', {
         alarmName: `${prefix}-no-region-serving`,
         alarmDescription: [
-          `No Region passes both its /health check and its routing control: Route 53 is answering ${domain.apiHostName} with every Region (fail open), so callers reach Regions that are failing or drained.`,
-          'FIRST: check both Regions’ health-check alarms and the routing control states (OPERATIONS.md#fail-over); turn ON the routing control of the Region that is healthy.',
+          `No Region passes both its /health check and its manual switch (Region switch plan or routing control): Route 53 is answering ${domain.apiHostName} with every Region (fail open), so callers reach Regions that are failing or drained.`,
+          'FIRST: check both Regions’ health-check alarms and `npm run ops -- status` (OPERATIONS.md#fail-over); restore (`npm run ops -- restore <region>`) the Region that is healthy.',
           'RUNBOOK: OPERATIONS.md#alarm-no-region-serving',
         ].join('\n'),
         metric: anyServing,
@@ -209,7 +248,7 @@ export class FailoverDnsStack extends Stack {
     });
     dashboard.addWidgets(
       new TextWidget({
-        markdown: `# ${domain.apiHostName}: DNS failover\n1 = healthy. "Serving" = /health passes AND the routing control is ON. Fail over / fail back: OPERATIONS.md.`,
+        markdown: `# ${domain.apiHostName}: DNS failover\n1 = healthy. "Serving" = /health passes AND its manual switch (Region switch plan or routing control) is on. Fail over / fail back: OPERATIONS.md.`,
         width: 24,
         height: 2,
       }),
@@ -231,12 +270,35 @@ export class FailoverDnsStack extends Stack {
         ),
       });
     dashboard.addWidgets(
-      statusGraph('Serving (health and routing control)', this.regionHealthChecks),
+      statusGraph('Serving (health and manual switch)', this.regionHealthChecks),
       statusGraph('/health status', this.endpointHealthChecks),
       statusGraph('Checkers seeing /health healthy (%)', this.endpointHealthChecks, 'Average'),
     );
     dashboard.addWidgets(
       new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 }),
     );
+  }
+
+  /**
+   * The Region's manual switch as a child health check: its routing control's, or the one the Region switch
+   * plan made for it once recorded in `marketplace:regionSwitchHealthChecks` (none before; /health alone
+   * then decides until the next deploy).
+   */
+  private switchOf(
+    region: string,
+    routingControlArns?: ReadonlyMap<string, string>,
+  ): IHealthCheck | undefined {
+    if (routingControlArns) {
+      const routingControl = routingControlArns.get(region);
+      if (!routingControl) throw new Error(`No routing control for ${region}`);
+      const control = new HealthCheck(this, `Control-${region}`, {
+        type: HealthCheckType.RECOVERY_CONTROL,
+        routingControl,
+      });
+      Tags.of(control).add('Name', `${this.config.tablePrefix} ${region} routing control`);
+      return control;
+    }
+    const id = this.config.failover.regionSwitchHealthChecks[region];
+    return id ? HealthCheck.fromHealthCheckId(this, `RegionSwitch-${region}`, id) : undefined;
   }
 }

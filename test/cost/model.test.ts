@@ -4,6 +4,7 @@ import {
   alternatives,
   estimate,
   HOURS_PER_MONTH,
+  options,
   probesPerMonth,
   SECONDS_PER_MONTH,
   singleRegion,
@@ -208,11 +209,22 @@ describe('cost model arithmetic', () => {
     expect(single.activeRegions).toEqual(['ap-northeast-2']);
     expect(single.tables.every((t) => t.consistency === 'SINGLE' && t.witness === undefined)).toBe(true);
     expect(single.failover).toBeUndefined();
-    const noCluster = alternatives.find((a) => a.id === 'region-switch-no-cluster')?.apply(inventory);
-    expect(noCluster?.failover?.clusters).toBe(0);
+    const withoutCluster: Inventory = {
+      ...inventory,
+      failover: {
+        ...(inventory.failover as NonNullable<Inventory['failover']>),
+        clusters: 0,
+        routingControls: 0,
+      },
+    };
+    const withCluster = options.find((o) => o.id === 'routing-control-cluster')?.apply(withoutCluster);
+    expect(withCluster?.failover?.clusters).toBe(1);
+    expect(withCluster?.failover?.routingControls).toBe(2);
+    expect(withCluster?.failover?.healthChecks.filter((h) => h.type === 'RECOVERY_CONTROL')).toHaveLength(2);
+    expect(alternatives.map((a) => a.id)).not.toContain('region-switch-no-cluster');
 
     const report = buildReport({
-      inventory,
+      inventory: withoutCluster,
       scenarios: [{ ...only({ contractCreate: 1_000_000 }), name: 'today' }],
       profiles,
       background,
@@ -221,8 +233,8 @@ describe('cost model arithmetic', () => {
     });
     const dr = report.drPremium;
     expect(dr.premiumUsd).toBeCloseTo(dr.deployedUsd - dr.singleRegionUsd);
-    // Dropping the cluster saves exactly its hours.
-    expect(dr.alternatives.find((a) => a.id === 'region-switch-no-cluster')?.savesUsd).toBeCloseTo(
+    // The cluster, an option, adds exactly its hours (the routing-control checks have no price here).
+    expect(dr.options.find((o) => o.id === 'routing-control-cluster')?.addsUsd).toBeCloseTo(
       2 * HOURS_PER_MONTH,
     );
     expect(dr.unpricedOnlyInDr.some((k) => k.includes('MRSC witness'))).toBe(true);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../infra/constructs/handler-function.js';
 import { globalServiceRegions, regionalHostName } from '../../infra/config.js';
 import { apiRecordTtlSeconds, healthCheckTiming } from '../../infra/stacks/failover-dns-stack.js';
-import { exampleDomain, fullContext, resourcesOf, synthesizeMarketplace } from './support.js';
+import { domainContext, exampleDomain, fullContext, resourcesOf, synthesizeMarketplace } from './support.js';
 
 type Props = Record<string, unknown>;
 const props = (resource: { Properties?: Props } | undefined) => (resource?.Properties ?? {}) as Props;
@@ -23,16 +24,16 @@ interface HealthCheckConfig {
   HealthThreshold?: number;
 }
 
-describe('with a custom domain', () => {
+describe('with a custom domain and the opt-in routing-control cluster', () => {
   const { config, marketplace, template } = synthesizeMarketplace(fullContext());
   const failover = marketplace.failover;
-  if (!failover) throw new Error('expected the failover stacks');
+  if (!failover?.control) throw new Error('expected the failover stacks');
   const control = template(failover.control);
   const dns = template(failover.dns);
 
   it('puts the ARC configuration in us-west-2 and the health checks with their alarms in us-east-1', () => {
-    expect(failover.control.region).toBe(globalServiceRegions.recoveryControlConfig);
-    expect(failover.control.region).toBe('us-west-2');
+    expect(failover.control?.region).toBe(globalServiceRegions.recoveryControlConfig);
+    expect(failover.control?.region).toBe('us-west-2');
     expect(failover.dns.region).toBe(globalServiceRegions.route53Metrics);
     expect(failover.dns.region).toBe('us-east-1');
   });
@@ -227,5 +228,95 @@ describe('with a custom domain', () => {
       const anchor = /RUNBOOK: OPERATIONS\.md#(alarm-[a-z0-9-]+)/.exec(String(alarm.AlarmDescription))?.[1];
       expect(operations).toContain(`<a id="${anchor}"></a>`);
     }
+  });
+});
+
+describe('with a custom domain and the default failover (Region switch plan on the health checks)', () => {
+  const seoulCheck = '0f6e8f5c-1111-4a2b-9c3d-000000000001';
+  const first = synthesizeMarketplace(domainContext());
+  const recorded = synthesizeMarketplace(
+    domainContext({ 'marketplace:regionSwitchHealthChecks': { 'ap-northeast-2': seoulCheck } }),
+  );
+  const dns = first.template(first.marketplace.failover?.dns as Stack);
+
+  it('deploys no routing-control cluster, and the plan beside the health checks in us-east-1', () => {
+    expect(first.marketplace.failover?.control).toBeUndefined();
+    expect(first.config.failover.routingControlCluster).toBe(false);
+    dns.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 0);
+    const plans = Object.values(resourcesOf(dns, 'AWS::ARCRegionSwitch::Plan')).map((p) => props(p));
+    expect(plans).toHaveLength(1);
+    const plan = plans[0] as {
+      RecoveryApproach: string;
+      Regions: string[];
+      Workflows: { WorkflowTargetAction: string; Steps: Record<string, unknown>[] }[];
+    };
+    expect(plan.RecoveryApproach).toBe('activeActive');
+    expect(plan.Regions).toEqual(['ap-northeast-2', 'ap-northeast-1']);
+    expect(plan.Workflows.map((w) => w.WorkflowTargetAction)).toEqual(['deactivate', 'activate']);
+    for (const workflow of plan.Workflows) {
+      expect(workflow.Steps).toEqual([
+        expect.objectContaining({
+          ExecutionBlockType: 'Route53HealthCheck',
+          ExecutionBlockConfiguration: {
+            Route53HealthCheckConfig: {
+              HostedZoneId: exampleDomain.hostedZoneId,
+              RecordName: exampleDomain.apiHostName,
+              RecordSets: [
+                { RecordSetIdentifier: 'ap-northeast-2', Region: 'ap-northeast-2' },
+                { RecordSetIdentifier: 'ap-northeast-1', Region: 'ap-northeast-1' },
+              ],
+              TimeoutMinutes: 10,
+            },
+          },
+        }),
+      ]);
+    }
+    const actions = Object.values(resourcesOf(dns, 'AWS::IAM::Policy')).flatMap((policy) =>
+      (
+        props(policy).PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+      ).Statement.filter((st) => [st.Action].flat().includes('route53:ListResourceRecordSets')).map((st) =>
+        JSON.stringify(st.Resource),
+      ),
+    );
+    expect(actions).toHaveLength(1);
+    expect(actions[0]).toContain(`hostedzone/${exampleDomain.hostedZoneId}`);
+  });
+
+  it("joins each Region's plan health check to its DNS health check once recorded, /health alone before", () => {
+    const servingOf = (synthesized: typeof first, region: string) => {
+      const t = synthesized.template(synthesized.marketplace.failover?.dns as Stack);
+      const checks = resourcesOf(t, 'AWS::Route53::HealthCheck');
+      const record = Object.values(resourcesOf(t, 'AWS::Route53::RecordSet'))
+        .map((r) => props(r))
+        .find((r) => r.SetIdentifier === region);
+      const id = (record?.HealthCheckId as { Ref: string }).Ref;
+      return props(checks[id]).HealthCheckConfig as HealthCheckConfig & { ChildHealthChecks: unknown[] };
+    };
+    const before = servingOf(first, 'ap-northeast-2');
+    expect(before.Type).toBe('CALCULATED');
+    expect(before.ChildHealthChecks).toHaveLength(1);
+    expect(before.HealthThreshold).toBe(1);
+    const after = servingOf(recorded, 'ap-northeast-2');
+    expect(after.ChildHealthChecks).toHaveLength(2);
+    expect(after.ChildHealthChecks).toContain(seoulCheck);
+    expect(after.HealthThreshold).toBe(2);
+    expect(servingOf(recorded, 'ap-northeast-1').ChildHealthChecks).toHaveLength(1);
+    const recoveryControls = Object.values(resourcesOf(dns, 'AWS::Route53::HealthCheck')).filter(
+      (check) => (props(check).HealthCheckConfig as HealthCheckConfig).Type === 'RECOVERY_CONTROL',
+    );
+    expect(recoveryControls).toHaveLength(0);
+  });
+
+  it('refuses a recorded health check that is not an ID or not of an active Region', () => {
+    expect(() =>
+      synthesizeMarketplace(
+        domainContext({ 'marketplace:regionSwitchHealthChecks': { 'us-east-1': 'not-an-id' } }),
+      ),
+    ).toThrow(
+      /regionSwitchHealthChecks\.us-east-1 is not an active Region[\s\S]*must be a Route 53 health check ID/,
+    );
+    expect(() =>
+      synthesizeMarketplace(domainContext({ 'marketplace:routingControlCluster': 'yes' })),
+    ).toThrow(/routingControlCluster must be true or false/);
   });
 });

@@ -34,7 +34,8 @@ describe('cdk-nag AwsSolutions on the whole app', () => {
     marketplace.data,
     ...marketplace.regions,
     ...marketplace.backups,
-    ...(marketplace.failover ? [marketplace.failover.control, marketplace.failover.dns] : []),
+    ...(marketplace.failover?.control ? [marketplace.failover.control] : []),
+    ...(marketplace.failover ? [marketplace.failover.dns] : []),
   ];
   for (const stack of stacks) template(stack);
 

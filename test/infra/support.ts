@@ -26,13 +26,22 @@ export const exampleDomain = {
   apiHostName: 'api.marketplace.go.kr',
 } as const;
 
-/** The committed context plus a custom domain and an alarm e-mail: every optional part switched on. */
+/**
+ * The committed context plus a custom domain, an alarm e-mail and the routing-control cluster: every optional
+ * part switched on.
+ */
 export function fullContext(): Record<string, unknown> {
   return {
     ...cdkJsonContext(),
     'marketplace:domain': exampleDomain,
     'marketplace:alarmEmail': 'oncall@marketplace.go.kr',
+    'marketplace:routingControlCluster': true,
   };
+}
+
+/** A custom domain with the default failover: the Region switch plan on the health checks, no cluster. */
+export function domainContext(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...cdkJsonContext(), 'marketplace:domain': exampleDomain, ...extra };
 }
 
 export interface Synthesized {

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => api?.stop());
 
-describe('demo data through the real loader and projector', () => {
+describe('demo data through the fast loader', () => {
   it(
     'GET /v1/stats shows the real-world scale, and the catalog is searchable',
     {
@@ -17,8 +17,7 @@ describe('demo data through the real loader and projector', () => {
     },
     async () => {
       const data = generateDemoData({ now: new Date() });
-      await loadDemoData(api.region.client, data, api.region.region);
-      await api.settle();
+      await loadDemoData(api.region, data);
       const stats = (await api.call('GET', '/v1/stats')).body;
       expect(stats.services.listed).toBe(demoScale.listedServices);
       expect(stats.services.ai).toBe(demoScale.aiConvergenceServices);

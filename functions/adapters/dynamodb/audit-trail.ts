@@ -127,19 +127,28 @@ export async function applyAcknowledgement(
   eventId: string,
   acknowledgement: Acknowledgement,
 ): Promise<void> {
-  const parsed = parseEventId(eventId);
-  if (!parsed) return;
+  const marked = acknowledgedEvent(eventId, acknowledgement);
+  if (!marked) return;
+  const { key, ...fields } = marked;
   await db.send(
     new UpdateCommand({
       TableName: tableName('projections'),
-      Key: { pk: auditPartition(parsed.entity, parsed.entityId), sk: auditSortKey(parsed.version) },
+      Key: key,
       UpdateExpression: 'SET acknowledged = :ack, ackState = :acknowledged',
-      ExpressionAttributeValues: {
-        ':ack': { by: acknowledgement.by, at: acknowledgement.at },
-        ':acknowledged': 'acknowledged',
-      },
+      ExpressionAttributeValues: { ':ack': fields.acknowledged, ':acknowledged': fields.ackState },
     }),
   );
+}
+
+/** The event item an acknowledgement marks, and the attributes it sets there. */
+export function acknowledgedEvent(eventId: string, acknowledgement: Acknowledgement) {
+  const parsed = parseEventId(eventId);
+  if (!parsed) return undefined;
+  return {
+    key: { pk: auditPartition(parsed.entity, parsed.entityId), sk: auditSortKey(parsed.version) },
+    acknowledged: { by: acknowledgement.by, at: acknowledgement.at },
+    ackState: 'acknowledged',
+  };
 }
 
 function eventOf(item: Record<string, unknown>): AuditEvent {

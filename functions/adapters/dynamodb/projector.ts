@@ -39,7 +39,7 @@ export interface ChangeRecord {
 }
 
 /** An item's first old image and last new image within a batch: what it went from and to. */
-interface NetChange {
+export interface NetChange {
   readonly key: string;
   readonly before?: Image;
   readonly after?: Image;
@@ -75,20 +75,8 @@ export class Projector {
   private async projectHistory(records: readonly ChangeRecord[]): Promise<void> {
     const versions = new Map<string, Image>();
     for (const record of records) {
-      const image = record.newImage;
-      const change = image?.change as StoredChange | undefined;
-      if (!image || !change || image.entityKind !== 'service') continue;
-      const service = toEntity<Service>(image);
-      versions.set(`${service.id}#${service.version}`, {
-        pk: historyPartition(service.id),
-        sk: auditSortKey(service.version),
-        version: service.version,
-        at: change.at,
-        actor: change.actor,
-        action: change.action,
-        changes: changesBetween(record.oldImage ? toEntity(record.oldImage) : undefined, service),
-        snapshot: service,
-      });
+      const item = historyItem(record);
+      if (item) versions.set(`${item.pk}\n${item.sk}`, item);
     }
     await batchWrite(
       this.db,
@@ -110,22 +98,10 @@ export class Projector {
   }
 
   private async projectSearch(changes: readonly NetChange[]): Promise<void> {
-    const puts = new Map<string, Image>();
-    const deletes = new Map<string, { pk: string; sk: string }>();
-    for (const change of changes) {
-      if (kindOf(change.before ?? change.after) !== 'service') continue;
-      for (const posting of change.before ? servicePostings(toEntity<Service>(change.before)) : []) {
-        deletes.set(`${posting.pk}\n${posting.sk}`, { pk: String(posting.pk), sk: String(posting.sk) });
-      }
-      for (const posting of change.after ? servicePostings(toEntity<Service>(change.after)) : []) {
-        const id = `${posting.pk}\n${posting.sk}`;
-        deletes.delete(id);
-        puts.set(id, posting);
-      }
-    }
+    const { puts, deletes } = searchWrites(changes);
     await batchWrite(this.db, tableName('projections'), [
-      ...[...deletes.values()].map((Key) => ({ DeleteRequest: { Key } })),
-      ...[...puts.values()].map((Item) => ({ PutRequest: { Item } })),
+      ...deletes.map((Key) => ({ DeleteRequest: { Key } })),
+      ...puts.map((Item) => ({ PutRequest: { Item } })),
     ]);
   }
 
@@ -135,11 +111,7 @@ export class Projector {
    * redelivered change finds its version already stored and adds nothing.
    */
   private async projectStats(changes: readonly NetChange[]): Promise<void> {
-    const contributions = changes.flatMap((change) => {
-      const image = change.after;
-      const contribution = image ? contributionOf(image) : undefined;
-      return contribution ? [{ itemKey: change.key, version: Number(image?.version), contribution }] : [];
-    });
+    const contributions = pendingContributions(changes);
     for (let i = 0; i < contributions.length; i += STATS_CHUNK) {
       await this.applyContributions(contributions.slice(i, i + STATS_CHUNK));
     }
@@ -149,20 +121,12 @@ export class Projector {
   private async applyContributions(chunk: readonly PendingContribution[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.readItems(chunk.map((c) => contributionKey(c.itemKey)));
-      const fresh = chunk.filter(
-        (c) => !(Number(stored.get(contributionKey(c.itemKey).pk)?.version) >= c.version),
-      );
+      const fresh = freshContributions(chunk, stored);
       if (fresh.length === 0) return;
       const { totals, agencyDeltas, facetDeltas } = differences(fresh, stored);
       const agencyIds = [...agencyDeltas].filter(([, d]) => d !== 0).map(([id]) => id);
       const agencyCounts = await this.readItems(agencyIds.map(agencySignedCountKey));
-      const agencyMoves = agencyIds.map((id) => {
-        const before = Number(agencyCounts.get(agencySignedCountKey(id).pk)?.signed ?? 0);
-        const after = before + (agencyDeltas.get(id) ?? 0);
-        if (before === 0 && after > 0) addTo(totals, 'agencies.withContracts', 1);
-        if (before > 0 && after === 0) addTo(totals, 'agencies.withContracts', -1);
-        return { id, before, after };
-      });
+      const agencyMoves = moveAgencyCounts(agencyIds, agencyDeltas, agencyCounts, totals);
       const table = tableName('projections');
       try {
         await this.db.send(
@@ -192,37 +156,8 @@ export class Projector {
   private async projectAudit(records: readonly ChangeRecord[]): Promise<void> {
     const events = new Map<string, Image>();
     for (const record of records) {
-      const image = record.newImage;
-      const change = image?.change as StoredChange | undefined;
-      if (!image || !change) continue;
-      const kind = String(image.entityKind);
-      const entityId = String(image.id);
-      const toVersion = Number(image.version);
-      const fromVersion = record.oldImage?.version === undefined ? null : Number(record.oldImage.version);
-      const id = `${kind}:${entityId}:v${toVersion}`;
-      events.set(id, {
-        pk: auditPartition(kind, entityId),
-        sk: auditSortKey(toVersion),
-        id,
-        at: change.at,
-        actor: change.actor,
-        entity: kind,
-        entityId,
-        action: change.action,
-        fromVersion,
-        toVersion,
-        region: change.region,
-        changes: changesBetween(
-          record.oldImage ? toEntity(record.oldImage) : undefined,
-          toEntity<Record<string, unknown>>(image),
-        ),
-        feedAll: 'audit',
-        feedKey: `${change.at}#${id}`,
-        feedEntity: kind,
-        feedActor: change.actor.sub,
-        ...(change.actor.org ? { feedOrg: change.actor.org } : {}),
-        feedAction: change.action,
-      });
+      const event = auditEvent(record);
+      if (event) events.set(String(event.id), event);
     }
     const pending = [...events.values()];
     for (let i = 0; i < pending.length; i += 10) {
@@ -237,12 +172,134 @@ export class Projector {
 }
 
 /**
+ * The item-building half of the projector, pure: what each stream record or net change makes. `Projector`
+ * writes these to the projections table; the local demo loader applies the same ones in memory and writes
+ * the result in bulk (`local/demo-projections.ts`), so both produce the same items.
+ */
+
+/** A service version's history item, from the stream record that stored it. */
+export function historyItem(record: ChangeRecord): Image | undefined {
+  const image = record.newImage;
+  const change = image?.change as StoredChange | undefined;
+  if (!image || !change || image.entityKind !== 'service') return undefined;
+  const service = toEntity<Service>(image);
+  return {
+    pk: historyPartition(service.id),
+    sk: auditSortKey(service.version),
+    version: service.version,
+    at: change.at,
+    actor: change.actor,
+    action: change.action,
+    changes: changesBetween(record.oldImage ? toEntity(record.oldImage) : undefined, service),
+    snapshot: service,
+  };
+}
+
+/** The audit event of a stored version (every attribute but the acknowledgement, which `eventUpdate` keeps). */
+export function auditEvent(record: ChangeRecord): Image | undefined {
+  const image = record.newImage;
+  const change = image?.change as StoredChange | undefined;
+  if (!image || !change) return undefined;
+  const kind = String(image.entityKind);
+  const entityId = String(image.id);
+  const toVersion = Number(image.version);
+  const fromVersion = record.oldImage?.version === undefined ? null : Number(record.oldImage.version);
+  const id = `${kind}:${entityId}:v${toVersion}`;
+  return {
+    pk: auditPartition(kind, entityId),
+    sk: auditSortKey(toVersion),
+    id,
+    at: change.at,
+    actor: change.actor,
+    entity: kind,
+    entityId,
+    action: change.action,
+    fromVersion,
+    toVersion,
+    region: change.region,
+    changes: changesBetween(
+      record.oldImage ? toEntity(record.oldImage) : undefined,
+      toEntity<Record<string, unknown>>(image),
+    ),
+    feedAll: 'audit',
+    feedKey: `${change.at}#${id}`,
+    feedEntity: kind,
+    feedActor: change.actor.sub,
+    ...(change.actor.org ? { feedOrg: change.actor.org } : {}),
+    feedAction: change.action,
+  };
+}
+
+/** The postings to remove (the services' before images') and to write (their after images'). */
+export function searchWrites(changes: readonly NetChange[]): {
+  puts: Image[];
+  deletes: { pk: string; sk: string }[];
+} {
+  const puts = new Map<string, Image>();
+  const deletes = new Map<string, { pk: string; sk: string }>();
+  for (const change of changes) {
+    if (kindOf(change.before ?? change.after) !== 'service') continue;
+    for (const posting of change.before ? servicePostings(toEntity<Service>(change.before)) : []) {
+      deletes.set(`${posting.pk}\n${posting.sk}`, { pk: String(posting.pk), sk: String(posting.sk) });
+    }
+    for (const posting of change.after ? servicePostings(toEntity<Service>(change.after)) : []) {
+      const id = `${posting.pk}\n${posting.sk}`;
+      deletes.delete(id);
+      puts.set(id, posting);
+    }
+  }
+  return { puts: [...puts.values()], deletes: [...deletes.values()] };
+}
+
+/** What each changed entity now contributes to the statistics, with its version. */
+export function pendingContributions(changes: readonly NetChange[]): PendingContribution[] {
+  return changes.flatMap((change) => {
+    const image = change.after;
+    const contribution = image ? contributionOf(image) : undefined;
+    return contribution ? [{ itemKey: change.key, version: Number(image?.version), contribution }] : [];
+  });
+}
+
+/** The contributions newer than the one stored for their entity (a redelivered change is not). */
+export function freshContributions(
+  pending: readonly PendingContribution[],
+  stored: ReadonlyMap<string, Image>,
+): PendingContribution[] {
+  return pending.filter((c) => !(Number(stored.get(contributionKey(c.itemKey).pk)?.version) >= c.version));
+}
+
+/**
+ * Each agency's signed count after the deltas, from the counts stored (keyed by their `pk`); "agencies with
+ * contracts" moves in `totals` only when a count crosses between 0 and more.
+ */
+export function moveAgencyCounts(
+  agencyIds: readonly string[],
+  agencyDeltas: ReadonlyMap<string, number>,
+  counts: ReadonlyMap<string, Image>,
+  totals: Map<string, number>,
+): AgencyMove[] {
+  return agencyIds.map((id) => {
+    const before = Number(counts.get(agencySignedCountKey(id).pk)?.signed ?? 0);
+    const after = before + (agencyDeltas.get(id) ?? 0);
+    if (before === 0 && after > 0) addTo(totals, 'agencies.withContracts', 1);
+    if (before > 0 && after === 0) addTo(totals, 'agencies.withContracts', -1);
+    return { id, before, after };
+  });
+}
+
+export interface AgencyMove {
+  readonly id: string;
+  readonly before: number;
+  readonly after: number;
+}
+
+/**
  * Contributions per transaction: each may move one agency count or one provider's facet counters too, and a
  * transaction holds 100 items (30 + 30 + the totals + the status facet items stays under it).
  */
 const STATS_CHUNK = 30;
 
-interface PendingContribution {
+export interface PendingContribution {
   /** The source item's key (`pk|sk`). */
   readonly itemKey: string;
   readonly version: number;
@@ -255,7 +312,7 @@ const addTo = (map: Map<string, number>, name: string, by: number) =>
   map.set(name, (map.get(name) ?? 0) + by);
 
 /** What the fresh contributions change: counter totals, and each agency's count of signed contracts. */
-function differences(fresh: readonly PendingContribution[], stored: ReadonlyMap<string, Image>) {
+export function differences(fresh: readonly PendingContribution[], stored: ReadonlyMap<string, Image>) {
   const totals = new Map<string, number>();
   const agencyDeltas = new Map<string, number>();
   const facetDeltas = new Map<string, Map<string, number>>();
@@ -312,7 +369,7 @@ function contributionPut(table: string, c: PendingContribution, previous: Image 
 }
 
 /** Moves an agency's signed count, only from the count read (absent counts as zero). */
-function agencyCountPut(table: string, move: { id: string; before: number; after: number }) {
+function agencyCountPut(table: string, move: AgencyMove) {
   return {
     Put: {
       TableName: table,
@@ -400,7 +457,7 @@ export function servicePostings(service: Service): Image[] {
   }));
 }
 
-function netChanges(records: readonly ChangeRecord[]): NetChange[] {
+export function netChanges(records: readonly ChangeRecord[]): NetChange[] {
   const byKey = new Map<string, { before?: Image; after?: Image }>();
   for (const record of records) {
     const key = `${record.key.pk}\n${record.key.sk}`;

@@ -1,0 +1,106 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { documentClient, tableName } from '../../functions/adapters/dynamodb/client.js';
+import { tableList } from '../../functions/adapters/dynamodb/tables.js';
+import type { ReviewSession } from '../../functions/domain/entities.js';
+import { type DemoData, generateDemoData } from '../../local/demo-data.js';
+import { demoChangeRecords, loadDemoData } from '../../local/demo-load.js';
+import { startTestApi, type TestApi } from '../support/local-api.js';
+
+/**
+ * A small seed cut from the demo data: a few edited services (with their acknowledgements), services of
+ * other statuses, their contracts, providers and agencies, and two review sessions.
+ */
+function smallSeed(data: DemoData): DemoData {
+  const edits = data.serviceEdits.slice(0, 3);
+  const editedIds = new Set(edits.map((e) => e.serviceId));
+  const services = [
+    ...data.services.filter((s) => editedIds.has(s.id)),
+    ...data.services.filter((s) => !editedIds.has(s.id) && s.status === 'LISTED').slice(0, 8),
+    ...data.services.filter((s) => s.status !== 'LISTED').slice(0, 8),
+  ];
+  const serviceIds = new Set(services.map((s) => s.id));
+  const contracts = data.contracts.filter((c) => serviceIds.has(c.serviceId)).slice(0, 40);
+  const agencyIds = new Set(contracts.map((c) => c.agencyId));
+  const providerIds = new Set(services.map((s) => s.providerId));
+  const eventIds = new Set(edits.flatMap((e) => e.versions.map((v) => `service:${v.id}:v${v.version}`)));
+  return {
+    providers: data.providers.filter((p) => providerIds.has(p.id)),
+    agencies: [...data.agencies.filter((a) => agencyIds.has(a.id)), ...data.agencies.slice(0, 2)],
+    services,
+    contracts,
+    reviewSessions: [data.reviewSessions[0], data.reviewSessions.at(-1)].filter(
+      (r): r is ReviewSession => r !== undefined,
+    ),
+    serviceEdits: edits,
+    acknowledgements: data.acknowledgements.filter((a) => eventIds.has(a.eventId)),
+  };
+}
+
+/** Every item of every table of the Region, by table id and key. */
+async function tablesOf(api: TestApi): Promise<Map<string, Record<string, unknown>>> {
+  const items = new Map<string, Record<string, unknown>>();
+  for (const spec of tableList) {
+    let ExclusiveStartKey: Record<string, any> | undefined;
+    do {
+      const page = await api.region.client.send(
+        new ScanCommand({ TableName: tableName(spec.id), ExclusiveStartKey }),
+      );
+      for (const raw of page.Items ?? []) {
+        const item = unmarshall(raw);
+        items.set(`${spec.id} ${item.pk} ${item.sk}`, item);
+      }
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+  return items;
+}
+
+describe('the fast demo loader', () => {
+  it(
+    'writes exactly the items that the writes themselves, projected through the streams, leave',
+    {
+      timeout: 180_000,
+    },
+    async () => {
+      const seed = smallSeed(generateDemoData({ now: new Date('2026-03-02T03:00:00Z'), seed: 11 }));
+      expect(seed.serviceEdits.length).toBeGreaterThan(0);
+      expect(seed.acknowledgements.length).toBeGreaterThan(0);
+      expect(new Set(seed.contracts.map((c) => c.status)).size).toBeGreaterThan(2);
+
+      // The reference: each write stored on its own, in order, as the entity store makes it; the table
+      // streams carry them to the projector, as in a Region in use.
+      const streamed = await startTestApi();
+      let reference: Map<string, Record<string, unknown>>;
+      try {
+        const db = documentClient();
+        for (const { table, record } of demoChangeRecords(seed, streamed.region.region)) {
+          await db.send(new PutCommand({ TableName: tableName(table), Item: record.newImage }));
+        }
+        await streamed.settle();
+        reference = await tablesOf(streamed);
+      } finally {
+        await streamed.stop();
+      }
+
+      const loaded = await startTestApi();
+      try {
+        const written = await loadDemoData(loaded.region, seed);
+        const fast = await tablesOf(loaded);
+        expect(written).toBe(fast.size);
+        expect([...fast.keys()].sort()).toEqual([...reference.keys()].sort());
+        for (const [key, item] of reference) expect({ key, item: fast.get(key) }).toEqual({ key, item });
+        expect([...reference.keys()].some((key) => key.startsWith('projections history#'))).toBe(true);
+        expect([...reference.keys()].some((key) => key.startsWith('projections facets#'))).toBe(true);
+
+        // Nothing of the load is projected again from the streams afterwards.
+        await loaded.settle();
+        expect(await tablesOf(loaded)).toEqual(fast);
+      } finally {
+        await loaded.stop();
+      }
+    },
+  );
+});
