@@ -49,6 +49,8 @@ export interface LocalRegionOptions {
    * until `markReady()`.
    */
   readonly loading?: boolean;
+  /** Project only what is written from now on (`StreamPoller`'s `fromLatest`): a Region being rebuilt. */
+  readonly streamsFromLatest?: boolean;
 }
 
 export interface LocalRegion {
@@ -99,7 +101,10 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
     };
     // A load cut short (the process was stopped mid-way) leaves the marker behind; it is decided anew here,
     // except a projections rebuild's (it carries the checkpoint): until that is done the Region is not ready.
-    const unlessRebuilding = { ConditionExpression: 'attribute_not_exists(rebuild)' };
+    const unlessRebuilding = {
+      ConditionExpression: 'attribute_not_exists(#rebuild)',
+      ExpressionAttributeNames: { '#rebuild': 'rebuild' },
+    };
     const decided = options.loading
       ? client.send(
           new PutItemCommand({
@@ -121,6 +126,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       handler,
       ...(options.stateDir ? { checkpointFile: join(options.stateDir, 'stream-checkpoints.json') } : {}),
       ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
+      ...(options.streamsFromLatest ? { fromLatest: true } : {}),
     });
     await poller.start();
     const limits = configuredApiLimits();

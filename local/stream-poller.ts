@@ -30,6 +30,12 @@ export interface StreamPollerOptions {
   readonly intervalMs?: number;
   readonly batchSize?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Start after what the streams hold already, delivering none of it: a Region that came back empty has
+   * its replicas re-seeded by replication before its functions start, and those copies are not changes
+   * (the rebuild projects the items as they are, and copies the changes' records from the other Region).
+   */
+  readonly fromLatest?: boolean;
 }
 
 const STALE_ITERATOR = new Set(['ExpiredIteratorException', 'TrimmedDataAccessException']);
@@ -44,6 +50,7 @@ export class StreamPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
+  private skipping = false;
 
   constructor(private readonly options: StreamPollerOptions) {
     this.streams = new DynamoDBStreamsClient({
@@ -61,6 +68,10 @@ export class StreamPoller {
     for (const table of this.options.tables) {
       const { Table } = await this.options.client.send(new DescribeTableCommand({ TableName: table }));
       if (Table?.LatestStreamArn) this.streamArns.push(Table.LatestStreamArn);
+    }
+    if (this.options.fromLatest) {
+      this.skipping = true;
+      await this.tick().finally(() => (this.skipping = false));
     }
     const loop = async () => {
       if (this.stopped) return;
@@ -157,7 +168,8 @@ export class StreamPoller {
       }
       const { Records = [], NextShardIterator } = page;
       if (Records.length) {
-        await this.options.handler({ Records: Records.map((record) => toLambdaRecord(record, streamArn)) });
+        if (!this.skipping)
+          await this.options.handler({ Records: Records.map((record) => toLambdaRecord(record, streamArn)) });
         this.checkpoints[id] = { sequence: Records.at(-1)?.dynamodb?.SequenceNumber };
         this.save();
         delivered += Records.length;

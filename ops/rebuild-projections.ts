@@ -40,7 +40,7 @@ import {
 import { type Image, Projector } from '../functions/adapters/dynamodb/projector.js';
 import { physicalTableName, type TableId, tableList } from '../functions/adapters/dynamodb/tables.js';
 import { sleep } from '../functions/domain/contention.js';
-import { compareProjections, type ProjectionComparison } from './projection-compare.js';
+import { compareWhenSettled, type ProjectionComparison } from './projection-compare.js';
 
 export interface RegionStore {
   readonly region: string;
@@ -229,7 +229,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   const complete = PHASES.every((phase) => checkpoint.phases[phase].every((s) => s.done));
   const comparison =
     peer && !interrupted && notRebuilt.length === 0
-      ? await settledComparison(
+      ? await compareWhenSettled(
           { db: own.db, table: own.table('projections') },
           { db: peer.db, table: peer.table('projections') },
           segments,
@@ -328,25 +328,6 @@ function changeRecordsOnly() {
     FilterExpression: values.map((_, n) => `begins_with(pk, :p${n})`).join(' OR '),
     ExpressionAttributeValues: Object.fromEntries(values.map((prefix, n) => [`:p${n}`, prefix])),
   };
-}
-
-/**
- * Compares until the Regions match or `settleMs` is over: writes made meanwhile in the other Region reach
- * this one a moment later (replication, then each Region's own projection), so a difference counts only
- * if it outlasts that.
- */
-async function settledComparison(
-  rebuilt: { db: DynamoDBDocumentClient; table: string },
-  other: { db: DynamoDBDocumentClient; table: string },
-  segments: number,
-  settleMs: number,
-): Promise<ProjectionComparison> {
-  const deadline = Date.now() + settleMs;
-  for (;;) {
-    const comparison = await compareProjections(rebuilt, other, segments);
-    if (comparison.equal || Date.now() >= deadline) return comparison;
-    await sleep(1000);
-  }
 }
 
 /** The loading marker, carrying the checkpoint. */
