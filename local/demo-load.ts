@@ -17,11 +17,15 @@ import type { DemoData } from './demo-data.js';
 import { projectInMemory } from './demo-projections.js';
 import type { StreamPoller } from './stream-poller.js';
 
-/** The local Region to load: its tables' client (their names come from its environment) and its poller. */
+/**
+ * The local Region to load: its tables' client (their names come from its environment) and its poller.
+ * Without a poller (a store loaded before its Region starts, as the drill's), the Region must start its
+ * poller from the latest records (`streamsFromLatest`), since the load's records are projected already.
+ */
 export interface DemoTarget {
   readonly client: DynamoDBClient;
   readonly region: string;
-  readonly poller: StreamPoller;
+  readonly poller?: StreamPoller;
 }
 
 /**
@@ -115,12 +119,17 @@ export async function loadDemoData(target: DemoTarget, data: DemoData): Promise<
   }));
   const all = [...items.values(), ...projections];
 
-  await target.poller.pause();
+  const { poller } = target;
+  if (!poller) {
+    await putInTransactions(db, all);
+    return all.length;
+  }
+  await poller.pause();
   try {
     await putInTransactions(db, all);
-    await target.poller.skipPending();
+    await poller.skipPending();
   } finally {
-    target.poller.resume();
+    poller.resume();
   }
   return all.length;
 }

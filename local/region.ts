@@ -4,7 +4,12 @@
  * the environment as in Lambda, so a process hosts one Region; the drill runs one process per Region.
  */
 import { join } from 'node:path';
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { regionLoadingKey } from '../functions/adapters/dynamodb/projection-keys.js';
 import { physicalTableName } from '../functions/adapters/dynamodb/tables.js';
@@ -44,6 +49,8 @@ export interface LocalRegionOptions {
    * until `markReady()`.
    */
   readonly loading?: boolean;
+  /** Project only what is written from now on (`StreamPoller`'s `fromLatest`): a Region being rebuilt. */
+  readonly streamsFromLatest?: boolean;
 }
 
 export interface LocalRegion {
@@ -92,12 +99,24 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       TableName: physicalTableName(tablePrefix, 'projections'),
       Key: marshall(regionLoadingKey),
     };
-    // A load cut short (the process was stopped mid-way) leaves the marker behind; it is decided anew here.
-    if (options.loading) {
-      await client.send(new PutItemCommand({ TableName: loadingMarker.TableName, Item: loadingMarker.Key }));
-    } else {
-      await client.send(new DeleteItemCommand(loadingMarker));
-    }
+    // A load cut short (the process was stopped mid-way) leaves the marker behind; it is decided anew here,
+    // except a projections rebuild's (it carries the checkpoint): until that is done the Region is not ready.
+    const unlessRebuilding = {
+      ConditionExpression: 'attribute_not_exists(#rebuild)',
+      ExpressionAttributeNames: { '#rebuild': 'rebuild' },
+    };
+    const decided = options.loading
+      ? client.send(
+          new PutItemCommand({
+            TableName: loadingMarker.TableName,
+            Item: loadingMarker.Key,
+            ...unlessRebuilding,
+          }),
+        )
+      : client.send(new DeleteItemCommand({ ...loadingMarker, ...unlessRebuilding }));
+    await decided.catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
     const { handler } = await import('../functions/handlers/projector.js');
     const poller = new StreamPoller({
       client,
@@ -107,6 +126,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       handler,
       ...(options.stateDir ? { checkpointFile: join(options.stateDir, 'stream-checkpoints.json') } : {}),
       ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
+      ...(options.streamsFromLatest ? { fromLatest: true } : {}),
     });
     await poller.start();
     const limits = configuredApiLimits();

@@ -30,6 +30,12 @@ export interface StreamPollerOptions {
   readonly intervalMs?: number;
   readonly batchSize?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * Start after what the streams hold already, delivering none of it: a Region that came back empty has
+   * its replicas re-seeded by replication before its functions start, and those copies are not changes
+   * (the rebuild projects the items as they are, and copies the changes' records from the other Region).
+   */
+  readonly fromLatest?: boolean;
 }
 
 const STALE_ITERATOR = new Set(['ExpiredIteratorException', 'TrimmedDataAccessException']);
@@ -62,6 +68,9 @@ export class StreamPoller {
     for (const table of this.options.tables) {
       const { Table } = await this.options.client.send(new DescribeTableCommand({ TableName: table }));
       if (Table?.LatestStreamArn) this.streamArns.push(Table.LatestStreamArn);
+    }
+    if (this.options.fromLatest) {
+      await this.tick(false);
     }
     const loop = async () => {
       if (this.stopped) return;

@@ -1,5 +1,6 @@
 /**
  * `npm run ops -- drain <region>` · `npm run ops -- restore <region>` · `npm run ops -- status`
+ * · `npm run ops -- rebuild-projections --region <region> …` (`rebuild-projections-cli.ts`)
  *
  * Flips a Region's ARC routing control through the cluster's data plane and prints the confirmed state of
  * every Region. Reads the endpoints and routing controls recorded after deploy from `ops/arc-cluster.json`
@@ -7,11 +8,16 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rebuildProjectionsCommand } from './rebuild-projections-cli.js';
 import { defaultSwitchOptions, loadArcSwitchConfig, readStates, switchRegion } from './routing-control.js';
 
 const usage = 'usage: npm run ops -- drain <region> | restore <region> | status [--config <file>]';
 
 async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'rebuild-projections') {
+    process.exitCode = await rebuildProjectionsCommand(argv.slice(1));
+    return;
+  }
   const args = [...argv];
   const configAt = args.indexOf('--config');
   const configPath =

@@ -1,7 +1,8 @@
 /**
- * `npm run drill [-- --scenario kill|stall|slow|partition|deploy | --all] [--mode strong|eventual] [--json]
+ * `npm run drill [-- --scenario kill|stall|slow|partition|deploy|burn | --all] [--mode strong|eventual] [--json]
  * [--html FILE] [--duration-ms N] [--fault-at-ms N] [--heal-at-ms N] [--rate N] [--lag-ms N]
- * [--store-latency-ms N] [--probe-interval-ms N] [--failure-threshold N]`
+ * [--store-latency-ms N] [--probe-interval-ms N] [--failure-threshold N] [--demo-share F]
+ * [--rebuild-units-per-second N]`
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,9 @@ const { values } = parseArgs({
     'store-latency-ms': { type: 'string', default: '1500' },
     'probe-interval-ms': { type: 'string', default: '1000' },
     'failure-threshold': { type: 'string', default: '3' },
+    // `burn`: the share of the demo data set both Regions hold (1: all of it) and the rebuild's budget.
+    'demo-share': { type: 'string', default: '1' },
+    'rebuild-units-per-second': { type: 'string', default: '1000' },
   },
   strict: true,
 });
@@ -53,6 +57,8 @@ for (const each of values.all ? SCENARIOS : [scenario]) {
       storeLatencyMs: numberOf('store-latency-ms'),
       probeIntervalMs: numberOf('probe-interval-ms'),
       failureThreshold: numberOf('failure-threshold'),
+      demoShare: numberOf('demo-share'),
+      rebuildCapacityUnitsPerSecond: numberOf('rebuild-units-per-second'),
       ...(log ? { log } : {}),
     }),
   );

@@ -6,7 +6,10 @@
  * - `stall`: Region A's store is SIGSTOPped (its gateway stays up), and SIGCONTed at the heal time;
  * - `slow`: Region A's store answers every call `storeLatencyMs` late until the heal time;
  * - `partition`: Region A loses the other Region and the witness (the front still reaches it), healed later;
- * - `deploy`: each Region's gateway process is replaced by a fresh one, one Region at a time, under load.
+ * - `deploy`: each Region's gateway process is replaced by a fresh one, one Region at a time, under load;
+ * - `burn`: both Regions first hold the demo data set; Region A's store and gateway are SIGKILLed and its
+ *   data deleted, and at the heal it starts empty, is re-seeded by replication and has its projections
+ *   rebuilt (`burn.ts`), taking traffic again only once its `/health` answers 200.
  *
  * Then the load ends, replication drains, and both Regions are compared with every write the client saw
  * acknowledged.
@@ -25,8 +28,19 @@ import { localSigningKeys, mintToken, type SigningKeys } from '../tokens.js';
 import { FailoverFront } from './front.js';
 import { type Acknowledged, LoadDriver, type RequestRecord } from './load.js';
 import { type ReplicationMode, Replicator } from './replicator.js';
+import {
+  burnStore,
+  projectionDiff,
+  type RebuildFigures,
+  rebuildFigures,
+  restartEmpty,
+  runRebuildCommand,
+  seedDemoStores,
+} from './burn.js';
+import type { ProjectionKind } from '../../functions/adapters/dynamodb/projection-keys.js';
+import { differingByKind } from '../../ops/projection-compare.js';
 
-export const SCENARIOS = ['kill', 'stall', 'slow', 'partition', 'deploy'] as const;
+export const SCENARIOS = ['kill', 'stall', 'slow', 'partition', 'deploy', 'burn'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface DrillOptions {
@@ -45,6 +59,10 @@ export interface DrillOptions {
   readonly failureThreshold: number;
   /** The `slow` scenario's added store latency. */
   readonly storeLatencyMs: number;
+  /** The `burn` scenario's share of the demo data set in both Regions (1: all of it, seed scale). */
+  readonly demoShare?: number;
+  /** The `burn` rebuild's capacity budget. */
+  readonly rebuildCapacityUnitsPerSecond?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -84,6 +102,15 @@ export interface DrillReport {
    * survivor lacked just before the heal (MRSC: none; MREC: what a failover then would lose).
    */
   readonly cutOff: { region: string; acknowledged: number; missingFromSurvivor: number } | null;
+  /**
+   * `burn` only: the rebuild of the burnt Region's projections, and how many requests the front sent it
+   * between its restart and its `/health` answering 200 (none: no traffic reaches a half-rebuilt Region).
+   */
+  readonly rebuild: (RebuildFigures & { readonly servedBeforeHealthy: number }) | null;
+  /** `burn` only: heal → the burnt Region's `/health` answers 200 again. */
+  readonly reprotectMs: number | null;
+  /** `burn` only: differing projection keys per kind between the Regions after convergence. */
+  readonly projectionDiff: Readonly<Record<ProjectionKind, number>> | null;
 }
 
 /** What happened when, for the operators' chart. */
@@ -91,8 +118,16 @@ export interface DrillTimeline {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly regions: readonly string[];
-  readonly events: readonly { at: number; kind: 'fault' | 'heal' | 'step'; label: string }[];
+  readonly events: readonly DrillEvent[];
   readonly requests: readonly RequestRecord[];
+}
+
+/** A moment, or with `until` a span (the rebuild). */
+export interface DrillEvent {
+  readonly at: number;
+  readonly until?: number;
+  readonly kind: 'fault' | 'heal' | 'step' | 'rebuild';
+  readonly label: string;
 }
 
 export interface DrillResult {
@@ -119,7 +154,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const cleanup: (() => Promise<unknown> | unknown)[] = [
     () => rmSync(work, { recursive: true, force: true }),
   ];
-  const events: { at: number; kind: 'fault' | 'heal' | 'step'; label: string }[] = [];
+  const events: DrillEvent[] = [];
   const mark = (kind: 'fault' | 'heal' | 'step', label: string, at = Date.now()) => {
     events.push({ at, kind, label });
     log(label);
@@ -142,12 +177,29 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     });
     await replicator.start();
     cleanup.unshift(() => replicator.close());
+    const burning = options.scenario === 'burn';
+    if (burning) {
+      const share = options.demoShare ?? 1;
+      log(
+        `Loading ${share === 1 ? 'the demo data set' : `${share} of the demo data set`} into both Regions …`,
+      );
+      const data = await seedDemoStores(
+        [REGION_A, REGION_B].map((name) => storeOf(stores, name).endpoint),
+        share,
+        REGION_A,
+      );
+      log(
+        `  ${data.services.length} services, ${data.agencies.length} agencies, ${data.contracts.length} contracts`,
+      );
+    }
 
     const gateways: Record<string, RegionProcess> = {};
     cleanup.unshift(() => Object.values(gateways).forEach((g) => g.process.kill('SIGKILL')));
+    // The demo data came with its projections: each Region projects only what is written from now on.
+    const startFlags = burning ? ['--seeded'] : [];
     [gateways[REGION_A], gateways[REGION_B]] = await Promise.all([
-      startRegionProcess(REGION_A, replicator.proxyUrl(REGION_A), keysDir),
-      startRegionProcess(REGION_B, replicator.proxyUrl(REGION_B), keysDir),
+      startRegionProcess(REGION_A, replicator.proxyUrl(REGION_A), keysDir, 0, startFlags),
+      startRegionProcess(REGION_B, replicator.proxyUrl(REGION_B), keysDir, 0, startFlags),
     ]);
     await Promise.all(Object.values(gateways).map((g) => waitUntilReady(g.url)));
     const front = new FailoverFront({
@@ -201,6 +253,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       case 'deploy':
         mark('fault', 'Rolling deploy starts');
         break;
+      case 'burn':
+        regionA.gateway().process.kill('SIGKILL');
+        await regionA.store().stop('SIGKILL');
+        burnStore(replicator, REGION_A, join(work, 'a'));
+        mark('fault', `${REGION_A} burnt: store and gateway SIGKILLed, its data deleted`);
+        break;
     }
     const survivorAtFault = await replicator.tableContents(REGION_B);
     const missingAtFailover = driver.acknowledged
@@ -208,6 +266,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       .filter((a) => (versionIn(survivorAtFault, a.contractId) ?? 0) < a.version).length;
 
     let cutOff: DrillReport['cutOff'] = null;
+    let burnt: Awaited<ReturnType<typeof rebuildBurntRegion>> | undefined;
     let healedAt: number;
     if (options.scenario === 'deploy') {
       for (const region of [REGION_A, REGION_B]) {
@@ -258,6 +317,17 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
           replicator.network.heal(REGION_A, WITNESS);
           break;
         }
+        case 'burn':
+          burnt = await rebuildBurntRegion({
+            replicator,
+            stores,
+            gateways,
+            work,
+            keysDir,
+            capacityUnitsPerSecond: options.rebuildCapacityUnitsPerSecond ?? 1000,
+            log,
+          });
+          break;
       }
     }
     mark(
@@ -268,9 +338,20 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         slow: `${REGION_A}'s store at normal speed`,
         partition: 'Partition healed',
         deploy: 'Rolling deploy done',
+        burn: `${REGION_A} restarted empty; replicas re-seeded from ${REGION_B}`,
       }[options.scenario],
       healedAt,
     );
+    if (burnt) {
+      const { summary, rebuildStartedAt, healthyAt } = burnt;
+      events.push({
+        at: rebuildStartedAt,
+        until: rebuildStartedAt + summary.seconds * 1000,
+        kind: 'rebuild',
+        label: `Projections rebuilt: ${summary.items} items in ${summary.seconds} s`,
+      });
+      mark('step', `${REGION_A} /health 200 again`, healthyAt);
+    }
     await waitFor(() => replicator.caughtUp(healedAt), 60_000);
     const reconvergeMs = Date.now() - healedAt;
     log(`Every write made before the heal is in both Regions ${reconvergeMs} ms after it`);
@@ -294,6 +375,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    const projectionDiffs = burnt
+      ? await projectionDiff([storeOf(stores, REGION_A).endpoint, storeOf(stores, REGION_B).endpoint])
+      : null;
     const firstSuccess = driver.firstSuccessAfter(faultAt);
     let lost = 0;
     for (const [contractId, version] of latestAcks(driver.acknowledged)) {
@@ -317,6 +401,16 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       replicationLagMs: replicator.lagPercentiles(),
       flows: driver.flows,
       cutOff,
+      rebuild: burnt
+        ? {
+            ...rebuildFigures(burnt.summary),
+            servedBeforeHealthy: driver.requests.filter(
+              (r) => r.region === REGION_A && r.sentAt >= healedAt && r.sentAt < (burnt?.healthyAt ?? 0),
+            ).length,
+          }
+        : null,
+      reprotectMs: burnt ? burnt.healthyAt - healedAt : null,
+      projectionDiff: projectionDiffs,
     };
     return {
       report,
@@ -325,6 +419,54 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   } finally {
     for (const step of cleanup) await Promise.resolve(step()).catch(() => undefined);
   }
+}
+
+/**
+ * `burn`'s heal: A starts on an empty store re-seeded by replication, its gateway comes up `starting`,
+ * the operator's rebuild runs, and A counts as back once its `/health` answers 200.
+ */
+async function rebuildBurntRegion(burning: {
+  readonly replicator: Replicator;
+  readonly stores: Record<string, DynamoDbLocal>;
+  readonly gateways: Record<string, RegionProcess>;
+  readonly work: string;
+  readonly keysDir: string;
+  readonly capacityUnitsPerSecond: number;
+  readonly log: (line: string) => void;
+}) {
+  const { replicator, stores, gateways, work, keysDir, log } = burning;
+  const { store, reseeded } = await restartEmpty(
+    replicator,
+    REGION_A,
+    join(work, 'a'),
+    storeOf(stores, REGION_A).port,
+  );
+  stores[REGION_A] = store;
+  log(`  ${reseeded} items re-seeded into ${REGION_A}'s replicas from ${REGION_B}`);
+  gateways[REGION_A] = await startRegionProcess(
+    REGION_A,
+    replicator.proxyUrl(REGION_A),
+    keysDir,
+    gatewayOf(gateways, REGION_A).port,
+    ['--rebuild'],
+  );
+  const rebuildStartedAt = Date.now();
+  const summary = await runRebuildCommand(
+    { region: REGION_A, endpoint: replicator.proxyUrl(REGION_A) },
+    { region: REGION_B, endpoint: replicator.proxyUrl(REGION_B) },
+    burning.capacityUnitsPerSecond,
+  );
+  log(`  rebuild: ${summary.items} items in ${summary.seconds} s, ready ${summary.ready}`);
+  if (!summary.ready) {
+    const differing = summary.comparison
+      ? JSON.stringify(differingByKind(summary.comparison))
+      : 'not compared';
+    throw new Error(
+      `the rebuild left ${REGION_A} starting: differing ${differing}, ${JSON.stringify(summary.notRebuilt)}`,
+    );
+  }
+  await waitUntilReady(gatewayOf(gateways, REGION_A).url);
+  return { summary, rebuildStartedAt, healthyAt: Date.now() };
 }
 
 interface RegionProcess {
@@ -348,6 +490,7 @@ async function startRegionProcess(
   endpoint: string,
   keysDir: string,
   port = 0,
+  flags: readonly string[] = [],
 ): Promise<RegionProcess> {
   const child = spawn(
     process.execPath,
@@ -363,6 +506,7 @@ async function startRegionProcess(
       keysDir,
       '--port',
       String(port),
+      ...flags,
     ],
     {
       cwd: repoRoot,

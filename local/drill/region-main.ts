@@ -1,6 +1,9 @@
 /**
  * One drill Region as its own process (the functions read their configuration from the environment, as
  * in Lambda, so a process hosts one Region). Prints `READY <url>` once serving; SIGKILL is the fire.
+ * `--seeded`: the store already holds data and its projections (the demo loader's); the Region projects
+ * only new writes. `--rebuild`: the Region came back empty and its replicas were re-seeded; it projects
+ * only new writes and stays `starting` until `npm run ops -- rebuild-projections` is done.
  * SIGTERM is a deploy replacing it: the gateway stops accepting, lets the requests in flight finish
  * (each is bounded by its own deadline; DRAIN_LIMIT_MS is a backstop), then the process exits.
  */
@@ -14,6 +17,8 @@ const { values } = parseArgs({
     port: { type: 'string' },
     endpoint: { type: 'string' },
     'keys-dir': { type: 'string' },
+    seeded: { type: 'boolean', default: false },
+    rebuild: { type: 'boolean', default: false },
   },
 });
 if (!values.region || !values.endpoint || !values['keys-dir']) {
@@ -24,6 +29,8 @@ const region = await startLocalRegion({
   endpoint: values.endpoint,
   port: Number(values.port ?? 0),
   keys: await localSigningKeys(values['keys-dir']),
+  loading: values.rebuild,
+  streamsFromLatest: values.rebuild || values.seeded,
 });
 process.stdout.write(`READY ${region.url}\n`);
 // The drill holds this pipe open; when the drill dies without cleaning up, the Region goes with it.

@@ -128,6 +128,8 @@ const READ_OPERATIONS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
  * Region refuses well within a request's deadline.
  */
 const DEFAULT_LINK_TIMEOUT_MS = 1000;
+/** Items a re-seed writes at once. */
+const RESEED_CONCURRENCY = 16;
 /** How often each Region checks that the other sites answer, and catches up or settles doubts. */
 const HEARTBEAT_MS = 250;
 
@@ -257,6 +259,52 @@ export class Replicator {
         contents.set(itemId(table, item), canonicalJson(item));
     }
     return contents;
+  }
+
+  /**
+   * A Region's data burnt with it: what it wrote and had not yet sent (its MREC outbox) is gone, the part of
+   * eventual replication's RPO the fire takes. Its strong writes are safe: the other Region or the witness
+   * holds every one it acknowledged.
+   */
+  burn(region: string): void {
+    this.replica(region).outbox = [];
+  }
+
+  /**
+   * Fills a Region that came back empty with the other Region's global-table items (the caller has made
+   * the empty tables), newest wins as for any replicated write, so writes replicated meanwhile are kept.
+   * In AWS this is two different jobs:
+   * - MREC (the catalog): the replica is added back to the existing global table (`UpdateTable` with
+   *   `ReplicaUpdates: [{ Create: { RegionName } }]`), and DynamoDB copies the existing items into it;
+   *   "you can add replicas to MREC global tables ... or remove them" (DynamoDB developer guide, "How
+   *   DynamoDB global tables work", consistency modes).
+   * - MRSC (the ledger): no replica can be added to an MRSC table that holds data. MRSC is enabled only on
+   *   an empty table ("Table must be empty when enabling MRSC", AWS SDK code examples, "Create and manage
+   *   DynamoDB global tables with Multi-Region Strong Consistency"), and its witness only when it is
+   *   created (API reference, `GlobalTableWitnessGroupUpdate`: "The witness must be added when creating
+   *   the MRSC global table"; deleting it "must be done in conjunction with removing a replica", which
+   *   leaves a single-Region table). So the ledger is re-protected by a new, empty MRSC table in three
+   *   Regions filled by single conditional writes from the survivor, then the app is pointed at it
+   *   (OPERATIONS.md, "A Region came back empty"). The stand-in shortcuts both to this copy.
+   */
+  async reseed(region: string): Promise<number> {
+    const target = this.replica(region);
+    const source = this.other(target);
+    let copied = 0;
+    for (const table of this.options.replicatedTables) {
+      const items = await scanAll(source.client, table);
+      for (let i = 0; i < items.length; i += RESEED_CONCURRENCY) {
+        await Promise.all(
+          items
+            .slice(i, i + RESEED_CONCURRENCY)
+            .map((item) =>
+              applyReplicated(target.client, { table, key: { pk: item.pk, sk: item.sk } as Key, item }),
+            ),
+        );
+      }
+      copied += items.length;
+    }
+    return copied;
   }
 
   async close(): Promise<void> {

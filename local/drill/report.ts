@@ -47,6 +47,22 @@ function rows(reports: readonly DrillReport[]): [string, ...string[]][] {
         `${r.replicationLagMs.p50.toFixed(1)} / ${r.replicationLagMs.p99.toFixed(1)} ms (${r.replicationLagMs.samples} writes; ${r.replicationLagMs.backlog} waited out the fault)`,
     ),
     row('client-visible errors', (r) => codes(r.errors) || 'none'),
+    row('rebuild: items / seconds / items per s / units per item', (r) =>
+      r.rebuild
+        ? `${r.rebuild.items} / ${r.rebuild.seconds} s / ${r.rebuild.itemsPerSecond} / ${r.rebuild.unitsPerItem}${r.rebuild.matched ? '' : ' (its comparison found differences)'}`
+        : '—',
+    ),
+    row('requests sent to the burnt Region before its /health answered 200', (r) =>
+      r.rebuild ? String(r.rebuild.servedBeforeHealthy) : '—',
+    ),
+    row('heal → burnt Region healthy again (re-protection)', (r) => ms(r.reprotectMs)),
+    row('projection keys differing between the Regions', (r) =>
+      r.projectionDiff
+        ? Object.entries(r.projectionDiff)
+            .map(([kind, n]) => `${kind} ${n}`)
+            .join(', ')
+        : '—',
+    ),
   ];
 }
 
@@ -75,7 +91,7 @@ const OUTCOMES: readonly { outcome: Outcome; label: string; color: string }[] = 
 /** A generous average width of a label character at the page's font size, for keeping labels on the chart. */
 const LABEL_CHAR_WIDTH = 7;
 
-const EVENT_COLORS = { fault: '#c2185b', heal: '#0277bd', step: '#6d4c41' } as const;
+const EVENT_COLORS = { fault: '#c2185b', heal: '#0277bd', step: '#6d4c41', rebuild: '#00897b' } as const;
 
 export function htmlPage(results: readonly DrillResult[]): string {
   const table = rows(results.map((r) => r.report));
@@ -91,7 +107,7 @@ svg text{font:11px system-ui,sans-serif}
 </style></head><body>
 <h1>Disaster-recovery drill</h1>
 <p class="legend">${OUTCOMES.map((o) => `<span><i style="background:${o.color}"></i>${escape(o.label)}</span>`).join('')}
-<span><i style="background:${EVENT_COLORS.fault}"></i>fault</span><span><i style="background:${EVENT_COLORS.heal}"></i>heal</span><span><i style="background:${EVENT_COLORS.step}"></i>deploy step</span></p>
+<span><i style="background:${EVENT_COLORS.fault}"></i>fault</span><span><i style="background:${EVENT_COLORS.heal}"></i>heal</span><span><i style="background:${EVENT_COLORS.step}"></i>deploy step</span><span><i style="background:${EVENT_COLORS.rebuild};opacity:.35"></i>projections rebuild</span></p>
 ${results.map(chart).join('\n')}
 <h2>Report</h2>
 <table><tr>${(header ?? []).map((cell) => `<th>${escape(cell)}</th>`).join('')}</tr>
@@ -102,7 +118,9 @@ ${body.map((row) => `<tr>${row.map((cell, i) => (i === 0 ? `<th>${escape(cell)}<
 
 /** Requests per second by outcome, one lane per Region (and one for requests no Region took). */
 function chart({ report, timeline }: DrillResult): string {
-  const seconds = Math.max(1, Math.ceil((timeline.endedAt - timeline.startedAt) / 1000));
+  // Through the load, and through the last event (a rebuild may end after the load).
+  const lastAt = Math.max(timeline.endedAt, ...timeline.events.map((e) => e.until ?? e.at));
+  const seconds = Math.max(1, Math.ceil((lastAt - timeline.startedAt) / 1000));
   const lanes = [
     ...timeline.regions,
     ...(timeline.requests.some((r) => r.region === 'none') ? ['none'] : []),
@@ -167,6 +185,13 @@ function chart({ report, timeline }: DrillResult): string {
   timeline.events.forEach((event, i) => {
     const at = x((event.at - timeline.startedAt) / 1000);
     const color = EVENT_COLORS[event.kind];
+    // A span (the rebuild) is shaded across every lane, under its start line.
+    if (event.until !== undefined) {
+      const end = x((event.until - timeline.startedAt) / 1000);
+      parts.push(
+        `<rect x="${at}" y="${top - 6}" width="${Math.max(2, end - at)}" height="${bottom - top + 6}" fill="${color}" opacity="0.15"/>`,
+      );
+    }
     parts.push(
       `<line x1="${at}" x2="${at}" y1="${top - 6}" y2="${bottom}" stroke="${color}" stroke-width="2" stroke-dasharray="6 3"/>`,
       // A label that would run off the chart's right edge reads leftwards from its line instead.

@@ -2,6 +2,8 @@
  * Every key of the projections table, in one place: what each read model is stored under. Search
  * postings are keyed by the domain's own terms (`postingPartition`), as the queries name them.
  */
+import { textTerm } from '../../domain/search.js';
+
 type Key = { readonly pk: string; readonly sk: string };
 
 /** The running statistics totals: one item of counters. */
@@ -37,3 +39,40 @@ export const facetCountsKey = (status: string, providerId?: string): Key => ({
  * replicated: the projections table is the Region's own).
  */
 export const regionLoadingKey: Key = { pk: 'region#loading', sk: 'region' };
+
+/**
+ * What each item of the projections table is, by its key, for rebuilding a lost Region and comparing two
+ * Regions. `currentState` kinds follow from the global tables' items as they are now, so a scan of them
+ * through the projector gives them back; `change` kinds record each change (they need its old image) and
+ * are copied from the other Region's projections instead. Items of no kind (the loading marker) are the
+ * Region's own.
+ */
+export const projectionKinds = {
+  searchPostings: { source: 'currentState' },
+  listIndexes: { source: 'currentState' },
+  statistics: { source: 'currentState' },
+  facets: { source: 'currentState' },
+  history: { source: 'change', prefix: historyPartition('') },
+  auditFeed: { source: 'change', prefix: 'audit#' },
+} as const satisfies Record<string, { source: 'currentState' } | { source: 'change'; prefix: string }>;
+
+export type ProjectionKind = keyof typeof projectionKinds;
+
+/** The kinds that record each change, with the key prefix that tells their items. */
+export const changeKinds = Object.entries(projectionKinds).flatMap(([kind, spec]) =>
+  spec.source === 'change' ? [{ kind: kind as ProjectionKind, prefix: spec.prefix }] : [],
+);
+
+export function projectionKindOf(key: { readonly pk: string }): ProjectionKind | undefined {
+  const { pk } = key;
+  const change = changeKinds.find(({ prefix }) => pk.startsWith(prefix));
+  if (change) return change.kind;
+  if (pk.startsWith('facets#')) return 'facets';
+  if (pk === statsTotalsKey.pk || pk.startsWith('contrib#') || pk.startsWith('agencystats#')) {
+    return 'statistics';
+  }
+  // Postings are `<status>|<term>`: text terms are the search index, the others the listings.
+  const term = /^[A-Z_]+\|(.+)$/.exec(pk)?.[1];
+  if (term === undefined) return undefined;
+  return term.startsWith(textTerm('')) ? 'searchPostings' : 'listIndexes';
+}

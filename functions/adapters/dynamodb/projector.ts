@@ -48,13 +48,33 @@ export interface NetChange {
 export class Projector {
   constructor(private readonly db: DynamoDBDocumentClient) {}
 
+  /** A batch of stream records: every read model, the current state and the changes themselves. */
   async project(records: readonly ChangeRecord[]): Promise<void> {
+    await this.projectCurrentState(records);
+    await this.projectChanges(records);
+  }
+
+  /**
+   * The read models that follow from the items as they are now (search postings and list indexes,
+   * statistics, facet counts, acknowledgements): the same from a stream record as from the item read by a
+   * scan (a record with only a new image), which is how a lost Region's projections are rebuilt from its
+   * replicas (`ops/rebuild-projections.ts`).
+   */
+  async projectCurrentState(records: readonly ChangeRecord[]): Promise<void> {
     const net = netChanges(records);
     await this.projectSearch(net);
     await this.projectStats(net);
+    await this.projectAcknowledgements(records);
+  }
+
+  /**
+   * The read models of each change (an audit event and a history version per stored version): they need
+   * the record of the change itself, its old image included, so a scan cannot give them back; a rebuild
+   * copies them from the other Region's projections instead.
+   */
+  async projectChanges(records: readonly ChangeRecord[]): Promise<void> {
     await this.projectAudit(records);
     await this.projectHistory(records);
-    await this.projectAcknowledgements(records);
   }
 
   /**

@@ -1,0 +1,425 @@
+/**
+ * Rebuilds a Region's projections table after it was lost (a Region that came back empty, or projections
+ * gone beyond PITR and the streams' 24 hours), from what survives (DESIGN.md §4, "A Region that burns"):
+ *
+ * 1. `copy`: the kinds that record each change (history versions, audit events) cannot be derived from
+ *    the items as they are now, so they are copied from the other Region's projections table, each as a
+ *    conditional write that never overwrites a record already here;
+ * 2. `catalog`, `ledger`: the current-state kinds (search postings, list indexes, statistics, facet
+ *    counts, acknowledgements) come from a parallel scan (`Segment`/`TotalSegments`) of this Region's own
+ *    global-table replicas, each page fed through the projector's own `projectCurrentState`, the code the
+ *    streams feed, so there is one way to project.
+ *
+ * Every write is idempotent (a second run changes nothing); each segment's position is checkpointed after
+ * every page, so an interrupted run resumes where it stopped; consumed capacity is held to a budget in
+ * units per second. The Region's loading marker (the same item the local demo load uses) is present from
+ * the start until the rebuild is done and matches the other Region, so `/health` answers `starting` and no
+ * router sends traffic to a half-rebuilt Region. The checkpoint lives on that marker.
+ */
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { meterCapacity, metered } from '../functions/adapters/dynamodb/capacity.js';
+import {
+  changeKinds,
+  type ProjectionKind,
+  projectionKindOf,
+  regionLoadingKey,
+} from '../functions/adapters/dynamodb/projection-keys.js';
+import { type Image, Projector } from '../functions/adapters/dynamodb/projector.js';
+import { physicalTableName, type TableId, tableList } from '../functions/adapters/dynamodb/tables.js';
+import { sleep } from '../functions/domain/contention.js';
+import { compareWhenSettled, type ProjectionComparison } from './projection-compare.js';
+
+export interface RegionStore {
+  readonly region: string;
+  /** An endpoint of its own (DynamoDB Local, LocalStack); the Region's public endpoint when omitted. */
+  readonly endpoint?: string;
+  readonly tablePrefix: string;
+}
+
+export interface RebuildOptions {
+  /** The Region being rebuilt. */
+  readonly own: RegionStore;
+  /** The Region whose projections hold the change records; none means they cannot be rebuilt now. */
+  readonly peer?: RegionStore;
+  /** Parallel scan segments per table. */
+  readonly segments?: number;
+  /** Capacity the rebuild may consume, read and write, in both Regions together. */
+  readonly capacityUnitsPerSecond?: number;
+  /** Read and count everything, write nothing (the loading marker included). */
+  readonly dryRun?: boolean;
+  /** How long the final comparison waits for changes in flight (writes still replicating) to settle. */
+  readonly settleMs?: number;
+  /** Mark the Region ready even if something could not be rebuilt or still differs. */
+  readonly acceptIncomplete?: boolean;
+  /** Stops after the pages in progress; the checkpoint keeps the place for the next run. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+}
+
+export interface RebuildProgress {
+  readonly phase: PhaseName;
+  /** Items read so far in this run and the estimate of all (DynamoDB's item counts). */
+  readonly read: number;
+  readonly total: number;
+}
+
+export interface RebuildSummary {
+  readonly region: string;
+  readonly fromRegion: string | null;
+  readonly dryRun: boolean;
+  /** This run continued one that was interrupted. */
+  readonly resumed: boolean;
+  /** Stopped by its signal before the end; run again to resume. */
+  readonly interrupted: boolean;
+  /** Every phase done. */
+  readonly complete: boolean;
+  /** The loading marker is gone: `/health` reports the store's health again. */
+  readonly ready: boolean;
+  /** Items read in this run (scanned from the replicas and from the other Region's projections). */
+  readonly items: number;
+  readonly seconds: number;
+  readonly itemsPerSecond: number;
+  readonly capacityUnits: number;
+  readonly unitsPerItem: number;
+  readonly phases: Readonly<Record<PhaseName, PhaseSummary>>;
+  /** What this run could not rebuild, and why. */
+  readonly notRebuilt: readonly { readonly kinds: readonly ProjectionKind[]; readonly reason: string }[];
+  /** This Region against the other after the rebuild; null when there was no other to compare with. */
+  readonly comparison: ProjectionComparison | null;
+}
+
+export interface PhaseSummary {
+  readonly done: boolean;
+  readonly read: number;
+  /** Items projected or copied (or, in a dry run, that would be). */
+  readonly applied: number;
+  /** Change records the copy found already here. */
+  readonly alreadyThere: number;
+}
+
+const PHASES = ['copy', 'catalog', 'ledger'] as const;
+type PhaseName = (typeof PHASES)[number];
+
+interface SegmentState {
+  done: boolean;
+  startKey?: Record<string, unknown>;
+}
+
+interface Checkpoint {
+  readonly startedAt: string;
+  readonly segments: number;
+  readonly phases: Record<PhaseName, SegmentState[]>;
+}
+
+const DEFAULT_SEGMENTS = 4;
+const DEFAULT_CAPACITY_UNITS_PER_SECOND = 1000;
+const DEFAULT_SETTLE_MS = 30_000;
+const PAGE_SIZE = 200;
+/** Change records copied at once within a page. */
+const COPY_CONCURRENCY = 16;
+/** Every change record has it (`at`, when the change was made); an acknowledgement alone does not. */
+const CHANGE_RECORDED = 'at';
+const CHANGE_KINDS = changeKinds.map(({ kind }) => kind);
+
+export async function rebuildProjections(options: RebuildOptions): Promise<RebuildSummary> {
+  const started = performance.now();
+  const own = connect(options.own);
+  const peer = options.peer && connect(options.peer, { failFast: true });
+  // The projector finds its table through the environment, as in Lambda.
+  for (const spec of tableList) process.env[spec.envVar] = own.table(spec.id);
+  const dryRun = options.dryRun ?? false;
+  const marker = new Marker(own.db, own.table('projections'), dryRun);
+  const stored = await marker.checkpoint();
+  const segments = stored?.segments ?? options.segments ?? DEFAULT_SEGMENTS;
+  const checkpoint: Checkpoint = stored ?? {
+    startedAt: new Date().toISOString(),
+    segments,
+    phases: Object.fromEntries(
+      PHASES.map((phase) => [phase, Array.from({ length: segments }, () => ({ done: false }))]),
+    ) as Record<PhaseName, SegmentState[]>,
+  };
+  await marker.save(checkpoint);
+
+  const budget = new CapacityBudget(options.capacityUnitsPerSecond ?? DEFAULT_CAPACITY_UNITS_PER_SECOND);
+  const projector = new Projector(own.db);
+  const notRebuilt: { kinds: ProjectionKind[]; reason: string }[] = [];
+  const counts = Object.fromEntries(
+    PHASES.map((phase) => [phase, { read: 0, applied: 0, alreadyThere: 0 }]),
+  ) as Record<PhaseName, { read: number; applied: number; alreadyThere: number }>;
+  let read = 0;
+  const total = await estimateTotal(own, peer);
+
+  const sources: Record<PhaseName, { db: DynamoDBDocumentClient; table: string } | undefined> = {
+    copy: peer && { db: peer.db, table: peer.table('projections') },
+    catalog: { db: own.db, table: own.table('catalog') },
+    ledger: { db: own.db, table: own.table('ledger') },
+  };
+  const apply: Record<PhaseName, (items: Image[]) => Promise<{ applied: number; alreadyThere: number }>> = {
+    copy: (items) => copyChangeRecords(own.db, own.table('projections'), items, dryRun),
+    catalog: (items) => projectItems(projector, items, dryRun),
+    ledger: (items) => projectItems(projector, items, dryRun),
+  };
+
+  for (const phase of PHASES) {
+    const source = sources[phase];
+    const states = checkpoint.phases[phase];
+    if (states.every((s) => s.done)) continue;
+    if (!source) {
+      notRebuilt.push({ kinds: CHANGE_KINDS, reason: 'no other Region was named to copy them from' });
+      continue;
+    }
+    // Every segment ends its page before a failure counts, so none writes on after the phase is over.
+    const outcomes = await Promise.allSettled(
+      states.map(async (state, segment) => {
+        while (!state.done && !options.signal?.aborted) {
+          const { result, capacityUnits } = await metered(async () => {
+            const page = await source.db.send(
+              new ScanCommand({
+                TableName: source.table,
+                Segment: segment,
+                TotalSegments: segments,
+                Limit: PAGE_SIZE,
+                ExclusiveStartKey: state.startKey,
+                ConsistentRead: true,
+                ...(phase === 'copy' ? changeRecordsOnly() : {}),
+              }),
+            );
+            return { page, outcome: await apply[phase]((page.Items ?? []) as Image[]) };
+          });
+          const { page, outcome } = result;
+          counts[phase].read += page.ScannedCount ?? 0;
+          counts[phase].applied += outcome.applied;
+          counts[phase].alreadyThere += outcome.alreadyThere;
+          read += page.ScannedCount ?? 0;
+          state.done = page.LastEvaluatedKey === undefined;
+          if (page.LastEvaluatedKey) state.startKey = page.LastEvaluatedKey;
+          else delete state.startKey;
+          await marker.save(checkpoint);
+          options.onProgress?.({ phase, read, total: Math.max(total, read) });
+          await budget.spend(capacityUnits);
+        }
+      }),
+    );
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) {
+      const error = failed.reason as Error;
+      if (phase !== 'copy') throw error;
+      // The other Region does not answer: rebuild what the replicas give, and say what is missing.
+      notRebuilt.push({
+        kinds: CHANGE_KINDS,
+        reason: `${options.peer?.region} did not answer (${error.name}: ${error.message})`,
+      });
+    }
+  }
+
+  const interrupted = options.signal?.aborted ?? false;
+  const complete = PHASES.every((phase) => checkpoint.phases[phase].every((s) => s.done));
+  const comparison =
+    peer && !interrupted && notRebuilt.length === 0
+      ? await compareWhenSettled(
+          { db: own.db, table: own.table('projections') },
+          { db: peer.db, table: peer.table('projections') },
+          segments,
+          options.settleMs ?? DEFAULT_SETTLE_MS,
+        )
+      : null;
+  const ready =
+    !dryRun &&
+    !interrupted &&
+    (options.acceptIncomplete || (complete && comparison?.equal === true && notRebuilt.length === 0));
+  if (ready) await marker.clear();
+  const seconds = (performance.now() - started) / 1000;
+  const capacityUnits = budget.spent;
+  own.close();
+  peer?.close();
+  return {
+    region: options.own.region,
+    fromRegion: options.peer?.region ?? null,
+    dryRun,
+    resumed: stored !== undefined,
+    interrupted,
+    complete,
+    ready,
+    items: read,
+    seconds: round(seconds, 2),
+    itemsPerSecond: round(read / Math.max(seconds, 0.001), 1),
+    capacityUnits: round(capacityUnits, 1),
+    unitsPerItem: round(capacityUnits / Math.max(read, 1), 2),
+    phases: Object.fromEntries(
+      PHASES.map((phase) => [
+        phase,
+        { done: checkpoint.phases[phase].every((s) => s.done), ...counts[phase] },
+      ]),
+    ) as Record<PhaseName, PhaseSummary>,
+    notRebuilt,
+    comparison,
+  };
+}
+
+/** Scanned items as the stream would carry them had they just been written: a new image only. */
+async function projectItems(projector: Projector, items: Image[], dryRun: boolean) {
+  if (!dryRun) {
+    await projector.projectCurrentState(
+      items.map((item) => ({ key: { pk: String(item.pk), sk: String(item.sk) }, newImage: item })),
+    );
+  }
+  return { applied: items.length, alreadyThere: 0 };
+}
+
+/**
+ * Copies change records, each only where none is recorded yet, and every attribute only where it is
+ * absent: an acknowledgement projected here first (from the ledger's replica) stays as it is.
+ */
+async function copyChangeRecords(db: DynamoDBDocumentClient, table: string, items: Image[], dryRun: boolean) {
+  const records = items.filter((item) => {
+    const kind = projectionKindOf({ pk: String(item.pk) });
+    return kind !== undefined && CHANGE_KINDS.includes(kind);
+  });
+  if (dryRun) return { applied: records.length, alreadyThere: 0 };
+  let applied = 0;
+  let alreadyThere = 0;
+  for (let i = 0; i < records.length; i += COPY_CONCURRENCY) {
+    await Promise.all(
+      records.slice(i, i + COPY_CONCURRENCY).map(async (record) => {
+        const { pk, sk, ...fields } = record;
+        const entries = Object.entries(fields);
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { pk, sk },
+              UpdateExpression: `SET ${entries.map((_, n) => `#f${n} = if_not_exists(#f${n}, :f${n})`).join(', ')}`,
+              ConditionExpression: 'attribute_not_exists(#recorded)',
+              ExpressionAttributeNames: {
+                ...Object.fromEntries(entries.map(([name], n) => [`#f${n}`, name])),
+                '#recorded': CHANGE_RECORDED,
+              },
+              ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], n) => [`:f${n}`, value])),
+            }),
+          );
+          applied += 1;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          alreadyThere += 1;
+        }
+      }),
+    );
+  }
+  return { applied, alreadyThere };
+}
+
+/** Only the change records come back from the other Region's scan (it still reads, and pays for, all). */
+function changeRecordsOnly() {
+  const values = changeKinds.map(({ prefix }) => prefix);
+  return {
+    FilterExpression: values.map((_, n) => `begins_with(pk, :p${n})`).join(' OR '),
+    ExpressionAttributeValues: Object.fromEntries(values.map((prefix, n) => [`:p${n}`, prefix])),
+  };
+}
+
+/** The loading marker, carrying the checkpoint. */
+class Marker {
+  private saving: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly dryRun: boolean,
+  ) {}
+
+  async checkpoint(): Promise<Checkpoint | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: regionLoadingKey, ConsistentRead: true }),
+    );
+    return Item?.rebuild as Checkpoint | undefined;
+  }
+
+  /** Saves in the order called, so a later state is never overwritten by an earlier one. */
+  save(checkpoint: Checkpoint): Promise<unknown> {
+    if (this.dryRun) return Promise.resolve();
+    const item = { ...regionLoadingKey, rebuild: structuredClone(checkpoint) };
+    this.saving = this.saving.then(() => this.db.send(new PutCommand({ TableName: this.table, Item: item })));
+    return this.saving;
+  }
+
+  async clear(): Promise<void> {
+    await this.saving;
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: regionLoadingKey }));
+  }
+}
+
+/** Holds the average rate of consumed capacity to the budget, pausing after each page as needed. */
+class CapacityBudget {
+  spent = 0;
+  private readonly startedAt = performance.now();
+
+  constructor(private readonly unitsPerSecond: number) {}
+
+  async spend(units: number): Promise<void> {
+    this.spent += units;
+    const due = this.startedAt + (this.spent / this.unitsPerSecond) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+}
+
+interface Connected {
+  readonly client: DynamoDBClient;
+  readonly db: DynamoDBDocumentClient;
+  table(id: TableId): string;
+  close(): void;
+}
+
+function connect(store: RegionStore, { failFast = false } = {}): Connected {
+  const client = new DynamoDBClient({
+    region: store.region,
+    // An unreachable other Region should be reported in seconds, not after the SDK's long retries.
+    maxAttempts: failFast ? 2 : 8,
+    ...(failFast
+      ? { requestHandler: new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: 10_000 }) }
+      : {}),
+    ...(store.endpoint
+      ? {
+          endpoint: store.endpoint,
+          ...(process.env.AWS_ACCESS_KEY_ID
+            ? {}
+            : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+        }
+      : {}),
+  });
+  meterCapacity(client);
+  return {
+    client,
+    db: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    table: (id) => physicalTableName(store.tablePrefix, id),
+    close: () => client.destroy(),
+  };
+}
+
+/** DynamoDB's item counts (refreshed about every six hours in AWS, live locally): enough for an ETA. */
+async function estimateTotal(own: Connected, peer: Connected | undefined): Promise<number> {
+  const count = async ({ client }: Connected, table: string) =>
+    (await client.send(new DescribeTableCommand({ TableName: table })).catch(() => undefined))?.Table
+      ?.ItemCount ?? 0;
+  const counts = await Promise.all([
+    count(own, own.table('catalog')),
+    count(own, own.table('ledger')),
+    ...(peer ? [count(peer, peer.table('projections'))] : []),
+  ]);
+  return counts.reduce((sum, n) => sum + n, 0);
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand as DocScan } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { regionLoadingKey } from '../../functions/adapters/dynamodb/projection-keys.js';
+import { physicalTableName } from '../../functions/adapters/dynamodb/tables.js';
+import { canonicalJson } from '../../functions/domain/ids.js';
+import { loadDemoStores } from '../../local/drill/demo-seed.js';
+import { freePort } from '../../local/dynamodb-local.js';
+import { regionEnvironment } from '../../local/region.js';
+import { ensureTables } from '../../local/tables.js';
+import { compareProjections } from '../../ops/projection-compare.js';
+import { rebuildProjections, type RebuildOptions } from '../../ops/rebuild-projections.js';
+
+const OWN = 'ap-northeast-2';
+const PEER = 'ap-northeast-1';
+let endpoint: string;
+let client: DynamoDBClient;
+let db: DynamoDBDocumentClient;
+/** The surviving Region: the demo data and the projections its projector makes of it. */
+const peerPrefix = `rp${randomBytes(3).toString('hex')}`;
+
+beforeAll(async () => {
+  endpoint = inject('dynamodbEndpoint');
+  Object.assign(process.env, regionEnvironment(PEER, endpoint, peerPrefix));
+  client = new DynamoDBClient({});
+  db = DynamoDBDocumentClient.from(client);
+  await ensureTables(client, peerPrefix);
+  await loadDemoStores([client], { share: 0.05, region: PEER, tablePrefix: peerPrefix });
+}, 180_000);
+
+/** A Region that came back empty, its global-table replicas re-seeded by replication from the peer. */
+async function burntRegion(): Promise<string> {
+  const prefix = `rb${randomBytes(3).toString('hex')}`;
+  await ensureTables(client, prefix);
+  for (const id of ['catalog', 'ledger'] as const) {
+    const items = await scanAll(physicalTableName(peerPrefix, id));
+    for (let i = 0; i < items.length; i += 25) {
+      await db.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [physicalTableName(prefix, id)]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+          },
+        }),
+      );
+    }
+  }
+  return prefix;
+}
+
+async function scanAll(table: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(new DocScan({ TableName: table, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Every projection item, in key order, the Region's own marker left out. */
+async function projections(prefix: string): Promise<string[]> {
+  return (await scanAll(physicalTableName(prefix, 'projections')))
+    .filter((item) => item.pk !== regionLoadingKey.pk)
+    .map((item) => canonicalJson(item))
+    .sort();
+}
+
+const rebuild = (prefix: string, more: Partial<RebuildOptions> = {}) =>
+  rebuildProjections({
+    own: { region: OWN, endpoint, tablePrefix: prefix },
+    peer: { region: PEER, endpoint, tablePrefix: peerPrefix },
+    settleMs: 0,
+    ...more,
+  });
+
+const compare = (prefix: string) =>
+  compareProjections(
+    { db, table: physicalTableName(prefix, 'projections') },
+    { db, table: physicalTableName(peerPrefix, 'projections') },
+  );
+
+async function loading(prefix: string): Promise<boolean> {
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: physicalTableName(prefix, 'projections'),
+      Key: marshall(regionLoadingKey),
+    }),
+  );
+  return Item !== undefined;
+}
+
+describe('rebuilding a lost Region’s projections', () => {
+  it(
+    'rebuilds every kind to match the other Region, and a second run changes nothing',
+    { timeout: 180_000 },
+    async () => {
+      const prefix = await burntRegion();
+      const first = await rebuild(prefix);
+      expect(first).toMatchObject({ complete: true, ready: true, notRebuilt: [] });
+      expect(first.comparison?.equal).toBe(true);
+      for (const kind of Object.values(first.comparison?.kinds ?? {})) {
+        expect(kind.count.rebuilt).toBeGreaterThan(0);
+      }
+      expect(first.unitsPerItem).toBeGreaterThan(0);
+      expect(await loading(prefix)).toBe(false);
+
+      const before = await projections(prefix);
+      const second = await rebuild(prefix);
+      expect(second.comparison?.equal).toBe(true);
+      expect(second.phases.copy.applied).toBe(0);
+      expect(second.phases.copy.alreadyThere).toBe(first.phases.copy.applied);
+      expect(await projections(prefix)).toEqual(before);
+    },
+  );
+
+  it(
+    'an interrupted rebuild keeps the Region starting and resumes from its checkpoint to the same tables',
+    { timeout: 180_000 },
+    async () => {
+      const reference = await burntRegion();
+      const whole = await rebuild(reference);
+      const prefix = await burntRegion();
+      const abort = new AbortController();
+      const cut = await rebuild(prefix, {
+        segments: 2,
+        signal: abort.signal,
+        onProgress: () => abort.abort(),
+      });
+      expect(cut).toMatchObject({ interrupted: true, complete: false, ready: false });
+      expect(await loading(prefix)).toBe(true);
+
+      const resumed = await rebuild(prefix, { segments: 4 });
+      expect(resumed).toMatchObject({ resumed: true, complete: true, ready: true });
+      // It went on from where the first run stopped instead of starting again.
+      expect(cut.items).toBeGreaterThan(0);
+      expect(resumed.phases.copy.read).toBe(whole.phases.copy.read - cut.phases.copy.read);
+      expect(await projections(prefix)).toEqual(await projections(reference));
+    },
+  );
+
+  it(
+    'with the other Region unreachable it rebuilds what the replicas give, says what it could not, and stays starting',
+    { timeout: 180_000 },
+    async () => {
+      const prefix = await burntRegion();
+      const unreachable = `http://127.0.0.1:${await freePort()}`;
+      const partial = await rebuild(prefix, {
+        peer: { region: PEER, endpoint: unreachable, tablePrefix: peerPrefix },
+      });
+      expect(partial.ready).toBe(false);
+      expect(partial.comparison).toBeNull();
+      expect(partial.notRebuilt).toEqual([
+        { kinds: ['history', 'auditFeed'], reason: expect.stringContaining(`${PEER} did not answer`) },
+      ]);
+      expect(await loading(prefix)).toBe(true);
+      const now = await compare(prefix);
+      for (const kind of ['searchPostings', 'listIndexes', 'statistics', 'facets'] as const) {
+        expect(now.kinds[kind].differing).toBe(0);
+      }
+      expect(now.kinds.history.count.rebuilt).toBe(0);
+      expect(now.kinds.auditFeed.differing).toBeGreaterThan(0);
+
+      // Once the other Region answers, the same command completes the rebuild.
+      const completed = await rebuild(prefix);
+      expect(completed).toMatchObject({ resumed: true, complete: true, ready: true });
+      expect((await compare(prefix)).equal).toBe(true);
+    },
+  );
+});
