@@ -33,7 +33,14 @@ const region = await startLocalRegion({
   streamsFromLatest: values.rebuild,
 });
 if (values.loading) {
-  await region.poller.drain();
+  // A busy machine can time a batch out; the streams keep it, so try again until all is projected.
+  for (;;) {
+    const drained = await region.poller.drain().then(
+      () => true,
+      () => false,
+    );
+    if (drained) break;
+  }
   await region.markReady();
 }
 process.stdout.write(`READY ${region.url}\n`);
