@@ -64,7 +64,8 @@ describe('disaster-recovery drills (short, strong mode)', () => {
 
   it(
     'burn: a Region whose data is destroyed comes back empty, is rebuilt, and serves only once healthy',
-    { timeout: 240_000 },
+    // Two demo loads, their projection and the rebuild: minutes on a busy shared machine.
+    { timeout: 600_000 },
     async () => {
       const { report } = await runDrill({ ...short('burn'), demoShare: 0.03 });
       expectSafe(report);
