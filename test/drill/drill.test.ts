@@ -61,4 +61,20 @@ describe('disaster-recovery drills (short, strong mode)', () => {
       expect(cutOffAnswers.some((r) => r.outcome === '5xx')).toBe(true);
     },
   );
+
+  it(
+    'burn: a Region whose data is destroyed comes back empty, is rebuilt, and serves only once healthy',
+    // Two demo loads, their projection and the rebuild: minutes on a busy shared machine.
+    { timeout: 600_000 },
+    async () => {
+      const { report } = await runDrill({ ...short('burn'), demoShare: 0.03 });
+      expectSafe(report);
+      expect(report.rebuild?.items).toBeGreaterThan(0);
+      expect(report.rebuild?.matched).toBe(true);
+      expect(report.rebuild?.servedBeforeHealthy).toBe(0);
+      expect(report.reprotectMs).not.toBeNull();
+      expect(Object.values(report.projectionDiff ?? { missing: 1 }).every((n) => n === 0)).toBe(true);
+      expect(Object.keys(report.projectionDiff ?? {})).toHaveLength(6);
+    },
+  );
 });
