@@ -627,7 +627,10 @@ function countDuplicates(contents: Map<string, string>): number {
       agencyId?: { S?: string };
       idempotency?: { M?: { key?: { S?: string } } };
     };
-    const key = `${item.agencyId?.S}|${item.idempotency?.M?.key?.S}`;
+    // Only the load's contracts carry a key; the demo data's (the burn scenario's seed) have none.
+    const idempotencyKey = item.idempotency?.M?.key?.S;
+    if (idempotencyKey === undefined) continue;
+    const key = `${item.agencyId?.S}|${idempotencyKey}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   return [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
