@@ -16,6 +16,7 @@ import {
   type Route,
   routeTable,
 } from '../functions/routes.js';
+import { answerPreflight, setGatewayCorsHeaders } from './cors.js';
 import { type Authorization, GatewayAuthorizer } from './gateway-authorizer.js';
 import { type RateLimits, RateLimiter } from './rate-limit.js';
 
@@ -60,6 +61,8 @@ export interface GatewayOptions {
   readonly rateLimits?: RateLimits;
   /** Called once per request with a one-line summary. */
   readonly log?: (line: string) => void;
+  /** Front-end origins whose preflights are allowed (`marketplace:corsOrigins`). */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface Gateway {
@@ -105,6 +108,7 @@ const compiledRoutes = routeTable.map(compile).sort((a, b) => b.literalSegments 
 interface Front {
   readonly authorizer: GatewayAuthorizer;
   readonly rateLimiter: RateLimiter | undefined;
+  readonly corsOrigins: readonly string[];
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -114,6 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       cacheSeconds: options.authorizerCacheSeconds,
     }),
     rateLimiter: options.rateLimits ? new RateLimiter(options.rateLimits) : undefined,
+    corsOrigins: options.corsOrigins ?? [],
   };
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -157,6 +162,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, front: Front): 
   });
   if (matches.length === 0) {
     return send(res, 404, problem('not-found', `No route for ${url.pathname}.`));
+  }
+  // CORS preflights are the gateway's own answer, as API Gateway's OPTIONS methods are (local/cors.ts).
+  if (method === 'OPTIONS' && matches[0]) {
+    return answerPreflight(res, matches[0].compiled.route.path, req.headers.origin, front.corsOrigins);
   }
   const found = matches.find(({ compiled }) => compiled.route.method === method);
   if (!found) {
@@ -353,5 +362,6 @@ function send(res: ServerResponse, status: number, body: object): void {
   for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
   res.setHeader('cache-control', NO_STORE);
   res.setHeader('content-type', 'application/problem+json');
+  setGatewayCorsHeaders(res);
   res.end(JSON.stringify(body));
 }

@@ -54,5 +54,10 @@ export function throttledProblem(detail: string): Problem {
 
 /** 431: what a gateway answers to request headers over its limit, before any route is looked up. */
 export function headersTooLargeProblem(detail: string): Problem {
-  return { type: '/problems/headers-too-large', title: 'Request header fields too large', status: 431, detail };
+  return {
+    type: '/problems/headers-too-large',
+    title: 'Request header fields too large',
+    status: 431,
+    detail,
+  };
 }

@@ -24,6 +24,7 @@ import { problem, throttledProblem } from '../../functions/http/problem.js';
 import { NO_STORE, securityHeaders } from '../../functions/http/response-headers.js';
 import { type ApiFunctionId, type Route, type RouteKey, routeKey } from '../../functions/routes.js';
 import { acknowledge } from '../nag.js';
+import { addCorsPreflights, gatewayResponseCorsHeaders } from './api-cors.js';
 
 /** Stage name. The version lives in the paths (`/v1/...`), so the stage only names the deployment. */
 export const STAGE_NAME = 'live';
@@ -37,6 +38,8 @@ export interface ApiFromRoutesProps {
   readonly authorizerFunction: IFunction;
   /** Stage throttling and the authorizer's cache come from here. */
   readonly limits: ApiLimits;
+  /** Front-end origins allowed to call from browsers (`api-cors.ts`). */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -121,6 +124,7 @@ export class ApiFromRoutes extends Construct {
       );
     }
     addProblemResponses(this.api);
+    addCorsPreflights(this.api, props.routes, props.corsOrigins);
 
     // API Gateway would create this group on first use, kept forever; created first, it keeps 90 days.
     this.executionLogs = new LogGroup(this, 'ExecutionLogs', {
@@ -310,6 +314,7 @@ function addProblemResponses(api: RestApi): void {
         'Content-Type': literal('application/problem+json'),
         'Cache-Control': literal(NO_STORE),
         ...Object.fromEntries(Object.entries(securityHeaders).map(([name, value]) => [name, literal(value)])),
+        ...gatewayResponseCorsHeaders(),
         ...response.headers,
       },
       templates: { 'application/json': response.body },

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { type TableId, tables } from '../../functions/adapters/dynamodb/tables.js';
 import { type ApiFunctionId, apiFunctions, routeTable } from '../../functions/routes.js';
+import { CORS_ORIGINS_VARIABLE } from '../../functions/http/cors.js';
 import { redocFile } from '../../functions/http/openapi/docs-page.js';
 import { acknowledge, wildcardFinding } from '../nag.js';
 import type { FisLambdaExtension } from './fis-lambda-extension.js';
@@ -47,6 +48,8 @@ export interface ApiFunctionsOptions {
   readonly tables: RegionTables;
   /** The fault-injection extension every API function carries, so drills can fail its invocations. */
   readonly faultInjection: FisLambdaExtension;
+  /** Front-end origins the functions name back in their answers (`functions/http/cors.ts`). */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -67,7 +70,10 @@ export function addApiFunctions(
     const handler = new HandlerFunction(scope, `${constructName(fnId)}Api`, {
       handler: fnId,
       description: `Marketplace API ${fnId}: ${routes.join(', ')}`.slice(0, 256),
-      environment: options.tables.environment(access.map(([id]) => id)),
+      environment: {
+        ...options.tables.environment(access.map(([id]) => id)),
+        [CORS_ORIGINS_VARIABLE]: options.corsOrigins.join(','),
+      },
       bundledFiles: apiBundledFiles[fnId],
     });
     for (const [id, mode] of access) {

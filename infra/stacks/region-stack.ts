@@ -71,7 +71,11 @@ export class RegionStack extends Stack {
     this.regionalTables = tables.regional;
 
     this.faultInjection = new FisLambdaExtension(this, 'FaultInjection');
-    const apiHandlers = addApiFunctions(this, { tables, faultInjection: this.faultInjection });
+    const apiHandlers = addApiFunctions(this, {
+      tables,
+      faultInjection: this.faultInjection,
+      corsOrigins: config.corsOrigins,
+    });
     const functions = {} as Record<ApiFunctionId, IFunction>;
     for (const fnId of apiFunctions) functions[fnId] = apiHandlers[fnId].fn;
     this.functions = functions;
@@ -97,6 +101,7 @@ export class RegionStack extends Stack {
       functions: aliases,
       authorizerFunction: authorizerHandler.alias,
       limits: config.apiLimits,
+      corsOrigins: config.corsOrigins,
     });
 
     this.firewall = new ApiFirewall(this, 'Firewall', {

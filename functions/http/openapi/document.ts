@@ -552,7 +552,7 @@ function parameters(route: Route, spec: OperationSpec) {
     name,
     in: 'path',
     required: true,
-    schema: pathParameterSchemas[name ?? ""] ?? { type: 'string', minLength: 1, maxLength: 64 },
+    schema: pathParameterSchemas[name ?? ''] ?? { type: 'string', minLength: 1, maxLength: 64 },
   }));
   const query = spec.query ? jsonSchemaOf(spec.query, 'input') : undefined;
   const required = new Set((query?.required as string[] | undefined) ?? []);
@@ -650,7 +650,7 @@ export function openApiDocument() {
       version: 'v1',
       summary: 'The public-sector cloud service marketplace: catalog, review committee, contracts.',
       description:
-        'JSON over HTTPS; every error is `application/problem+json` (RFC 9457). Every mutable resource carries `version` and answers with `ETag: "<version>"`; changes accept `If-Match`. Lists answer `{items, next}`; pass `next` back as `cursor`. Generated from the route table and the validation schemas of the code that serves it.\n\nA path this API does not have answers 404 (a trailing slash included: `/v1/services/` is not `/v1/services`), and a method a path does not have answers 405 with `Allow`, both as problem+json (`x-unrouted-responses`), as do requests whose headers are over the gateway’s limit (431) or that are not readable HTTP (400).',
+        'JSON over HTTPS; every error is `application/problem+json` (RFC 9457). Every mutable resource carries `version` and answers with `ETag: "<version>"`; changes accept `If-Match`. Lists answer `{items, next}`; pass `next` back as `cursor`. Generated from the route table and the validation schemas of the code that serves it.\n\nA path this API does not have answers 404 (a trailing slash included: `/v1/services/` is not `/v1/services`), and a method a path does not have answers 405 with `Allow`, both as problem+json (`x-unrouted-responses`), as do requests whose headers are over the gateway’s limit (431) or that are not readable HTTP (400).\n\nBrowsers may call from the front-end origins the deployment lists (CORS): the gateway answers their preflights itself; anonymous reads open to anyone allow every origin (\`Access-Control-Allow-Origin: *\`), every other answer only a listed origin; no answer allows credentials (tokens travel in \`Authorization\`). \`ETag\`, \`Location\`, \`Retry-After\`, \`Idempotent-Replayed\` and \`Dry-Run\` are exposed to scripts.',
     },
     servers: [{ url: '/', description: 'The Region that serves this document' }],
     tags: Object.entries(tagDescriptions).map(([name, description]) => ({ name, description })),
