@@ -29,6 +29,7 @@ export const contextKeys = {
   alarmEmail: 'marketplace:alarmEmail',
   routingControlCluster: 'marketplace:routingControlCluster',
   regionSwitchHealthChecks: 'marketplace:regionSwitchHealthChecks',
+  corsOrigins: 'marketplace:corsOrigins',
 } as const;
 
 /**
@@ -83,6 +84,8 @@ export interface MarketplaceConfig {
   readonly failover: FailoverConfig;
   /** Subscribed to every alarm topic when set (the subscription must be confirmed from the mailbox). */
   readonly alarmEmail?: string;
+  /** Front-end origins a browser may call the API from (`functions/http/cors.ts`); none when absent. */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -143,6 +146,7 @@ export function loadConfig(context: Record<string, unknown>): MarketplaceConfig 
   }
   const apiLimits = parseApiLimits(jsonValue(context[contextKeys.apiLimits]), problems);
   const domain = parseDomain(jsonValue(context[contextKeys.domain]), problems);
+  const corsOrigins = parseCorsOrigins(jsonValue(context[contextKeys.corsOrigins]), problems);
   const alarmEmail = context[contextKeys.alarmEmail];
   if (alarmEmail !== undefined && (typeof alarmEmail !== 'string' || !EMAIL.test(alarmEmail))) {
     problems.push(`${contextKeys.alarmEmail} must be an e-mail address; got ${show(alarmEmail)}.`);
@@ -158,6 +162,7 @@ export function loadConfig(context: Record<string, unknown>): MarketplaceConfig 
     tablePrefix: tablePrefix as string,
     oidc: { issuer: issuer as string, audience: audience as string },
     apiLimits,
+    corsOrigins,
     ...(domain ? { domain } : {}),
     failover,
     ...(typeof alarmEmail === 'string' ? { alarmEmail } : {}),
@@ -277,6 +282,36 @@ export function loadApiLimits(context: Record<string, unknown>): ApiLimits {
   const limits = parseApiLimits(jsonValue(context[contextKeys.apiLimits]), problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return limits;
+}
+
+/** The allowed front-end origins of a context; throws a {@link ConfigError}. The local gateway reads it too. */
+export function loadCorsOrigins(context: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const origins = parseCorsOrigins(jsonValue(context[contextKeys.corsOrigins]), problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return origins;
+}
+
+/** An origin as browsers send it: https (http only for this machine's loopback), a host, maybe a port. */
+const ORIGIN = /^(https:\/\/[a-z0-9]([a-z0-9.-]*[a-z0-9])?|http:\/\/(127\.0\.0\.1|localhost))(:\d{1,5})?$/;
+
+function parseCorsOrigins(value: unknown, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const key = contextKeys.corsOrigins;
+  if (!Array.isArray(value)) {
+    problems.push(
+      `${key} must be a list of origins such as ["https://www.example.go.kr"]; got ${show(value)}.`,
+    );
+    return [];
+  }
+  for (const origin of value) {
+    if (typeof origin !== 'string' || !ORIGIN.test(origin)) {
+      problems.push(
+        `${key} holds ${show(origin)}; an origin is https://host[:port] without a path (http only for 127.0.0.1 or localhost), and never "*".`,
+      );
+    }
+  }
+  return value.filter((origin): origin is string => typeof origin === 'string');
 }
 
 /** Each limit's bounds: the WAF rate rule takes 10 or more, API Gateway caches an authorizer for at most an hour. */

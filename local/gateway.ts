@@ -22,6 +22,7 @@ import {
   type Route,
   routeTable,
 } from '../functions/routes.js';
+import { answerPreflight, setGatewayCorsHeaders } from './cors.js';
 import { type Authorization, GatewayAuthorizer, headerValue } from './gateway-authorizer.js';
 import { type RateLimits, RateLimiter } from './rate-limit.js';
 
@@ -66,6 +67,8 @@ export interface GatewayOptions {
   readonly rateLimits?: RateLimits;
   /** Called once per request with a one-line summary. */
   readonly log?: (line: string) => void;
+  /** Front-end origins whose preflights are allowed (`marketplace:corsOrigins`). */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface Gateway {
@@ -124,6 +127,7 @@ function routeFor(
 interface Front {
   readonly authorizer: GatewayAuthorizer;
   readonly rateLimiter: RateLimiter | undefined;
+  readonly corsOrigins: readonly string[];
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -133,6 +137,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       cacheSeconds: options.authorizerCacheSeconds,
     }),
     rateLimiter: options.rateLimits ? new RateLimiter(options.rateLimits) : undefined,
+    corsOrigins: options.corsOrigins ?? [],
   };
   const server = createServer((req, res) => {
     const started = performance.now();
@@ -170,6 +175,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 async function handle(req: IncomingMessage, res: ServerResponse, front: Front): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = (req.method ?? 'GET').toUpperCase();
+  // CORS preflights are the gateway's own answer, as API Gateway's OPTIONS methods are (local/cors.ts).
+  if (method === 'OPTIONS') {
+    const preflighted = compiledRoutes.find((compiled) => compiled.pattern.test(url.pathname));
+    if (preflighted)
+      return answerPreflight(res, preflighted.route.path, req.headers.origin, front.corsOrigins);
+  }
   const found = routeFor(method, url.pathname);
   if (!found) {
     const allowed = compiledRoutes.filter((compiled) => compiled.pattern.test(url.pathname));
@@ -386,5 +397,6 @@ function send(res: ServerResponse, status: number, body: object): void {
   for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
   res.setHeader('cache-control', NO_STORE);
   res.setHeader('content-type', 'application/problem+json');
+  setGatewayCorsHeaders(res);
   res.end(JSON.stringify(body));
 }

@@ -15,15 +15,14 @@
  * and stops it afterwards. With `--target`, `--keys-dir` names the `.local` directory of that gateway's
  * signing keys.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { apiClient, bearer, retryAfterMs } from './api-client/client.js';
 import { freePort } from './dynamodb-local.js';
 import { localStateDir, repoRoot } from './paths.js';
+import { Scratch, waitFor } from './scratch.js';
 import { localSigningKeys, mintToken } from './tokens.js';
 
 const PRISM = '@stoplight/prism-cli@5.14.2';
@@ -53,19 +52,16 @@ const { values } = parseArgs({
   strict: true,
 });
 
-const started: ChildProcess[] = [];
-const temporary: string[] = [];
+const scratch = new Scratch();
 
 async function main(): Promise<number> {
   let target = values.target;
   let keysDir = values['keys-dir'] ?? localStateDir;
   if (!target) {
-    keysDir = await mkdtemp(join(tmpdir(), 'dsm-prism-'));
-    temporary.push(keysDir);
-    target = await startGateway(keysDir);
+    keysDir = await scratch.directory('dsm-prism-');
+    target = await scratch.startGateway(keysDir);
   }
-  const documentFile = join(await mkdtemp(join(tmpdir(), 'dsm-openapi-')), 'openapi.json');
-  temporary.push(join(documentFile, '..'));
+  const documentFile = join(await scratch.directory('dsm-openapi-'), 'openapi.json');
   const served = await fetch(new URL('/openapi.json', target));
   await writeFile(documentFile, await served.text());
   const prismUrl = await startPrism(documentFile, target);
@@ -79,29 +75,6 @@ async function main(): Promise<number> {
   return report.passed ? 0 : 1;
 }
 
-/** `npm start -- --empty --quiet` on a free port, with its own state directory; resolves to its URL. */
-async function startGateway(stateDir: string): Promise<string> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'local/start.ts'), '--empty'], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), DSM_LOCAL_DIR: stateDir, POWERTOOLS_LOG_LEVEL: 'SILENT' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  started.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.on('line', (line) => {
-      if (line.includes('listening on')) resolve();
-      if (line.startsWith('Could not start')) reject(new Error(line));
-    });
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}`)));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(new URL('/health', url)).catch(() => undefined))?.status === 200);
-  process.stdout.write(`npm start (empty, state in ${stateDir}) listening on ${url}\n`);
-  return url;
-}
-
 /** `prism proxy` in its own process group (npx starts Prism as a child), so it can be stopped whole. */
 async function startPrism(documentFile: string, upstream: string): Promise<string> {
   const port = await freePort();
@@ -110,7 +83,7 @@ async function startPrism(documentFile: string, upstream: string): Promise<strin
     ['--yes', PRISM, 'proxy', documentFile, upstream, '--host', '127.0.0.1', '--port', String(port)],
     { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
-  started.push(child);
+  scratch.track(child);
   const url = `http://127.0.0.1:${port}`;
   // The first run downloads Prism into npm's cache.
   await waitFor(
@@ -505,35 +478,12 @@ function summarise(calls: CallRecord[]) {
   return { text: lines.join('\n'), figures, passed };
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-/** Stops what this session started, by process id (Prism's whole process group), and removes its files. */
-async function stop(): Promise<void> {
-  for (const child of started.reverse()) {
-    if (child.exitCode !== null || !child.pid) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    try {
-      process.kill(child.spawnargs[0] === 'npx' ? -child.pid : child.pid, 'SIGTERM');
-    } catch {
-      continue;
-    }
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  }
-  for (const dir of temporary) await rm(dir, { recursive: true, force: true });
-}
-
 let code = 1;
 try {
   code = await main();
 } catch (error) {
   process.stdout.write(`session failed: ${(error as Error).stack}\n`);
 } finally {
-  await stop();
+  await scratch.stop();
 }
 process.exit(code);

@@ -19,6 +19,8 @@ import { type Gateway, startGateway } from './gateway.js';
 import { type LocalIssuer, startLocalIssuer } from './oidc-issuer.js';
 import type { RateLimits } from './rate-limit.js';
 import { StreamPoller } from './stream-poller.js';
+import { configuredCorsOrigins } from './cors.js';
+import { CORS_ORIGINS_VARIABLE } from '../functions/http/cors.js';
 import { ensureTables, tableEnvironment } from './tables.js';
 import type { SigningKeys } from './tokens.js';
 
@@ -51,6 +53,8 @@ export interface LocalRegionOptions {
   readonly loading?: boolean;
   /** Project only what is written from now on (`StreamPoller`'s `fromLatest`): a Region being rebuilt. */
   readonly streamsFromLatest?: boolean;
+  /** Allowed front-end origins; the configured ones (`marketplace:corsOrigins`) when omitted. */
+  readonly corsOrigins?: readonly string[];
 }
 
 export interface LocalRegion {
@@ -62,6 +66,8 @@ export interface LocalRegion {
   readonly gateway: Gateway;
   readonly issuer: LocalIssuer;
   readonly poller: StreamPoller;
+  /** The front-end origins this Region's gateway and functions allow. */
+  readonly corsOrigins: readonly string[];
   /** Ends `loading`: from now on `/health` reports the store's health. */
   markReady(): Promise<void>;
   stop(): Promise<void>;
@@ -132,7 +138,11 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
     const limits = configuredApiLimits();
     const issuer = await startLocalIssuer(options.keys, { maxTokenAgeSeconds: limits.maxTokenAgeSeconds });
     Object.assign(process.env, issuer.authorizerEnvironment);
+    // The functions read the origins from their environment, as the CDK configures them in Lambda.
+    const corsOrigins = options.corsOrigins ?? configuredCorsOrigins();
+    process.env[CORS_ORIGINS_VARIABLE] = corsOrigins.join(',');
     const gateway = await startGateway({
+      corsOrigins,
       port: options.port ?? 0,
       authorizerCacheSeconds: limits.authorizerCacheSeconds,
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
@@ -150,6 +160,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       gateway,
       issuer,
       poller,
+      corsOrigins,
       async markReady() {
         await client.send(new DeleteItemCommand(loadingMarker));
       },

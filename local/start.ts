@@ -10,6 +10,7 @@ import { loadDemoData } from './demo-load.js';
 import { localStateDir } from './paths.js';
 import { DEFAULT_REGION, type LocalRegion, startLocalRegion } from './region.js';
 import { configuredApiLimits } from './api-limits.js';
+import { configuredCorsOrigins } from './cors.js';
 import { localSigningKeys } from './tokens.js';
 
 const { values } = parseArgs({
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     empty: { type: 'boolean', default: false },
     region: { type: 'string', default: DEFAULT_REGION },
     quiet: { type: 'boolean', default: false },
+    // As `cdk -c key=value`: overrides a context key of cdk.json (say, the front-end origins) for this run.
+    context: { type: 'string', short: 'c', multiple: true, default: [] },
   },
   strict: true,
 });
@@ -56,6 +59,7 @@ try {
     port,
     keys: await localSigningKeys(),
     rateLimits: configuredApiLimits(),
+    corsOrigins: configuredCorsOrigins(values.context),
     scheduleEveryMs: 3_600_000,
     ...(values.quiet ? {} : { log: say }),
     onProjectionError: (error) => say(`projection failed, will retry: ${(error as Error).message}`),
@@ -77,6 +81,7 @@ try {
   say(`  curl ${region.url}/v1/stats`);
   say('  Tokens: npm run token -- --role admin   (roles: agency, provider, committee, admin; --org ID)');
   say(`  Identity provider: ${region.issuer.discoveryUrl}`);
+  say(`  Front-end origins allowed (CORS): ${region.corsOrigins.join(', ') || 'none'}`);
   say('Ctrl-C stops everything.');
 } catch (error) {
   say(`Could not start: ${(error as Error).message}`);

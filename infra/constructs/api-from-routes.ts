@@ -30,6 +30,7 @@ import {
   routeKey,
 } from '../../functions/routes.js';
 import { acknowledge } from '../nag.js';
+import { addCorsPreflights, gatewayResponseCorsHeaders } from './api-cors.js';
 
 /** Stage name. The version lives in the paths (`/v1/...`), so the stage only names the deployment. */
 export const STAGE_NAME = 'live';
@@ -43,6 +44,8 @@ export interface ApiFromRoutesProps {
   readonly authorizerFunction: IFunction;
   /** Stage throttling and the authorizer's cache come from here. */
   readonly limits: ApiLimits;
+  /** Front-end origins allowed to call from browsers (`api-cors.ts`). */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -129,6 +132,7 @@ export class ApiFromRoutes extends Construct {
       }
     }
     addProblemResponses(this.api);
+    addCorsPreflights(this.api, props.routes, props.corsOrigins);
 
     // API Gateway would create this group on first use, kept forever; created first, it keeps 90 days.
     this.executionLogs = new LogGroup(this, 'ExecutionLogs', {
@@ -318,6 +322,7 @@ function addProblemResponses(api: RestApi): void {
         'Content-Type': literal('application/problem+json'),
         'Cache-Control': literal(NO_STORE),
         ...Object.fromEntries(Object.entries(securityHeaders).map(([name, value]) => [name, literal(value)])),
+        ...gatewayResponseCorsHeaders(),
         ...response.headers,
       },
       templates: { 'application/json': response.body },

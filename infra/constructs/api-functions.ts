@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { type TableId, tables } from '../../functions/adapters/dynamodb/tables.js';
 import { type ApiFunctionId, apiFunctions, hasAuthorizer, routeTable } from '../../functions/routes.js';
+import { CORS_ORIGINS_VARIABLE } from '../../functions/http/cors.js';
 import { redocFile } from '../../functions/http/openapi/docs-page.js';
 import { acknowledge, wildcardFinding } from '../nag.js';
 import type { FisLambdaExtension } from './fis-lambda-extension.js';
@@ -52,6 +53,8 @@ export interface ApiFunctionsOptions {
    * routes open to anyone: those have no authorizer and verify a token sent to them themselves.
    */
   readonly tokenVerification: Readonly<Record<string, string>>;
+  /** Front-end origins the functions name back in their answers (`functions/http/cors.ts`). */
+  readonly corsOrigins: readonly string[];
 }
 
 /**
@@ -74,6 +77,7 @@ export function addApiFunctions(
       environment: {
         ...options.tables.environment(access.map(([id]) => id)),
         ...(served.some((route) => !hasAuthorizer(route)) ? options.tokenVerification : {}),
+        [CORS_ORIGINS_VARIABLE]: options.corsOrigins.join(','),
       },
       bundledFiles: apiBundledFiles[fnId],
     });

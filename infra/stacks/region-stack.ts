@@ -80,6 +80,7 @@ export class RegionStack extends Stack {
       tables,
       faultInjection: this.faultInjection,
       tokenVerification,
+      corsOrigins: config.corsOrigins,
     });
     const functions = {} as Record<ApiFunctionId, IFunction>;
     for (const fnId of apiFunctions) functions[fnId] = apiHandlers[fnId].fn;
@@ -102,6 +103,7 @@ export class RegionStack extends Stack {
       functions: aliases,
       authorizerFunction: authorizerHandler.alias,
       limits: config.apiLimits,
+      corsOrigins: config.corsOrigins,
     });
 
     this.firewall = new ApiFirewall(this, 'Firewall', {

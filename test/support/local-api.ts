@@ -40,7 +40,12 @@ export interface ApiCall {
  * data, whose `/health` says `starting`; `rateLimits` makes the gateway answer 429 past them.
  */
 export async function startTestApi(
-  options: { endpoint?: string; loading?: boolean; rateLimits?: RateLimits } = {},
+  options: {
+    endpoint?: string;
+    loading?: boolean;
+    rateLimits?: RateLimits;
+    corsOrigins?: readonly string[];
+  } = {},
 ): Promise<TestApi> {
   const keys = await generateSigningKeys();
   const tablePrefix = `t${randomBytes(4).toString('hex')}`;
@@ -50,6 +55,7 @@ export async function startTestApi(
     keys,
     ...(options.loading ? { loading: true } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
   });
   const tableNames = tableList.map((spec) => physicalTableName(tablePrefix, spec.id));
   return {
