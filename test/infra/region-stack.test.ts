@@ -327,11 +327,13 @@ describe('region stack', () => {
     expect(variables('services')).toEqual({ ...catalog, ...ledger, ...projections });
     expect(variables('reviews')).toEqual(catalog);
     expect(variables('contracts')).toEqual({ ...catalog, ...ledger });
+    expect(variables('cases')).toEqual({ ...catalog, ...ledger, ...projections });
     expect(variables('stats')).toEqual(projections);
     expect(variables('audit')).toEqual({ ...ledger, ...projections });
     expect(tableVariablesOf(functionProps(t, logicalId(stack.projector)))).toEqual(projections);
     expect(tableVariablesOf(functionProps(t, logicalId(stack.selectionExpiry)))).toEqual({
       ...catalog,
+      ...ledger,
       ...projections,
     });
     expect(
@@ -377,6 +379,7 @@ describe('region stack', () => {
     expect(accessOf('services')).toEqual({ catalog: 'write', ledger: 'read', projections: 'read' });
     expect(accessOf('reviews')).toEqual({ catalog: 'write' });
     expect(accessOf('contracts')).toEqual({ catalog: 'read', ledger: 'write' });
+    expect(accessOf('cases')).toEqual({ catalog: 'read', ledger: 'write', projections: 'read' });
     expect(accessOf('stats')).toEqual({ projections: 'read' });
     expect(accessOf('audit')).toEqual({ ledger: 'write', projections: 'read' });
   });
