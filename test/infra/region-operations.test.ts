@@ -316,8 +316,8 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
             (filter.MetricTransformations as { MetricName: string }[])[0]?.MetricName ===
             'LedgerWriteConflicts',
         );
-        // One per function that writes the ledger: contracts, and the audit feed's acknowledgements.
-        expect(conflicts).toHaveLength(2);
+        // One per function that writes the ledger: contracts, cases, and the audit feed's acknowledgements.
+        expect(conflicts).toHaveLength(3);
         for (const conflict of conflicts) {
           expect(conflict.FilterPattern).toBe(
             '{ ($.message = "store unavailable") && ($.error = "ReplicatedWriteConflictException") }',

@@ -183,11 +183,26 @@ describe('region stack', () => {
             'GET /v1/contracts',
             'GET /v1/contracts/{id}',
             'POST /v1/contracts',
+            'POST /v1/contracts/{id}/amend',
             'POST /v1/contracts/{id}/cancel',
             'POST /v1/contracts/{id}/complete',
             'POST /v1/contracts/{id}/quote',
+            'POST /v1/contracts/{id}/renew',
             'POST /v1/contracts/{id}/sign',
             'POST /v1/contracts/{id}/terminate',
+          ],
+          cases: [
+            'GET /v1/cases',
+            'GET /v1/cases/{id}',
+            'GET /v1/cases/{id}/comparison',
+            'GET /v1/cases/{id}/snapshots/{number}',
+            'PATCH /v1/cases/{id}',
+            'POST /v1/cases',
+            'POST /v1/cases/{id}/award',
+            'POST /v1/cases/{id}/close',
+            'POST /v1/cases/{id}/quotes',
+            'POST /v1/cases/{id}/searches',
+            'POST /v1/cases/{id}/snapshots',
           ],
           stats: ['GET /v1/stats'],
           audit: ['GET /v1/audit', 'POST /v1/audit/{eventId}/acknowledge'],
@@ -235,7 +250,7 @@ describe('region stack', () => {
       ]);
       expect(new Set(open.map((s) => s.ttl))).toEqual(new Set([0]));
       const closed = settings.filter((s) => s.identitySource !== '');
-      expect(closed).toHaveLength(25);
+      expect(closed).toHaveLength(38);
       expect(new Set(closed.map((s) => `${String(s.identitySource)} ${String(s.ttl)}`))).toEqual(
         new Set(['method.request.header.Authorization 60']),
       );
@@ -299,7 +314,7 @@ describe('region stack', () => {
         stack.selectionExpiry,
       ];
       // then
-      expect(ours).toHaveLength(11);
+      expect(ours).toHaveLength(12);
       const logGroups = resourcesOf(t, 'AWS::Logs::LogGroup');
       for (const fn of ours) {
         const props = functionProps(t, logicalId(fn));

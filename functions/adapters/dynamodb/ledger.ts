@@ -20,36 +20,7 @@ export class DynamoLedger implements Ledger {
 
   async listContracts(query: ContractQuery): Promise<{ items: Contract[]; next: string | null }> {
     const index = query.party === 'agency' ? byAgency : byProvider;
-    const items: Contract[] = [];
-    let startKey = query.after ? (JSON.parse(query.after) as Record<string, unknown>) : undefined;
-    let read = 0;
-    do {
-      const response = await this.db.send(
-        new QueryCommand({
-          TableName: tableName('ledger'),
-          IndexName: index.indexName,
-          KeyConditionExpression: query.since ? '#party = :party AND #at >= :since' : '#party = :party',
-          ...(query.status ? { FilterExpression: '#status = :status' } : {}),
-          ExpressionAttributeNames: {
-            '#party': index.partitionKey,
-            ...(query.since ? { '#at': index.sortKey } : {}),
-            ...(query.status ? { '#status': 'status' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':party': query.partyId,
-            ...(query.since ? { ':since': query.since } : {}),
-            ...(query.status ? { ':status': query.status } : {}),
-          },
-          ScanIndexForward: false,
-          Limit: query.limit - items.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      read += response.ScannedCount ?? 0;
-      items.push(...(response.Items ?? []).map((item) => toEntity<Contract>(item)));
-      startKey = response.LastEvaluatedKey;
-    } while (startKey && items.length < query.limit && read < READ_BUDGET);
-    return { items, next: startKey ? JSON.stringify(startKey) : null };
+    return this.filteredPage<Contract>(index, query.partyId, query);
   }
 
   /**
@@ -88,8 +59,21 @@ export class DynamoLedger implements Ledger {
    * the page within the same read budget as the contract lists.
    */
   async listCases(query: CaseQuery): Promise<{ items: Case[]; next: string | null }> {
-    const index = query.agencyId ? casesByAgency : caseFeed;
-    const items: Case[] = [];
+    return query.agencyId
+      ? this.filteredPage<Case>(casesByAgency, query.agencyId, query)
+      : this.filteredPage<Case>(caseFeed, 'case', query);
+  }
+
+  /**
+   * One partition of an index newest first, `since` bounding its sort key and a status filter thinning
+   * the page, read until the page is full or the read budget is spent.
+   */
+  private async filteredPage<T>(
+    index: { indexName: string; partitionKey: string; sortKey: string },
+    partition: string,
+    query: { status?: string; since?: string; limit: number; after?: string },
+  ): Promise<{ items: T[]; next: string | null }> {
+    const items: T[] = [];
     let startKey = query.after ? (JSON.parse(query.after) as Record<string, unknown>) : undefined;
     let read = 0;
     do {
@@ -97,14 +81,16 @@ export class DynamoLedger implements Ledger {
         new QueryCommand({
           TableName: tableName('ledger'),
           IndexName: index.indexName,
-          KeyConditionExpression: '#pk = :pk',
+          KeyConditionExpression: query.since ? '#party = :party AND #at >= :since' : '#party = :party',
           ...(query.status ? { FilterExpression: '#status = :status' } : {}),
           ExpressionAttributeNames: {
-            '#pk': index.partitionKey,
+            '#party': index.partitionKey,
+            ...(query.since ? { '#at': index.sortKey } : {}),
             ...(query.status ? { '#status': 'status' } : {}),
           },
           ExpressionAttributeValues: {
-            ':pk': query.agencyId ?? 'case',
+            ':party': partition,
+            ...(query.since ? { ':since': query.since } : {}),
             ...(query.status ? { ':status': query.status } : {}),
           },
           ScanIndexForward: false,
@@ -113,7 +99,7 @@ export class DynamoLedger implements Ledger {
         }),
       );
       read += response.ScannedCount ?? 0;
-      items.push(...(response.Items ?? []).map((item) => toEntity<Case>(item)));
+      items.push(...(response.Items ?? []).map((item) => toEntity<T>(item)));
       startKey = response.LastEvaluatedKey;
     } while (startKey && items.length < query.limit && read < READ_BUDGET);
     return { items, next: startKey ? JSON.stringify(startKey) : null };
