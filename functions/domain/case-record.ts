@@ -119,7 +119,7 @@ export function snapshotHtml(snapshot: CaseSnapshot, kase: Case, awardedServiceN
 <title>조달 검토 기록 ${escapeHtml(snapshot.caseId)} 제${snapshot.number}호</title>
 <style>
 @page { size: A4; margin: 18mm 15mm; }
-body { font-family: "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", sans-serif; color: #111; margin: 24px; font-size: 13px; line-height: 1.5; }
+body { font-family: "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", "NanumGothic", sans-serif; color: #111; margin: 24px; font-size: 13px; line-height: 1.5; }
 h1 { font-size: 20px; margin: 0 0 4px; }
 h2 { font-size: 15px; border-bottom: 2px solid #223; padding-bottom: 2px; margin-top: 22px; }
 table { border-collapse: collapse; width: 100%; }
