@@ -2,6 +2,7 @@
  * The one route table. API Gateway resources and methods (CDK) and the local gateway are both built from
  * it, and each API function serves exactly the routes that name it here.
  */
+import { caseRoutes } from './case-routes.js';
 import type { Role } from './domain/caller.js';
 
 export { type Role, roles } from './domain/caller.js';
@@ -13,6 +14,7 @@ export const apiFunctions = [
   'services',
   'reviews',
   'contracts',
+  'cases',
   'stats',
   'audit',
   'docs',
@@ -166,6 +168,22 @@ export const routeTable = [
     access: ['agency', 'admin'],
     idempotency: 'optional',
   },
+  {
+    method: 'POST',
+    path: '/v1/contracts/{id}/amend',
+    fn: 'contracts',
+    access: ['agency'],
+    idempotency: 'optional',
+  },
+  {
+    method: 'POST',
+    path: '/v1/contracts/{id}/renew',
+    fn: 'contracts',
+    access: ['agency'],
+    idempotency: 'required',
+  },
+
+  ...caseRoutes,
 
   { method: 'GET', path: '/v1/stats', fn: 'stats', access: 'anyone' },
   { method: 'GET', path: '/v1/audit', fn: 'audit', access: ['admin'] },

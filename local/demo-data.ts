@@ -913,6 +913,11 @@ function contract(
     signedAt,
     closedAt: fields.closedMs === null ? null : iso(fields.closedMs),
     leadTimeDays: signedAt === null ? null : leadTimeDays(requestedAt, signedAt),
+    caseId: null,
+    cancelReason: null,
+    amendments: [],
+    renewalOf: null,
+    termination: null,
     createdAt: requestedAt,
     version,
   };

@@ -35,6 +35,7 @@ const functionModules: Record<ApiFunctionId, () => Promise<{ handler: ApiHandler
   services: () => import('../functions/handlers/services.js'),
   reviews: () => import('../functions/handlers/reviews.js'),
   contracts: () => import('../functions/handlers/contracts.js'),
+  cases: () => import('../functions/handlers/cases.js'),
   stats: () => import('../functions/handlers/stats.js'),
   audit: () => import('../functions/handlers/audit.js'),
   docs: () => import('../functions/handlers/docs.js'),

@@ -349,6 +349,118 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
     'GET /v1/contracts?providerId= (admin)',
     api.GET('/v1/contracts', { headers: admin, params: { query: { providerId } } }),
   );
+
+  // A procurement case from opening to its award, then the awarded contract's life after signing.
+  const opened = await record(
+    'POST /v1/cases',
+    api.POST('/v1/cases', {
+      headers: agencyAuth,
+      params: { header: key('case') },
+      body: { title: '프리즘 조달 사업', need: '문서 자동화', quantity: 2, months: 12, budgetKrw: 1_000_000 },
+    }),
+  );
+  const caseId = { path: { id: String(opened.data?.id) } };
+  await record(
+    'POST /v1/cases/{id}/searches',
+    api.POST('/v1/cases/{id}/searches', {
+      headers: agencyAuth,
+      params: caseId,
+      body: { q: '프리즘', ai: true },
+    }),
+  );
+  await record(
+    'PATCH /v1/cases/{id} (shortlist)',
+    api.PATCH('/v1/cases/{id}', {
+      headers: agencyAuth,
+      params: caseId,
+      body: { shortlist: [{ serviceId, note: '유일한 후보' }] },
+    }),
+  );
+  await record(
+    'GET /v1/cases/{id}/comparison',
+    api.GET('/v1/cases/{id}/comparison', { headers: agencyAuth, params: caseId }),
+  );
+  await record(
+    'POST /v1/cases/{id}/snapshots',
+    api.POST('/v1/cases/{id}/snapshots', { headers: agencyAuth, params: caseId }),
+  );
+  await record(
+    'GET /v1/cases/{id}/snapshots/{number}',
+    api.GET('/v1/cases/{id}/snapshots/{number}', {
+      headers: agencyAuth,
+      params: { path: { id: String(opened.data?.id), number: 1 } },
+    }),
+  );
+  const asked = await record(
+    'POST /v1/cases/{id}/quotes',
+    api.POST('/v1/cases/{id}/quotes', {
+      headers: agencyAuth,
+      params: { ...caseId, header: key('quotes') },
+      body: { requests: [{ serviceId, planId: 'basic' }], method: 'NEGOTIATED' },
+    }),
+  );
+  const caseContract = { path: { id: String(asked.data?.contracts[0]?.id) } };
+  await record(
+    'POST /v1/contracts/{id}/quote (a case contract)',
+    api.POST('/v1/contracts/{id}/quote', {
+      headers: providerAuth,
+      params: caseContract,
+      body: { amountKrw: 200_000 },
+    }),
+  );
+  await record(
+    'POST /v1/contracts/{id}/sign (a case contract: 409)',
+    api.POST('/v1/contracts/{id}/sign', { headers: agencyAuth, params: caseContract }),
+  );
+  await record(
+    'POST /v1/cases/{id}/award',
+    api.POST('/v1/cases/{id}/award', {
+      headers: agencyAuth,
+      params: caseId,
+      body: { contractId: String(asked.data?.contracts[0]?.id) },
+    }),
+  );
+  await record('GET /v1/cases/{id}', api.GET('/v1/cases/{id}', { headers: agencyAuth, params: caseId }));
+  await record('GET /v1/cases (agency)', api.GET('/v1/cases', { headers: agencyAuth }));
+  const unneeded = await record(
+    'POST /v1/cases (to close)',
+    api.POST('/v1/cases', {
+      headers: agencyAuth,
+      body: { title: '취소할 사업', need: '없음', quantity: 1, months: 1 },
+    }),
+  );
+  await record(
+    'POST /v1/cases/{id}/close',
+    api.POST('/v1/cases/{id}/close', {
+      headers: agencyAuth,
+      params: { path: { id: String(unneeded.data?.id) } },
+      body: { outcome: 'CANCELLED', reason: '사업 취소' },
+    }),
+  );
+  await record(
+    'POST /v1/contracts/{id}/amend',
+    api.POST('/v1/contracts/{id}/amend', {
+      headers: agencyAuth,
+      params: caseContract,
+      body: { months: 11, reason: '한 달 단축' },
+    }),
+  );
+  await record(
+    'POST /v1/contracts/{id}/renew',
+    api.POST('/v1/contracts/{id}/renew', {
+      headers: agencyAuth,
+      params: { ...caseContract, header: key('renew') },
+      body: { months: 12 },
+    }),
+  );
+  await record(
+    'POST /v1/contracts/{id}/terminate (scheduled)',
+    api.POST('/v1/contracts/{id}/terminate', {
+      headers: agencyAuth,
+      params: caseContract,
+      body: { reason: '사업 종료', effectiveAt: new Date(Date.now() + 40 * 86_400_000).toISOString() },
+    }),
+  );
   await record('GET /v1/stats', api.GET('/v1/stats'));
   // The audit feed is projected too.
   await waitFor(

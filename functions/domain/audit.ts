@@ -5,7 +5,15 @@ import { DomainError, invalid, notFound } from './errors.js';
 import type { AuditEvent, Deps, Page } from './ports.js';
 import { lazySchema, pageQuery, parseInput } from './validation.js';
 
-export const auditedEntities = ['provider', 'agency', 'service', 'review', 'contract'] as const;
+export const auditedEntities = [
+  'provider',
+  'agency',
+  'service',
+  'review',
+  'contract',
+  'case',
+  'snapshot',
+] as const;
 
 const time = () => z.iso.datetime({ offset: true });
 

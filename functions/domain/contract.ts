@@ -2,11 +2,12 @@ import * as z from 'zod/mini';
 import { type Caller, requireOrg, requireUser, type User } from './caller.js';
 import { createIdempotently, type Created } from './create.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { conflict, forbidden, invalid, notFound } from './errors.js';
+import { conflict, type DomainError, forbidden, invalid, notFound } from './errors.js';
 import type { Deps, Page } from './ports.js';
 import { effectiveStatus } from './selection.js';
 import { type Changed, type ChangeRequest, type TransitionRule, transition } from './transition.js';
-import { krw, lazySchema, pageQuery, parseInput } from './validation.js';
+import { krw, lazySchema, pageQuery, parseInput, text } from './validation.js';
+import { retryContention } from './contention.js';
 import { contractMethods, contractStatuses } from './vocabulary.js';
 import type { Agency, Contract, Service } from './entities.js';
 
@@ -26,11 +27,14 @@ export type ContractTerms = Pick<
   | 'method'
   | 'catalogAmountKrw'
   | 'requestedAt'
->;
+> &
+  Partial<Pick<Contract, 'caseId' | 'renewalOf'>>;
 
 /** A contract as requested: priced at the catalog amount, nothing quoted, signed or closed yet. */
 export function requestedContract(terms: ContractTerms): Contract {
   return {
+    caseId: null,
+    renewalOf: null,
     ...terms,
     amountKrw: terms.catalogAmountKrw,
     status: 'REQUESTED',
@@ -38,9 +42,76 @@ export function requestedContract(terms: ContractTerms): Contract {
     signedAt: null,
     closedAt: null,
     leadTimeDays: null,
+    cancelReason: null,
+    amendments: [],
+    termination: null,
     createdAt: terms.requestedAt,
     version: 1,
   };
+}
+
+/** What an agency asks to buy; the server prices it. */
+export interface Purchase {
+  readonly serviceId: string;
+  readonly planId: string;
+  readonly quantity: number;
+  readonly months: number;
+  readonly method: Contract['method'];
+}
+
+/**
+ * A new `REQUESTED` contract for `agencyId`, priced by the server at the service's current version:
+ * unit price × quantity × months of a plan of a LISTED service whose selection is valid and that serves
+ * the agency's network (409 otherwise; 400 for a plan it lacks).
+ */
+export async function pricedContract(
+  deps: Deps,
+  agencyId: string,
+  purchase: Purchase,
+  identity: Pick<ContractTerms, 'id' | 'requestedAt' | 'caseId' | 'renewalOf'>,
+  missingPlan: (message: string) => DomainError = (message) =>
+    invalid('No such plan.', [{ path: '/planId', message }]),
+): Promise<Contract> {
+  const [agency, service] = await Promise.all([
+    deps.entities.get<Agency>('agency', agencyId),
+    deps.entities.get<Service>('service', purchase.serviceId),
+  ]);
+  if (!agency) throw forbidden(`Agency ${agencyId} is not registered.`);
+  if (!service || effectiveStatus(service, deps.now()) !== 'LISTED') {
+    throw conflict(
+      `Service ${purchase.serviceId} is not listed with a valid selection, so it cannot be contracted.`,
+    );
+  }
+  if (!service.networks.includes(agency.network)) {
+    throw conflict(
+      `Service ${service.id} is not offered on the ${agency.network} network this agency buys for.`,
+    );
+  }
+  const plan = service.plans.find((p) => p.id === purchase.planId);
+  if (!plan) throw missingPlan(`Service ${service.id} has no plan ${purchase.planId}.`);
+  return requestedContract({
+    ...identity,
+    agencyId: agency.id,
+    serviceId: service.id,
+    serviceVersion: service.version,
+    providerId: service.providerId,
+    planId: plan.id,
+    quantity: purchase.quantity,
+    months: purchase.months,
+    method: purchase.method,
+    catalogAmountKrw: amountAt(plan.unitPriceKrw, purchase.quantity, purchase.months),
+  });
+}
+
+/** Unit price × quantity × months, refused (400) where it would not be exact whole KRW. */
+function amountAt(unitPriceKrw: number, quantity: number, months: number): number {
+  const amount = unitPriceKrw * quantity * months;
+  if (!Number.isSafeInteger(amount)) {
+    throw invalid('The amount is too large.', [
+      { path: '/quantity', message: 'Unit price × quantity × months is too large.' },
+    ]);
+  }
+  return amount;
 }
 
 /** Days from request to signature, to one decimal. */
@@ -85,48 +156,7 @@ export async function requestContract(
     identity: { prefix: 'ctr' },
     body,
     idempotencyKey,
-    prepare: async (id, requestedAt) => {
-      const [agency, service] = await Promise.all([
-        deps.entities.get<Agency>('agency', user.org),
-        deps.entities.get<Service>('service', input.serviceId),
-      ]);
-      if (!agency) throw forbidden(`Agency ${user.org} is not registered.`);
-      const now = deps.now();
-      if (!service || effectiveStatus(service, now) !== 'LISTED') {
-        throw conflict(
-          `Service ${input.serviceId} is not listed with a valid selection, so it cannot be contracted.`,
-        );
-      }
-      if (!service.networks.includes(agency.network)) {
-        throw conflict(
-          `Service ${service.id} is not offered on the ${agency.network} network this agency buys for.`,
-        );
-      }
-      const plan = service.plans.find((p) => p.id === input.planId);
-      if (!plan)
-        throw invalid('No such plan.', [
-          { path: '/planId', message: `Service ${service.id} has no plan ${input.planId}.` },
-        ]);
-      const catalogAmountKrw = plan.unitPriceKrw * input.quantity * input.months;
-      if (!Number.isSafeInteger(catalogAmountKrw)) {
-        throw invalid('The amount is too large.', [
-          { path: '/quantity', message: 'Unit price × quantity × months is too large.' },
-        ]);
-      }
-      return requestedContract({
-        id,
-        agencyId: agency.id,
-        serviceId: service.id,
-        serviceVersion: service.version,
-        providerId: service.providerId,
-        planId: plan.id,
-        quantity: input.quantity,
-        months: input.months,
-        method: input.method,
-        catalogAmountKrw,
-        requestedAt,
-      });
-    },
+    prepare: (id, requestedAt) => pricedContract(deps, user.org, input, { id, requestedAt }),
   });
 }
 
@@ -176,8 +206,10 @@ const contractRules = {
     allowed: ['QUOTED'],
     authorize: asAgency,
     apply: (c, now) => {
-      const signedAt = now.toISOString();
-      return { ...c, status: 'ACTIVE', signedAt, leadTimeDays: leadTimeDays(c.requestedAt, signedAt) };
+      // The case's award signs one of its contracts and cancels the others, so a case never has two.
+      if (c.caseId)
+        throw conflict(`Contract ${c.id} belongs to case ${c.caseId}: award it through the case.`);
+      return signed(c, now);
     },
   },
   cancel: {
@@ -192,13 +224,26 @@ const contractRules = {
     authorize: asAgencyOrAdmin,
     apply: (c, now) => ({ ...c, status: 'COMPLETED', closedAt: now.toISOString() }),
   },
-  terminate: {
-    action: 'terminate',
-    allowed: ['ACTIVE'],
-    authorize: asAgencyOrAdmin,
-    apply: (c, now) => ({ ...c, status: 'TERMINATED', closedAt: now.toISOString() }),
-  },
 } as const satisfies Record<string, ContractRule>;
+
+/** `QUOTED → ACTIVE`, remembering the amount at signature (the base of the amendment limit). */
+export function signed(c: Contract, now: Date): Contract {
+  const signedAt = now.toISOString();
+  return {
+    ...c,
+    status: 'ACTIVE',
+    signedAt,
+    leadTimeDays: leadTimeDays(c.requestedAt, signedAt),
+    signedAmountKrw: c.amountKrw,
+  };
+}
+
+/** `ACTIVE → TERMINATED` now. */
+export const terminated = (c: Contract, now: Date): Contract => ({
+  ...c,
+  status: 'TERMINATED',
+  closedAt: now.toISOString(),
+});
 
 export type ContractTransition = keyof typeof contractRules;
 
@@ -239,6 +284,228 @@ export async function quoteContract(
       }
       return { ...c, status: 'QUOTED', amountKrw, quotedAt: now.toISOString() };
     },
+  });
+}
+
+export const terminateInput = lazySchema(() =>
+  z.strictObject({
+    reason: z.optional(text(500)),
+    effectiveAt: z.optional(z.iso.datetime({ offset: true })),
+  }),
+);
+
+/**
+ * `ACTIVE → TERMINATED` at once, as in v1 (no body, or no `effectiveAt`), or scheduled: a future
+ * `effectiveAt` keeps the contract ACTIVE with `termination`, and the daily job ends it on the day. An
+ * agency must give the configured notice; an administrator may schedule any future time.
+ */
+export async function terminateContract(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  request: ChangeRequest,
+): Promise<Changed<Contract>> {
+  const input = request.body === undefined ? {} : parseInput(terminateInput, request.body, 'termination');
+  return changeContract(deps, caller, id, request, {
+    action: 'terminate',
+    allowed: ['ACTIVE'],
+    authorize: asAgencyOrAdmin,
+    apply: (c, now) => {
+      if (input.effectiveAt === undefined) {
+        if (input.reason === undefined) return terminated(c, now);
+        const at = now.toISOString();
+        return {
+          ...terminated(c, now),
+          termination: { reason: input.reason, requestedAt: at, effectiveAt: at },
+        };
+      }
+      const effectiveAt = new Date(input.effectiveAt);
+      const noticeDays = deps.policy.terminationNoticeDays;
+      if (effectiveAt.getTime() <= now.getTime()) {
+        throw invalid('A scheduled termination lies in the future.', [
+          { path: '/effectiveAt', message: 'Leave it out to terminate at once.' },
+        ]);
+      }
+      if (
+        requireUser(caller).role === 'agency' &&
+        effectiveAt.getTime() - now.getTime() < noticeDays * DAY_MS
+      ) {
+        throw invalid(`An agency gives at least ${noticeDays} days' notice.`, [
+          {
+            path: '/effectiveAt',
+            message: `At least ${noticeDays} days after now (${new Date(now.getTime() + noticeDays * DAY_MS).toISOString()}).`,
+          },
+        ]);
+      }
+      return {
+        ...c,
+        termination: {
+          reason: input.reason ?? null,
+          requestedAt: now.toISOString(),
+          effectiveAt: effectiveAt.toISOString(),
+        },
+      };
+    },
+  });
+}
+
+/** The actor the daily job terminates as. */
+const terminationJobActor: User = { kind: 'user', sub: 'system:daily-job', role: 'admin' };
+
+/**
+ * The daily job's part: ACTIVE contracts whose scheduled termination is due are TERMINATED, closed at the
+ * time it took effect. One conditional write on the version read each, so a second run, or the other
+ * Region's, changes nothing more.
+ */
+export async function terminateDue(deps: Deps, now: Date): Promise<number> {
+  let done = 0;
+  for (const contract of await deps.ledger.terminationsDue(now.toISOString())) {
+    const effectiveAt = contract.termination?.effectiveAt ?? now.toISOString();
+    const result = await deps.entities.update(
+      'contract',
+      { ...terminated(contract, new Date(effectiveAt)), version: contract.version + 1 },
+      { actor: terminationJobActor, action: 'terminate' },
+    );
+    if (result.outcome === 'updated') done += 1;
+  }
+  return done;
+}
+
+export const amendInput = lazySchema(() =>
+  z.strictObject({
+    quantity: z.optional(contractInput().shape.quantity),
+    months: z.optional(contractInput().shape.months),
+    reason: text(500),
+  }),
+);
+
+/**
+ * New quantity and months for an ACTIVE contract, at the plan price that priced it. That price is the
+ * catalog amount over quantity × months (the amount is always their exact product), so no read of the
+ * service's history is needed. Above the amount at signature plus the configured limit it is a new
+ * procurement, not an amendment (409).
+ */
+export async function amendContract(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  request: ChangeRequest,
+): Promise<Changed<Contract>> {
+  const input = parseInput(amendInput, request.body, 'amendment');
+  if (input.quantity === undefined && input.months === undefined) {
+    throw invalid('An amendment changes the quantity, the months, or both.', [
+      { path: '/', message: 'Give quantity or months.' },
+    ]);
+  }
+  return changeContract(deps, caller, id, request, {
+    action: 'amend',
+    allowed: ['ACTIVE'],
+    authorize: asAgency,
+    apply: (c, now) => {
+      const quantity = input.quantity ?? c.quantity;
+      const months = input.months ?? c.months;
+      const unitPriceKrw = c.catalogAmountKrw / (c.quantity * c.months);
+      const amountKrw = amountAt(unitPriceKrw, quantity, months);
+      const base = c.signedAmountKrw ?? c.amountKrw;
+      const limitPercent = deps.policy.amendmentLimitPercent;
+      if (BigInt(amountKrw) * 100n > BigInt(base) * BigInt(100 + limitPercent)) {
+        throw conflict(
+          `${amountKrw} KRW is more than ${limitPercent}% above the ${base} KRW signed: that needs a new procurement.`,
+        );
+      }
+      const amendments = c.amendments ?? [];
+      return {
+        ...c,
+        quantity,
+        months,
+        catalogAmountKrw: amountKrw,
+        amountKrw,
+        signedAmountKrw: base,
+        amendments: [
+          ...amendments,
+          {
+            number: amendments.length + 1,
+            quantity,
+            months,
+            amountKrw,
+            reason: input.reason,
+            at: now.toISOString(),
+          },
+        ],
+      };
+    },
+  });
+}
+
+export const renewInput = lazySchema(() => z.strictObject({ months: contractInput().shape.months }));
+
+/**
+ * A new `REQUESTED` contract continuing an ACTIVE or COMPLETED one: same service, plan, quantity and
+ * method, priced at the listing's current version. Two writes, each idempotent: the original first records
+ * the renewal's id (derived from the Idempotency-Key), then the renewal is put. A renewal may be asked for
+ * only when the one recorded is no longer open, and is created only while it is the one recorded, so two
+ * renewals of one contract are never open at once, whichever write an interruption fell between.
+ */
+export async function renewContract(
+  deps: Deps,
+  caller: Caller,
+  id: string,
+  body: unknown,
+  idempotencyKey: string | undefined,
+): Promise<Created<Contract>> {
+  const user = actingForOrg(caller);
+  const { months } = parseInput(renewInput, body, 'renewal');
+  if (!idempotencyKey) throw invalid('Renewals need an Idempotency-Key header.');
+  return createIdempotently(deps, user, {
+    kind: 'contract',
+    identity: { prefix: 'ctr' },
+    body: { renew: id, months },
+    idempotencyKey,
+    prepare: async (renewalId, requestedAt) => {
+      const original = await getContract(deps, caller, id);
+      asAgency(caller, original);
+      if (original.status !== 'ACTIVE' && original.status !== 'COMPLETED') {
+        throw conflict(`Cannot renew a contract that is ${original.status}.`);
+      }
+      const renewal = await pricedContract(
+        deps,
+        original.agencyId,
+        { ...original, months },
+        { id: renewalId, requestedAt, caseId: null, renewalOf: original.id },
+        (message) => conflict(`${message} It cannot be renewed.`),
+      );
+      await claimRenewal(deps, user, original, renewalId);
+      return renewal;
+    },
+  });
+}
+
+/** Records `renewalId` as the original's renewal, unless another one is open (409). */
+async function claimRenewal(deps: Deps, user: User, original: Contract, renewalId: string): Promise<void> {
+  await retryContention(deps, `Contract ${original.id}`, async (attempt) => {
+    const current =
+      attempt === 0
+        ? original
+        : (
+            await deps.entities.getForChange<Contract>('contract', original.id, {
+              receiptKey: undefined,
+              consistent: true,
+            })
+          )?.entity;
+    if (!current) throw notFound(`Contract ${original.id}`);
+    if (current.renewalId === renewalId) return true;
+    if (current.renewalId) {
+      const open = await deps.entities.get<Contract>('contract', current.renewalId);
+      if (open && (open.status === 'REQUESTED' || open.status === 'QUOTED')) {
+        throw conflict(`Renewal ${open.id} of this contract is still ${open.status}.`);
+      }
+    }
+    const result = await deps.entities.update(
+      'contract',
+      { ...current, renewalId, version: current.version + 1 },
+      { actor: user, action: 'renew' },
+    );
+    return result.outcome === 'updated' ? true : undefined;
   });
 }
 

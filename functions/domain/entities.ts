@@ -5,6 +5,7 @@
  */
 import type {
   agencyKinds,
+  CaseStatus,
   Category,
   ContractStatus,
   contractMethods,
@@ -100,4 +101,129 @@ export interface Contract extends Entity {
   readonly signedAt: string | null;
   readonly closedAt: string | null;
   readonly leadTimeDays: number | null;
+  /** The procurement case it was requested from (DESIGN.md §7); only the case's award signs it. */
+  readonly caseId: string | null;
+  /** Why it was cancelled when a case did it: `NOT_CHOSEN` by an award, `CASE_CLOSED` by a close. */
+  readonly cancelReason: 'NOT_CHOSEN' | 'CASE_CLOSED' | null;
+  readonly amendments: readonly Amendment[];
+  readonly renewalOf: string | null;
+  readonly termination: Termination | null;
+  /** The amount when signed, the base of the amendment limit; not part of the representation. */
+  readonly signedAmountKrw?: number;
+  /** The renewal of this contract asked for last (its id), so two renewals are never open at once. */
+  readonly renewalId?: string;
+}
+
+export interface Amendment {
+  readonly number: number;
+  readonly quantity: number;
+  readonly months: number;
+  readonly amountKrw: number;
+  readonly reason: string;
+  readonly at: string;
+}
+
+export interface Termination {
+  readonly reason: string | null;
+  readonly requestedAt: string;
+  readonly effectiveAt: string;
+}
+
+export interface SavedSearch {
+  readonly id: string;
+  readonly query: {
+    readonly q?: string;
+    readonly category?: string;
+    readonly ai?: boolean;
+    readonly network?: string;
+    readonly csapGrade?: string;
+  };
+  readonly savedAt: string;
+}
+
+export interface ShortlistEntry {
+  readonly serviceId: string;
+  readonly note: string;
+  readonly addedAt: string;
+}
+
+/** What an award or a close decided, recorded on the case before any contract moves. */
+export interface CaseDecision {
+  readonly outcome: 'AWARDED' | 'NO_AWARD' | 'CANCELLED';
+  /** The contract to sign (an award), `null` for a close. */
+  readonly contractId: string | null;
+  readonly reason: string | null;
+  readonly decidedAt: string;
+}
+
+/** A procurement case: the record of why an agency chose what it bought (DESIGN.md §7). */
+export interface Case extends Entity {
+  readonly agencyId: string;
+  readonly title: string;
+  readonly need: string;
+  readonly quantity: number;
+  readonly months: number;
+  readonly budgetKrw: number | null;
+  readonly status: CaseStatus;
+  readonly searches: readonly SavedSearch[];
+  readonly shortlist: readonly ShortlistEntry[];
+  /** How many snapshots are locked (each its own immutable item). */
+  readonly snapshots: number;
+  readonly contractIds: readonly string[];
+  readonly award: {
+    readonly contractId: string;
+    readonly amountKrw: number;
+    readonly awardedAt: string;
+  } | null;
+  readonly outcome: { readonly reason: string; readonly at: string } | null;
+  readonly updatedAt: string;
+  /**
+   * An award or close decided and not yet carried out (a saga's first write; see `case-decision.ts`); not
+   * part of the representation. While it is set, nothing but carrying it out changes the case.
+   */
+  readonly pendingDecision?: CaseDecision | null;
+}
+
+/** One shortlisted service side by side with the others, at the case's quantity × months. */
+export interface ComparisonItem {
+  readonly serviceId: string;
+  readonly serviceVersion: number;
+  readonly name: string;
+  readonly providerId: string;
+  readonly providerName: string;
+  readonly category: Category;
+  readonly ai: boolean;
+  readonly networks: readonly string[];
+  readonly offeredOnAgencyNetwork: boolean;
+  readonly listed: boolean;
+  readonly csap: Service['csap'];
+  readonly selection: Selection | null;
+  readonly plans: readonly (PricePlan & { readonly amountKrw: number })[];
+  readonly lowestAmountKrw: number | null;
+  readonly withinBudget: boolean | null;
+  readonly contractsSigned: number;
+}
+
+export interface Comparison {
+  readonly quantity: number;
+  readonly months: number;
+  readonly items: readonly ComparisonItem[];
+}
+
+/** A case's record as locked at one moment: immutable, numbered from 1, stored as an item of its own. */
+export interface CaseSnapshot extends Entity {
+  readonly number: number;
+  readonly caseId: string;
+  readonly lockedAt: string;
+  readonly lockedBy: { readonly sub: string; readonly org: string };
+  readonly case: Pick<Case, 'title' | 'need' | 'quantity' | 'months' | 'budgetKrw'>;
+  readonly searches: readonly {
+    readonly id: string;
+    readonly query: SavedSearch['query'];
+    readonly matched: number;
+    readonly results: readonly { readonly serviceId: string; readonly version: number }[];
+  }[];
+  readonly shortlist: readonly ShortlistEntry[];
+  readonly comparison: Comparison;
+  readonly sha256: string;
 }

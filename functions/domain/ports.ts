@@ -1,8 +1,8 @@
 import type { User } from './caller.js';
-import type { Contract, Entity, Service } from './entities.js';
+import type { Case, Contract, Entity, Service } from './entities.js';
 import type { PatchOperation } from './json-patch.js';
 
-export type EntityKind = 'provider' | 'agency' | 'service' | 'review' | 'contract';
+export type EntityKind = 'provider' | 'agency' | 'service' | 'review' | 'contract' | 'case' | 'snapshot';
 
 /** Who changed an entity and how; the store stamps it on the item so the audit trail can be projected. */
 export interface Change {
@@ -141,8 +141,23 @@ export interface ContractFeedQuery {
   readonly after?: string;
 }
 
+/** Cases newest first: one agency's, or (without `agencyId`) every case. */
+export interface CaseQuery {
+  readonly agencyId?: string;
+  readonly status?: string;
+  readonly limit: number;
+  readonly after?: string;
+}
+
 export interface Ledger {
   listContracts(query: ContractQuery): Promise<{ items: Contract[]; next: string | null }>;
+  listCases(query: CaseQuery): Promise<{ items: Case[]; next: string | null }>;
+  /** Cases whose award or close was decided and not yet carried out, for the daily job to finish. */
+  casesWithPendingDecision(): Promise<Case[]>;
+  /** ACTIVE contracts whose scheduled termination is due at `now`, for the daily job. */
+  terminationsDue(now: string): Promise<Contract[]>;
+  /** How many contracts of the service were ever signed (ACTIVE, COMPLETED or TERMINATED). */
+  signedContractsOf(serviceId: string, planIds: readonly string[]): Promise<number>;
   /** The whole feed, from indexes of its own (never a scan). */
   contractFeed(query: ContractFeedQuery): Promise<{ items: Contract[]; next: string | null }>;
   /** Whether a contract in one of `statuses` uses the plan (an index read per status, never a scan). */
@@ -297,6 +312,20 @@ export interface Deps {
   readonly history: ServiceHistory;
   readonly facets: FacetCounts;
   readonly now: () => Date;
+  readonly policy: ProcurementPolicy;
   /** Milliseconds left before the current request must answer (Infinity outside a request). */
   readonly remainingMs: () => number;
 }
+
+/** The procurement rules an operator configures (DESIGN.md §7). */
+export interface ProcurementPolicy {
+  /** An amendment may raise the amount at signature by at most this many percent. */
+  readonly amendmentLimitPercent: number;
+  /** How far ahead an agency must schedule a termination. */
+  readonly terminationNoticeDays: number;
+}
+
+export const defaultProcurementPolicy: ProcurementPolicy = {
+  amendmentLimitPercent: 10,
+  terminationNoticeDays: 30,
+};

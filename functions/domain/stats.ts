@@ -1,6 +1,6 @@
 import { facetCell } from './facets.js';
 import { type Category, categories, contractStatuses } from './vocabulary.js';
-import type { Contract, Service } from './entities.js';
+import type { Case, Contract, Service } from './entities.js';
 
 /**
  * What one entity adds to the statistics. The projection stores each entity's last contribution and adds
@@ -41,12 +41,31 @@ export function contractContribution(contract: Contract): Contribution {
 
 const LEAD_TIME_PREFIX = 'leadTime.tenths.';
 const leadTimeCounter = (days: number) => `${LEAD_TIME_PREFIX}${Math.round(days * 10)}`;
+const DAYS_TO_AWARD_PREFIX = 'daysToAward.tenths.';
+const DAY_MS = 86_400_000;
+
+/** A case counts in its status; an awarded one adds its days from opening to award to a histogram. */
+export function caseContribution(kase: Case): Contribution {
+  const counters: Record<string, number> = { [`cases.byStatus.${kase.status}`]: 1 };
+  if (kase.award) {
+    const days = (Date.parse(kase.award.awardedAt) - Date.parse(kase.createdAt)) / DAY_MS;
+    counters[`${DAYS_TO_AWARD_PREFIX}${Math.max(0, Math.round(days * 10))}`] = 1;
+  }
+  return { counters };
+}
 
 export interface StatsView {
   readonly services: { listed: number; ai: number; byCategory: Record<Category, number> };
   readonly agencies: { withContracts: number };
   readonly contracts: { signed: number; totalAmountKrw: number; byStatus: Record<string, number> };
   readonly medianLeadTimeDays: number | null;
+  readonly cases: {
+    open: number;
+    awarded: number;
+    noAward: number;
+    cancelled: number;
+    medianDaysToAward: number | null;
+  };
 }
 
 export function statsView(counters: Readonly<Record<string, number>>): StatsView {
@@ -67,14 +86,24 @@ export function statsView(counters: Readonly<Record<string, number>>): StatsView
       byStatus: Object.fromEntries(contractStatuses.map((s) => [s, count(`contracts.byStatus.${s}`)])),
     },
     medianLeadTimeDays: medianFromHistogram(counters),
+    cases: {
+      open: count('cases.byStatus.OPEN'),
+      awarded: count('cases.byStatus.AWARDED'),
+      noAward: count('cases.byStatus.NO_AWARD'),
+      cancelled: count('cases.byStatus.CANCELLED'),
+      medianDaysToAward: medianFromHistogram(counters, DAYS_TO_AWARD_PREFIX),
+    },
   };
 }
 
-/** Median of the lead-time histogram (tenths of a day → count), exact to its resolution. */
-export function medianFromHistogram(counters: Readonly<Record<string, number>>): number | null {
+/** Median of a histogram of days (tenths of a day → count), exact to its resolution; lead times by default. */
+export function medianFromHistogram(
+  counters: Readonly<Record<string, number>>,
+  prefix = LEAD_TIME_PREFIX,
+): number | null {
   const buckets = Object.entries(counters)
-    .filter(([name, n]) => name.startsWith(LEAD_TIME_PREFIX) && n > 0)
-    .map(([name, n]) => [Number(name.slice(LEAD_TIME_PREFIX.length)), n] as const)
+    .filter(([name, n]) => name.startsWith(prefix) && n > 0)
+    .map(([name, n]) => [Number(name.slice(prefix.length)), n] as const)
     .sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((sum, [, n]) => sum + n, 0);
   if (total === 0) return null;

@@ -1,5 +1,5 @@
 import type { AuditEvent } from './ports.js';
-import type { Agency, Contract, Provider, ReviewSession, Service } from './entities.js';
+import type { Agency, Case, CaseSnapshot, Contract, Provider, ReviewSession, Service } from './entities.js';
 
 /**
  * Representations with exactly the documented fields, in the documented order (DESIGN.md §3), whatever
@@ -64,7 +64,7 @@ export function serviceView(service: Service): Service {
   };
 }
 
-export const contractView = view<Contract>([
+const contractFields = view<Contract>([
   'id',
   'agencyId',
   'serviceId',
@@ -82,7 +82,51 @@ export const contractView = view<Contract>([
   'signedAt',
   'closedAt',
   'leadTimeDays',
+  'caseId',
+  'cancelReason',
+  'amendments',
+  'renewalOf',
+  'termination',
   'version',
+]);
+
+/** Contracts stored before cases existed read as requested outside a case, never amended. */
+export function contractView(contract: Contract): Contract {
+  const fields = contractFields(contract);
+  return { ...fields, amendments: contract.amendments ?? [] };
+}
+
+export const caseView = view<Case>([
+  'id',
+  'agencyId',
+  'title',
+  'need',
+  'quantity',
+  'months',
+  'budgetKrw',
+  'status',
+  'searches',
+  'shortlist',
+  'snapshots',
+  'contractIds',
+  'award',
+  'outcome',
+  'createdAt',
+  'updatedAt',
+  'version',
+]);
+
+/** A snapshot as locked; its storage id and version stay inside (it never changes). */
+export const snapshotView = view<Omit<CaseSnapshot, 'id' | 'version' | 'createdAt'>>([
+  'number',
+  'caseId',
+  'lockedAt',
+  'lockedBy',
+  'case',
+  'searches',
+  'shortlist',
+  'comparison',
+  'sha256',
 ]);
 
 /** A session is addressed by its number; its internal id (the same number as text) stays inside. */

@@ -27,6 +27,9 @@ export const contractStatuses = [
   'TERMINATED',
 ] as const;
 export type ContractStatus = (typeof contractStatuses)[number];
+export const caseStatuses = ['OPEN', 'AWARDED', 'NO_AWARD', 'CANCELLED'] as const;
+export type CaseStatus = (typeof caseStatuses)[number];
+
 export const contractMethods = ['NEGOTIATED', 'CATALOG'] as const;
 
 export const agencyKinds = ['CENTRAL', 'LOCAL', 'PUBLIC_INSTITUTION', 'EDUCATION'] as const;

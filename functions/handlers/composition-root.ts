@@ -12,7 +12,7 @@ import { DynamoFacetCounts, DynamoSearchIndex } from '../adapters/dynamodb/searc
 import { DynamoServiceHistory } from '../adapters/dynamodb/service-history.js';
 import { dryRunDeps } from '../domain/dry-run.js';
 import { DynamoStatistics } from '../adapters/dynamodb/stats-store.js';
-import type { Deps } from '../domain/ports.js';
+import { type Deps, defaultProcurementPolicy, type ProcurementPolicy } from '../domain/ports.js';
 import { apiHandler as httpApiHandler, isDryRun, type Operation } from '../http/api.js';
 import { remainingMs } from '../request-deadline.js';
 import type { ApiFunctionId } from '../routes.js';
@@ -45,10 +45,29 @@ function realDeps(): Built {
       statistics: new DynamoStatistics(db),
       health: new DynamoHealthProbe(db),
       now: () => new Date(),
+      policy: procurementPolicy(),
       remainingMs,
     };
   }
   return built;
+}
+
+/** The configured procurement rules (`AMENDMENT_LIMIT_PERCENT`, `TERMINATION_NOTICE_DAYS`), else the defaults. */
+function procurementPolicy(): ProcurementPolicy {
+  const configured = (name: string, fallback: number) => {
+    const value = Number(process.env[name]);
+    return process.env[name] && Number.isFinite(value) && value >= 0 ? value : fallback;
+  };
+  return {
+    amendmentLimitPercent: configured(
+      'AMENDMENT_LIMIT_PERCENT',
+      defaultProcurementPolicy.amendmentLimitPercent,
+    ),
+    terminationNoticeDays: configured(
+      'TERMINATION_NOTICE_DAYS',
+      defaultProcurementPolicy.terminationNoticeDays,
+    ),
+  };
 }
 
 /** An API function's handler, each request metered in DynamoDB capacity units. */

@@ -1,9 +1,12 @@
 import {
+  amendContract,
   type ContractTransition,
   getContract,
   listContracts,
   quoteContract,
+  renewContract,
   requestContract,
+  terminateContract,
   transitionContract,
 } from '../domain/contract.js';
 import { contractView } from '../domain/views.js';
@@ -33,5 +36,12 @@ export const handler = apiHandler('contracts', {
   'POST /v1/contracts/{id}/sign': lifecycle('sign'),
   'POST /v1/contracts/{id}/cancel': lifecycle('cancel'),
   'POST /v1/contracts/{id}/complete': lifecycle('complete'),
-  'POST /v1/contracts/{id}/terminate': lifecycle('terminate'),
+  'POST /v1/contracts/{id}/terminate': async (request) =>
+    changed(contractView, await terminateContract(deps(), request.caller, request.params.id ?? '', request)),
+  'POST /v1/contracts/{id}/amend': async (request) =>
+    changed(contractView, await amendContract(deps(), request.caller, request.params.id ?? '', request)),
+  'POST /v1/contracts/{id}/renew': async ({ caller, params, body, idempotencyKey }) => {
+    const { entity, replayed } = await renewContract(deps(), caller, params.id ?? '', body, idempotencyKey);
+    return created(contractView(entity), `/v1/contracts/${entity.id}`, replayed);
+  },
 });

@@ -21,6 +21,8 @@ export interface ApiRequest {
   readonly ifMatch: number | undefined;
   /** `?dryRun=true`: answer what the call would answer now, and write nothing. */
   readonly dryRun: boolean;
+  /** The `Accept` header, for the routes that answer more than JSON. */
+  readonly accept: string | undefined;
 }
 
 /** Everything a request carries, checked before any operation runs (so every 4xx here writes nothing). */
@@ -37,6 +39,7 @@ export async function parseRequest(route: Route, event: APIGatewayProxyEvent): P
     body: parseBody(event, headers),
     idempotencyKey: parseIdempotencyKey(route, headers['idempotency-key']),
     ifMatch: parseIfMatch(headers['if-match']),
+    accept: headers.accept,
   };
 }
 

@@ -29,14 +29,18 @@ export function changed<T>(
     : response;
 }
 
-/** 201 with `Location`, or the original 201 again with `Idempotent-Replayed: true` for a retry. */
-export function created(resource: { version: number }, location: string, replayed: boolean): ApiResponse {
+/**
+ * 201 with `Location` (and the `ETag` of a versioned resource), or the original 201 again with
+ * `Idempotent-Replayed: true` for a retry.
+ */
+export function created(resource: object, location: string, replayed: boolean): ApiResponse {
+  const version = (resource as { version?: unknown }).version;
   return {
     status: 201,
     body: resource,
     headers: {
       location,
-      etag: `"${resource.version}"`,
+      ...(typeof version === 'number' ? { etag: `"${version}"` } : {}),
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
     },
   };

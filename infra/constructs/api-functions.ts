@@ -24,6 +24,9 @@ export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<Table
   reviews: { catalog: 'readWrite' },
   // Requests read the service and the agency from the catalog; the ledger is the only table contracts write.
   contracts: { catalog: 'read', ledger: 'readWrite' },
+  // Cases live in the ledger; the comparison reads the catalog, and a snapshot re-runs saved searches
+  // against this Region's search postings and facet counts.
+  cases: { catalog: 'read', ledger: 'readWrite', projections: 'read' },
   stats: { projections: 'read' },
   // Acknowledgements are recorded in the ledger (one conditional put); the projector copies them to the feed.
   audit: { ledger: 'readWrite', projections: 'read' },

@@ -547,10 +547,266 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Terminate an ACTIVE contract
-     * @description **Who:** Roles: agency, admin.
+     * Terminate an ACTIVE contract, at once or on a future date
+     * @description Without a body (or without `effectiveAt`) it terminates at once. A future `effectiveAt` (for an agency at least `terminationNoticeDays`, default 30, ahead, else 400) keeps it `ACTIVE` with `termination`, and the daily job terminates it then.
+     *
+     *     **Who:** Roles: agency, admin.
      */
     post: operations['terminateContract'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/contracts/{id}/amend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Amend an ACTIVE contract’s quantity or months
+     * @description The amount is recomputed at the plan price that priced it (`serviceVersion`); above the amount at signature plus the configured limit (`amendmentLimitPercent`, default 10; exactly the limit is allowed) it is a 409: that needs a new procurement.
+     *
+     *     **Who:** Roles: agency.
+     */
+    post: operations['amendContract'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/contracts/{id}/renew': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Renew an ACTIVE or COMPLETED contract (a new REQUESTED one)
+     * @description Same service, plan and quantity, priced at the listing’s current version, with `renewalOf`; 409 unless the service is `LISTED` with a valid selection, or while another renewal of it is open.
+     *
+     *     **Who:** Roles: agency.
+     */
+    post: operations['renewContract'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List cases, newest first
+     * @description An agency lists its own; an administrator every case, or one agency’s with `agencyId`.
+     *
+     *     **Who:** Roles: agency, admin.
+     */
+    get: operations['listCases'];
+    put?: never;
+    /**
+     * Open a procurement case (OPEN)
+     * @description The record of how the calling agency chooses what it buys, kept in the ledger.
+     *
+     *     **Who:** Roles: agency.
+     */
+    post: operations['openCase'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a case
+     * @description For its agency and administrators.
+     *
+     *     **Who:** Roles: agency, admin.
+     */
+    get: operations['getCase'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a case
+     * @description Only while the case is `OPEN` (else 409). `shortlist` replaces the list: more than 10 entries or a repeat is a 400; an entry that is not a `LISTED` service with a valid selection is a 409.
+     *
+     *     **Who:** Roles: agency.
+     */
+    patch: operations['patchCase'];
+    trace?: never;
+  };
+  '/v1/cases/{id}/searches': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Save a search on the case
+     * @description Only while the case is `OPEN` (else 409). The filters of `GET /v1/services`; a case keeps at most 10 (the 11th is a 409).
+     *
+     *     **Who:** Roles: agency.
+     */
+    post: operations['saveSearch'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{id}/comparison': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The shortlist side by side
+     * @description Every plan priced at the case’s quantity × months, cheapest first by `lowestAmountKrw`; `withinBudget` is `null` without a budget; a service no longer listed stays, last, with `listed: false`.
+     *
+     *     **Who:** Roles: agency, admin.
+     */
+    get: operations['compareShortlist'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{id}/snapshots': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lock the record now
+     * @description Only while the case is `OPEN` (else 409). Each saved search re-run (its first 100 results), the shortlist and the comparison; `sha256` is the hex SHA-256 of the canonical JSON (keys sorted, no whitespace) of the snapshot without `sha256`. Immutable, numbered from 1.
+     *
+     *     **Who:** Roles: agency.
+     */
+    post: operations['lockSnapshot'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{id}/snapshots/{number}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A locked snapshot, as JSON, CSV or the printable record
+     * @description By `Accept`: `application/json` (default); `text/csv` with the header `serviceId,name,providerName,category,csapGrade,networks,listed,lowestPlanId,lowestAmountKrw,withinBudget` and a row per compared service; `text/html`, a printable, self-contained record in Korean for the approval file (the need, the searches with their counts, the comparison, the award once made, the hash).
+     *
+     *     **Who:** Roles: agency, admin.
+     */
+    get: operations['getSnapshot'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{id}/quotes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ask shortlisted services’ providers for quotes
+     * @description Only while the case is `OPEN` (else 409). Needs a snapshot and shortlisted services (409 otherwise): one `REQUESTED` contract per request, with `caseId` and the case’s quantity and months. A retry with the same key answers the same contracts.
+     *
+     *     **Who:** Roles: agency.
+     */
+    post: operations['requestQuotes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{id}/award': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Award a QUOTED contract of the case (AWARDED)
+     * @description Signs it and cancels every other open contract of the case (`cancelReason: "NOT_CHOSEN"`). A saga of single conditional writes, the decision recorded on the case first: a retry in either Region, or the daily job, finishes an award an interruption left half done.
+     *
+     *     **Who:** Roles: agency.
+     */
+    post: operations['awardCase'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/cases/{id}/close': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Close a case without an award (NO_AWARD or CANCELLED)
+     * @description Cancels the case’s open contracts (`cancelReason: "CASE_CLOSED"`).
+     *
+     *     **Who:** Roles: agency.
+     */
+    post: operations['closeCase'];
     delete?: never;
     options?: never;
     head?: never;
@@ -752,6 +1008,63 @@ export interface components {
     RevertInput: {
       toVersion: number;
     };
+    CaseInput: {
+      title: string;
+      need: string;
+      quantity: number;
+      months: number;
+      budgetKrw?: number | null;
+    };
+    CasePatch: {
+      title?: string;
+      need?: string;
+      quantity?: number;
+      months?: number;
+      budgetKrw?: number | null;
+      shortlist?: {
+        serviceId: string;
+        note?: string;
+      }[];
+    };
+    SearchInput: {
+      q?: string;
+      /** @enum {string} */
+      category?: 'IAAS' | 'PAAS' | 'SAAS' | 'SUPPORT' | 'CONVERGENCE';
+      ai?: boolean;
+      /** @enum {string} */
+      network?: 'INTERNET' | 'INTRANET';
+      /** @enum {string} */
+      csapGrade?: 'HIGH' | 'MEDIUM' | 'LOW';
+    };
+    QuotesInput: {
+      requests: {
+        serviceId: string;
+        planId: string;
+      }[];
+      /** @enum {string} */
+      method: 'NEGOTIATED' | 'CATALOG';
+    };
+    AwardInput: {
+      contractId: string;
+    };
+    CloseInput: {
+      /** @enum {string} */
+      outcome: 'NO_AWARD' | 'CANCELLED';
+      reason: string;
+    };
+    AmendInput: {
+      quantity?: number;
+      months?: number;
+      reason: string;
+    };
+    RenewInput: {
+      months: number;
+    };
+    TerminateInput: {
+      reason?: string;
+      /** Format: date-time */
+      effectiveAt?: string;
+    };
     Provider: {
       id: string;
       name: string;
@@ -917,6 +1230,25 @@ export interface components {
       signedAt: string | null;
       closedAt: string | null;
       leadTimeDays: number | null;
+      caseId: string | null;
+      cancelReason: ('NOT_CHOSEN' | 'CASE_CLOSED') | null;
+      amendments: {
+        number: number;
+        quantity: number;
+        months: number;
+        amountKrw: number;
+        reason: string;
+        /** Format: date-time */
+        at: string;
+      }[];
+      renewalOf: string | null;
+      termination: {
+        reason: string | null;
+        /** Format: date-time */
+        requestedAt: string;
+        /** Format: date-time */
+        effectiveAt: string;
+      } | null;
       version: number;
     };
     ContractPage: {
@@ -951,6 +1283,13 @@ export interface components {
         };
       };
       medianLeadTimeDays: number | null;
+      cases: {
+        open: number;
+        awarded: number;
+        noAward: number;
+        cancelled: number;
+        medianDaysToAward: number | null;
+      };
     };
     AuditEvent: {
       id: string;
@@ -963,7 +1302,7 @@ export interface components {
         org?: string;
       };
       /** @enum {string} */
-      entity: 'provider' | 'agency' | 'service' | 'review' | 'contract';
+      entity: 'provider' | 'agency' | 'service' | 'review' | 'contract' | 'case' | 'snapshot';
       entityId: string;
       action: string;
       fromVersion: number | null;
@@ -1009,6 +1348,148 @@ export interface components {
       }[];
       instance?: string;
       requestId?: string;
+    };
+    Case: {
+      id: string;
+      agencyId: string;
+      title: string;
+      need: string;
+      quantity: number;
+      months: number;
+      budgetKrw: number | null;
+      /** @enum {string} */
+      status: 'OPEN' | 'AWARDED' | 'NO_AWARD' | 'CANCELLED';
+      searches: components['schemas']['SavedSearch'][];
+      shortlist: {
+        serviceId: string;
+        note: string;
+        /** Format: date-time */
+        addedAt: string;
+      }[];
+      snapshots: number;
+      contractIds: string[];
+      award: {
+        contractId: string;
+        amountKrw: number;
+        /** Format: date-time */
+        awardedAt: string;
+      } | null;
+      outcome: {
+        reason: string;
+        /** Format: date-time */
+        at: string;
+      } | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    CasePage: {
+      items: components['schemas']['Case'][];
+      next: string | null;
+    };
+    SavedSearch: {
+      id: string;
+      query: {
+        q?: string;
+        /** @enum {string} */
+        category?: 'IAAS' | 'PAAS' | 'SAAS' | 'SUPPORT' | 'CONVERGENCE';
+        ai?: boolean;
+        /** @enum {string} */
+        network?: 'INTERNET' | 'INTRANET';
+        /** @enum {string} */
+        csapGrade?: 'HIGH' | 'MEDIUM' | 'LOW';
+      };
+      /** Format: date-time */
+      savedAt: string;
+    };
+    Comparison: {
+      quantity: number;
+      months: number;
+      items: {
+        serviceId: string;
+        serviceVersion: number;
+        name: string;
+        providerId: string;
+        providerName: string;
+        /** @enum {string} */
+        category: 'IAAS' | 'PAAS' | 'SAAS' | 'SUPPORT' | 'CONVERGENCE';
+        ai: boolean;
+        networks: ('INTERNET' | 'INTRANET')[];
+        offeredOnAgencyNetwork: boolean;
+        listed: boolean;
+        csap: {
+          /** @enum {string} */
+          grade: 'HIGH' | 'MEDIUM' | 'LOW';
+          certificateNumber: string;
+          /** Format: date */
+          validUntil: string;
+        } | null;
+        selection: {
+          sessionNumber: number;
+          /** Format: date-time */
+          decidedAt: string;
+          /** Format: date */
+          validUntil: string;
+        } | null;
+        plans: {
+          id: string;
+          name: string;
+          unit: string;
+          unitPriceKrw: number;
+          amountKrw: number;
+        }[];
+        lowestAmountKrw: number | null;
+        withinBudget: boolean | null;
+        contractsSigned: number;
+      }[];
+    };
+    CaseSnapshot: {
+      number: number;
+      caseId: string;
+      /** Format: date-time */
+      lockedAt: string;
+      lockedBy: {
+        sub: string;
+        org: string;
+      };
+      case: {
+        title: string;
+        need: string;
+        quantity: number;
+        months: number;
+        budgetKrw: number | null;
+      };
+      searches: {
+        id: string;
+        query: {
+          q?: string;
+          /** @enum {string} */
+          category?: 'IAAS' | 'PAAS' | 'SAAS' | 'SUPPORT' | 'CONVERGENCE';
+          ai?: boolean;
+          /** @enum {string} */
+          network?: 'INTERNET' | 'INTRANET';
+          /** @enum {string} */
+          csapGrade?: 'HIGH' | 'MEDIUM' | 'LOW';
+        };
+        matched: number;
+        results: {
+          serviceId: string;
+          version: number;
+        }[];
+      }[];
+      shortlist: {
+        serviceId: string;
+        note: string;
+        /** Format: date-time */
+        addedAt: string;
+      }[];
+      comparison: components['schemas']['Comparison'];
+      sha256: string;
+    };
+    Quotes: {
+      contracts: components['schemas']['Contract'][];
     };
   };
   responses: {
@@ -2682,7 +3163,11 @@ export interface operations {
       };
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['TerminateInput'];
+      };
+    };
     responses: {
       /** @description The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`. */
       200: {
@@ -2712,6 +3197,643 @@ export interface operations {
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
       431: components['responses']['HeadersTooLarge'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  amendContract: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AmendInput'];
+      };
+    };
+    responses: {
+      /** @description The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Contract'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  renewContract: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key': string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RenewInput'];
+      };
+    };
+    responses: {
+      /** @description Created; a retry with the same `Idempotency-Key` and body answers this again with `Idempotent-Replayed: true`. */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          Location: components['headers']['Location'];
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Contract'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  listCases: {
+    parameters: {
+      query?: {
+        agencyId?: string;
+        status?: 'OPEN' | 'AWARDED' | 'NO_AWARD' | 'CANCELLED';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CasePage'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. A query parameter this route does not define is a 400. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  openCase: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CaseInput'];
+      };
+    };
+    responses: {
+      /** @description Created; a retry with the same `Idempotency-Key` and body answers this again with `Idempotent-Replayed: true`. */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          Location: components['headers']['Location'];
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Case'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getCase: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description An `ETag` received before; 304 when it is still current. */
+        'If-None-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Case'];
+        };
+      };
+      /** @description `If-None-Match` names the current `ETag`. */
+      304: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  patchCase: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CasePatch'];
+      };
+    };
+    responses: {
+      /** @description The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Case'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  saveSearch: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SearchInput'];
+      };
+    };
+    responses: {
+      /** @description Created; a retry with the same `Idempotency-Key` and body answers this again with `Idempotent-Replayed: true`. */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          Location: components['headers']['Location'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SavedSearch'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  compareShortlist: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Comparison'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  lockSnapshot: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Created; a retry with the same `Idempotency-Key` and body answers this again with `Idempotent-Replayed: true`. */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          Location: components['headers']['Location'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseSnapshot'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getSnapshot: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        number: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CaseSnapshot'];
+          'text/csv': string;
+          'text/html': string;
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  requestQuotes: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key': string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['QuotesInput'];
+      };
+    };
+    responses: {
+      /** @description Created; a retry with the same `Idempotency-Key` and body answers this again with `Idempotent-Replayed: true`. */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          Location: components['headers']['Location'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Quotes'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  awardCase: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AwardInput'];
+      };
+    };
+    responses: {
+      /** @description The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Case'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  closeCase: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+        /** @description The `ETag` this change is based on; another current version answers 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CloseInput'];
+      };
+    };
+    responses: {
+      /** @description The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Case'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -2770,7 +3892,7 @@ export interface operations {
   listAuditEvents: {
     parameters: {
       query?: {
-        entity?: 'provider' | 'agency' | 'service' | 'review' | 'contract';
+        entity?: 'provider' | 'agency' | 'service' | 'review' | 'contract' | 'case' | 'snapshot';
         id?: string;
         actor?: string;
         org?: string;

@@ -75,6 +75,21 @@ const rules: Record<RouteKey, Row> = {
   'POST /v1/contracts/{id}/cancel': [401, 200, 403, 403, 403, 403, 403],
   'POST /v1/contracts/{id}/complete': [401, 200, 403, 403, 200, 403, 403],
   'POST /v1/contracts/{id}/terminate': [401, 200, 403, 403, 200, 403, 403],
+  'POST /v1/contracts/{id}/amend': [401, 200, 403, 403, 403, 403, 403],
+  'POST /v1/contracts/{id}/renew': [401, 201, 403, 403, 403, 403, 403],
+
+  // Each agency opens its own cases; a case is its agency's and, to read, the administrators'.
+  'POST /v1/cases': [401, 201, 403, 403, 403, 201, 403],
+  'GET /v1/cases': [401, 200, 403, 403, 200, 200, 403],
+  'GET /v1/cases/{id}': [401, 200, 403, 403, 200, 403, 403],
+  'PATCH /v1/cases/{id}': [401, 200, 403, 403, 403, 403, 403],
+  'POST /v1/cases/{id}/searches': [401, 201, 403, 403, 403, 403, 403],
+  'GET /v1/cases/{id}/comparison': [401, 200, 403, 403, 200, 403, 403],
+  'POST /v1/cases/{id}/snapshots': [401, 201, 403, 403, 403, 403, 403],
+  'GET /v1/cases/{id}/snapshots/{number}': [401, 200, 403, 403, 200, 403, 403],
+  'POST /v1/cases/{id}/quotes': [401, 201, 403, 403, 403, 403, 403],
+  'POST /v1/cases/{id}/award': [401, 200, 403, 403, 403, 403, 403],
+  'POST /v1/cases/{id}/close': [401, 200, 403, 403, 403, 403, 403],
 
   'GET /v1/stats': [200, 200, 200, 200, 200, 200, 200],
   'GET /openapi.json': [200, 200, 200, 200, 200, 200, 200],
@@ -228,6 +243,55 @@ async function newContract(status: 'REQUESTED' | 'QUOTED' | 'ACTIVE'): Promise<s
   return id;
 }
 
+const caseBody = () => ({
+  title: `권한 점검 사업 ${next()}`,
+  need: '민원 상담 자동화',
+  quantity: 2,
+  months: 12,
+});
+
+/**
+ * A case of `agency` brought as far as `step`: shortlisting the LISTED service, locking a snapshot, asking
+ * for its quote (then `contractId` is that contract, quoted by the provider).
+ */
+async function newCase(
+  step: 'open' | 'shortlisted' | 'locked' | 'quoted',
+): Promise<{ id: string; contractId?: string }> {
+  const opened = await api.call('POST', '/v1/cases', { token: tokens.agency, body: caseBody() });
+  expectStatus(opened, 201, 'case');
+  const id: string = opened.body.id;
+  if (step === 'open') return { id };
+  const listed = await api.call('PATCH', `/v1/cases/${id}`, {
+    token: tokens.agency,
+    body: { shortlist: [{ serviceId: listedId, note: '후보' }] },
+  });
+  expectStatus(listed, 200, 'shortlist');
+  if (step === 'shortlisted') return { id };
+  expectStatus(
+    await api.call('POST', `/v1/cases/${id}/snapshots`, { token: tokens.agency }),
+    201,
+    'snapshot',
+  );
+  if (step === 'locked') return { id };
+  const asked = await api.call('POST', `/v1/cases/${id}/quotes`, {
+    token: tokens.agency,
+    body: { requests: [{ serviceId: listedId, planId: 'basic' }], method: 'NEGOTIATED' },
+    headers: { 'idempotency-key': `authz-quotes-${next()}` },
+  });
+  expectStatus(asked, 201, 'quotes');
+  const contractId: string = asked.body.contracts[0].id;
+  const quoted = await api.call('POST', `/v1/contracts/${contractId}/quote`, {
+    token: tokens.provider,
+    body: { amountKrw: 200_000 },
+  });
+  expectStatus(quoted, 200, 'quote');
+  return { id, contractId };
+}
+
+/** One locked case for the reads, made on first use. */
+let readableCaseMade: Promise<{ id: string }> | undefined;
+const readableCase = () => (readableCaseMade ??= newCase('locked'));
+
 /** One REQUESTED contract for the reads, made on first use. */
 let readable: Promise<string> | undefined;
 const readableContract = () => (readable ??= newContract('REQUESTED'));
@@ -336,6 +400,48 @@ const requests: Record<RouteKey, Requests> = {
   'POST /v1/contracts/{id}/cancel': fresh(async () => ({ params: { id: await newContract('REQUESTED') } })),
   'POST /v1/contracts/{id}/complete': fresh(async () => ({ params: { id: await newContract('ACTIVE') } })),
   'POST /v1/contracts/{id}/terminate': fresh(async () => ({ params: { id: await newContract('ACTIVE') } })),
+  'POST /v1/contracts/{id}/amend': fresh(async () => ({
+    params: { id: await newContract('ACTIVE') },
+    body: { months: 11, reason: '한 달 단축' },
+  })),
+  'POST /v1/contracts/{id}/renew': fresh(async () => ({
+    params: { id: await newContract('ACTIVE') },
+    body: { months: 12 },
+    headers: { 'idempotency-key': `authz-renew-${next()}` },
+  })),
+
+  'POST /v1/cases': same(() => ({ body: caseBody() })),
+  'GET /v1/cases': {
+    refused: async () => ({}),
+    allowed: async (caller) => (caller === 'admin' ? { query: `agencyId=${agencyId}` } : {}),
+  },
+  'GET /v1/cases/{id}': same(async () => ({ params: { id: (await readableCase()).id } })),
+  'PATCH /v1/cases/{id}': fresh(async () => ({
+    params: { id: (await newCase('open')).id },
+    body: { need: '수요를 고쳤습니다' },
+  })),
+  'POST /v1/cases/{id}/searches': fresh(async () => ({
+    params: { id: (await newCase('open')).id },
+    body: { q: '문서', ai: true },
+  })),
+  'GET /v1/cases/{id}/comparison': same(async () => ({ params: { id: (await readableCase()).id } })),
+  'POST /v1/cases/{id}/snapshots': fresh(async () => ({ params: { id: (await newCase('shortlisted')).id } })),
+  'GET /v1/cases/{id}/snapshots/{number}': same(async () => ({
+    params: { id: (await readableCase()).id, number: 1 },
+  })),
+  'POST /v1/cases/{id}/quotes': fresh(async () => ({
+    params: { id: (await newCase('locked')).id },
+    body: { requests: [{ serviceId: listedId, planId: 'basic' }], method: 'CATALOG' },
+    headers: { 'idempotency-key': `authz-${next()}` },
+  })),
+  'POST /v1/cases/{id}/award': fresh(async () => {
+    const { id, contractId } = await newCase('quoted');
+    return { params: { id }, body: { contractId } };
+  }),
+  'POST /v1/cases/{id}/close': fresh(async () => ({
+    params: { id: (await newCase('open')).id },
+    body: { outcome: 'NO_AWARD', reason: '적합한 서비스 없음' },
+  })),
 
   'GET /v1/stats': same(() => ({})),
   'GET /openapi.json': same(() => ({})),

@@ -315,6 +315,11 @@ describe('contracts', () => {
       signedAt: null,
       closedAt: null,
       leadTimeDays: null,
+      caseId: null,
+      cancelReason: null,
+      amendments: [],
+      renewalOf: null,
+      termination: null,
       version: 1,
     });
     expect(res.headers.get('location')).toBe(`/v1/contracts/${res.body.id}`);

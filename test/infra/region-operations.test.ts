@@ -20,7 +20,17 @@ type Props = Record<string, unknown>;
 const props = (resource: { Properties?: Props } | undefined) => (resource?.Properties ?? {}) as Props;
 
 /** The API functions (each with its own error alarm) and the background ones. */
-const API_FUNCTIONS = ['health', 'registry', 'services', 'reviews', 'contracts', 'stats', 'audit', 'docs'];
+const API_FUNCTIONS = [
+  'health',
+  'registry',
+  'services',
+  'reviews',
+  'contracts',
+  'cases',
+  'stats',
+  'audit',
+  'docs',
+];
 const BACKGROUND_FUNCTIONS = ['authorizer', 'projector', 'selection-expiry'];
 const OTHER_REGION = { 'ap-northeast-2': 'ap-northeast-1', 'ap-northeast-1': 'ap-northeast-2' } as const;
 
@@ -306,8 +316,8 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
             (filter.MetricTransformations as { MetricName: string }[])[0]?.MetricName ===
             'LedgerWriteConflicts',
         );
-        // One per function that writes the ledger: contracts, and the audit feed's acknowledgements.
-        expect(conflicts).toHaveLength(2);
+        // One per function that writes the ledger: contracts, cases, and the audit feed's acknowledgements.
+        expect(conflicts).toHaveLength(3);
         for (const conflict of conflicts) {
           expect(conflict.FilterPattern).toBe(
             '{ ($.message = "store unavailable") && ($.error = "ReplicatedWriteConflictException") }',

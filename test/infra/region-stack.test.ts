@@ -189,11 +189,26 @@ describe('region stack', () => {
             'GET /v1/contracts',
             'GET /v1/contracts/{id}',
             'POST /v1/contracts',
+            'POST /v1/contracts/{id}/amend',
             'POST /v1/contracts/{id}/cancel',
             'POST /v1/contracts/{id}/complete',
             'POST /v1/contracts/{id}/quote',
+            'POST /v1/contracts/{id}/renew',
             'POST /v1/contracts/{id}/sign',
             'POST /v1/contracts/{id}/terminate',
+          ],
+          cases: [
+            'GET /v1/cases',
+            'GET /v1/cases/{id}',
+            'GET /v1/cases/{id}/comparison',
+            'GET /v1/cases/{id}/snapshots/{number}',
+            'PATCH /v1/cases/{id}',
+            'POST /v1/cases',
+            'POST /v1/cases/{id}/award',
+            'POST /v1/cases/{id}/close',
+            'POST /v1/cases/{id}/quotes',
+            'POST /v1/cases/{id}/searches',
+            'POST /v1/cases/{id}/snapshots',
           ],
           stats: ['GET /v1/stats'],
           audit: ['GET /v1/audit', 'POST /v1/audit/{eventId}/acknowledge'],
@@ -239,7 +254,7 @@ describe('region stack', () => {
       );
       // and every other route two: the one authorizer, cached 60 s on the token, then the function
       const closed = methods.filter((m) => m.invoked.length !== 1);
-      expect(closed).toHaveLength(25);
+      expect(closed).toHaveLength(38);
       expect(
         new Set(
           closed.map(
@@ -325,7 +340,7 @@ describe('region stack', () => {
         stack.selectionExpiry,
       ];
       // then
-      expect(ours).toHaveLength(11);
+      expect(ours).toHaveLength(12);
       const logGroups = resourcesOf(t, 'AWS::Logs::LogGroup');
       for (const fn of ours) {
         const props = functionProps(t, logicalId(fn));
@@ -353,11 +368,13 @@ describe('region stack', () => {
     expect(variables('services')).toEqual({ ...catalog, ...ledger, ...projections });
     expect(variables('reviews')).toEqual(catalog);
     expect(variables('contracts')).toEqual({ ...catalog, ...ledger });
+    expect(variables('cases')).toEqual({ ...catalog, ...ledger, ...projections });
     expect(variables('stats')).toEqual(projections);
     expect(variables('audit')).toEqual({ ...ledger, ...projections });
     expect(tableVariablesOf(functionProps(t, logicalId(stack.projector)))).toEqual(projections);
     expect(tableVariablesOf(functionProps(t, logicalId(stack.selectionExpiry)))).toEqual({
       ...catalog,
+      ...ledger,
       ...projections,
     });
     expect(
@@ -403,6 +420,7 @@ describe('region stack', () => {
     expect(accessOf('services')).toEqual({ catalog: 'write', ledger: 'read', projections: 'read' });
     expect(accessOf('reviews')).toEqual({ catalog: 'write' });
     expect(accessOf('contracts')).toEqual({ catalog: 'read', ledger: 'write' });
+    expect(accessOf('cases')).toEqual({ catalog: 'read', ledger: 'write', projections: 'read' });
     expect(accessOf('stats')).toEqual({ projections: 'read' });
     expect(accessOf('audit')).toEqual({ ledger: 'write', projections: 'read' });
   });

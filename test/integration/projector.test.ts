@@ -43,6 +43,11 @@ const contract = (
     signedAt: signed ? '2026-01-06T00:00:00.000Z' : null,
     closedAt: ['COMPLETED', 'TERMINATED'].includes(status) ? '2026-06-01T00:00:00.000Z' : null,
     leadTimeDays: signed ? 5 : null,
+    caseId: null,
+    cancelReason: null,
+    amendments: [],
+    renewalOf: null,
+    termination: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     version,
   };

@@ -20,8 +20,8 @@ describe('scheduled selection expiry', () => {
     await api.settle();
     expect((await api.call('GET', '/v1/stats')).body.services.listed).toBe(2);
 
-    expect(await expireSelections()).toEqual({ expired: 1 });
-    expect(await expireSelections()).toEqual({ expired: 0 });
+    expect(await expireSelections()).toMatchObject({ expired: 1 });
+    expect(await expireSelections()).toMatchObject({ expired: 0 });
     await api.settle();
 
     const admin = await api.token('admin');

@@ -17,6 +17,7 @@ import type {
   ListAppend,
   UpdateResult,
 } from '../../functions/domain/ports.js';
+import { defaultProcurementPolicy } from '../../functions/domain/ports.js';
 
 interface Stored {
   entity: Entity & Record<string, unknown>;
@@ -207,11 +208,20 @@ export function inMemoryDeps(options: { now?: Date; remainingMs?: () => number }
   const deps: Deps = {
     entities,
     search: { queryPostings: unused, allPostings: unused },
-    ledger: { listContracts: unused, contractFeed: unused, planInUse: async () => false },
+    ledger: {
+      listContracts: unused,
+      contractFeed: unused,
+      planInUse: async () => false,
+      listCases: unused,
+      casesWithPendingDecision: unused,
+      terminationsDue: unused,
+      signedContractsOf: unused,
+    },
     audit: { query: unused, get: unused, acknowledge: unused },
     history: { list: unused, get: unused },
     facets: { cells: unused },
     now: () => options.now ?? new Date('2026-11-26T01:00:00Z'),
+    policy: defaultProcurementPolicy,
     remainingMs: options.remainingMs ?? (() => Infinity),
   };
   return { deps, entities };

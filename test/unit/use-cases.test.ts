@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { User } from '../../functions/domain/caller.js';
-import { quoteContract, requestedContract, transitionContract } from '../../functions/domain/contract.js';
+import {
+  quoteContract,
+  requestedContract,
+  terminateContract,
+  transitionContract,
+} from '../../functions/domain/contract.js';
 import type { Contract, ReviewSession, Service } from '../../functions/domain/entities.js';
 import { DomainError } from '../../functions/domain/errors.js';
 import { registerProvider } from '../../functions/domain/registry.js';
@@ -109,7 +114,7 @@ describe('retrying a change with its Idempotency-Key', () => {
     const { deps } = await withContract({ status: 'QUOTED', quotedAt, version: 2 });
     await transitionContract(deps, agency, 'ctr_1', 'sign', key);
     const admin: User = { kind: 'user', sub: 'ops', role: 'admin' };
-    const moved = await transitionContract(deps, admin, 'ctr_1', 'terminate', key);
+    const moved = await terminateContract(deps, admin, 'ctr_1', key);
     expect(moved).toMatchObject({ replayed: false, entity: { status: 'TERMINATED' } });
   });
 });

@@ -31,6 +31,8 @@ export const tableOf: Record<EntityKind, TableId> = {
   service: 'catalog',
   review: 'catalog',
   contract: 'ledger',
+  case: 'ledger',
+  snapshot: 'ledger',
 };
 
 export const entityKey = (kind: string, id: string) => ({ pk: `${kind}#${id}`, sk: kind });
@@ -48,6 +50,8 @@ const internal = [
   'original',
   'feed',
   'planStatus',
+  'caseAgency',
+  'caseFeed',
 ] as const;
 
 export interface StoredChange {
@@ -93,10 +97,13 @@ export function entityItem(
 
 /**
  * Index keys computed from an entity, written with it in the same write: a contract's place in the
- * administrators' feed (`feed`) and the plan-and-status key the "plan in use" check reads (`planStatus`).
+ * administrators' feed (`feed`) and the plan-and-status key the "plan in use" check reads (`planStatus`);
+ * a case's place in its agency's list and in the feed of every case (`caseAgency`, `caseFeed`).
  * Contracts change only through versioned updates that write every field, so these always match.
  */
 function derivedAttributes(kind: EntityKind, entity: Entity): Record<string, string> {
+  if (kind === 'case')
+    return { caseAgency: (entity as Entity & { agencyId: string }).agencyId, caseFeed: 'case' };
   if (kind !== 'contract') return {};
   const contract = entity as Entity & { serviceId: string; planId: string; status: string };
   return {

@@ -1,11 +1,15 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { ContractFeedQuery, ContractQuery, Ledger } from '../../domain/ports.js';
+import type { CaseQuery, ContractFeedQuery, ContractQuery, Ledger } from '../../domain/ports.js';
 import { tableName } from './client.js';
 import { planStatusKey, toEntity } from './entity-store.js';
 import { tables } from './tables.js';
-import type { Contract } from '../../domain/entities.js';
+import type { Case, Contract } from '../../domain/entities.js';
 
-const [byAgency, byProvider, contractFeed, byStatus, byPlanStatus] = tables.ledger.globalSecondaryIndexes;
+const [byAgency, byProvider, contractFeed, byStatus, byPlanStatus, casesByAgency, caseFeed] =
+  tables.ledger.globalSecondaryIndexes;
+
+/** Statuses of a contract that was signed once. */
+const SIGNED_STATUSES = ['ACTIVE', 'COMPLETED', 'TERMINATED'] as const;
 
 /** Reads at most this many contracts for one page when a status filter thins them out. */
 const READ_BUDGET = 1000;
@@ -16,36 +20,7 @@ export class DynamoLedger implements Ledger {
 
   async listContracts(query: ContractQuery): Promise<{ items: Contract[]; next: string | null }> {
     const index = query.party === 'agency' ? byAgency : byProvider;
-    const items: Contract[] = [];
-    let startKey = query.after ? (JSON.parse(query.after) as Record<string, unknown>) : undefined;
-    let read = 0;
-    do {
-      const response = await this.db.send(
-        new QueryCommand({
-          TableName: tableName('ledger'),
-          IndexName: index.indexName,
-          KeyConditionExpression: query.since ? '#party = :party AND #at >= :since' : '#party = :party',
-          ...(query.status ? { FilterExpression: '#status = :status' } : {}),
-          ExpressionAttributeNames: {
-            '#party': index.partitionKey,
-            ...(query.since ? { '#at': index.sortKey } : {}),
-            ...(query.status ? { '#status': 'status' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':party': query.partyId,
-            ...(query.since ? { ':since': query.since } : {}),
-            ...(query.status ? { ':status': query.status } : {}),
-          },
-          ScanIndexForward: false,
-          Limit: query.limit - items.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      read += response.ScannedCount ?? 0;
-      items.push(...(response.Items ?? []).map((item) => toEntity<Contract>(item)));
-      startKey = response.LastEvaluatedKey;
-    } while (startKey && items.length < query.limit && read < READ_BUDGET);
-    return { items, next: startKey ? JSON.stringify(startKey) : null };
+    return this.filteredPage<Contract>(index, query.partyId, query);
   }
 
   /**
@@ -77,6 +52,127 @@ export class DynamoLedger implements Ledger {
       items,
       next: response.LastEvaluatedKey ? JSON.stringify(response.LastEvaluatedKey) : null,
     };
+  }
+
+  /**
+   * One agency's cases from its index, or every case from the feed, newest first; a status filter thins
+   * the page within the same read budget as the contract lists.
+   */
+  async listCases(query: CaseQuery): Promise<{ items: Case[]; next: string | null }> {
+    return query.agencyId
+      ? this.filteredPage<Case>(casesByAgency, query.agencyId, query)
+      : this.filteredPage<Case>(caseFeed, 'case', query);
+  }
+
+  /**
+   * One partition of an index newest first, `since` bounding its sort key and a status filter thinning
+   * the page, read until the page is full or the read budget is spent.
+   */
+  private async filteredPage<T>(
+    index: { indexName: string; partitionKey: string; sortKey: string },
+    partition: string,
+    query: { status?: string; since?: string; limit: number; after?: string },
+  ): Promise<{ items: T[]; next: string | null }> {
+    const items: T[] = [];
+    let startKey = query.after ? (JSON.parse(query.after) as Record<string, unknown>) : undefined;
+    let read = 0;
+    do {
+      const response = await this.db.send(
+        new QueryCommand({
+          TableName: tableName('ledger'),
+          IndexName: index.indexName,
+          KeyConditionExpression: query.since ? '#party = :party AND #at >= :since' : '#party = :party',
+          ...(query.status ? { FilterExpression: '#status = :status' } : {}),
+          ExpressionAttributeNames: {
+            '#party': index.partitionKey,
+            ...(query.since ? { '#at': index.sortKey } : {}),
+            ...(query.status ? { '#status': 'status' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':party': partition,
+            ...(query.since ? { ':since': query.since } : {}),
+            ...(query.status ? { ':status': query.status } : {}),
+          },
+          ScanIndexForward: false,
+          Limit: query.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      read += response.ScannedCount ?? 0;
+      items.push(...(response.Items ?? []).map((item) => toEntity<T>(item)));
+      startKey = response.LastEvaluatedKey;
+    } while (startKey && items.length < query.limit && read < READ_BUDGET);
+    return { items, next: startKey ? JSON.stringify(startKey) : null };
+  }
+
+  /** Off the request path (the daily job): the whole case feed, keeping those with an award or close under way. */
+  async casesWithPendingDecision(): Promise<Case[]> {
+    return this.queryAll<Case>({
+      IndexName: caseFeed.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: 'attribute_type(#decision, :map)',
+      ExpressionAttributeNames: { '#pk': caseFeed.partitionKey, '#decision': 'pendingDecision' },
+      ExpressionAttributeValues: { ':pk': 'case', ':map': 'M' },
+    });
+  }
+
+  /** Off the request path (the daily job): ACTIVE contracts whose termination is scheduled by `now`. */
+  async terminationsDue(now: string): Promise<Contract[]> {
+    return this.queryAll<Contract>({
+      IndexName: byStatus.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: 'attribute_type(#termination, :map) AND #termination.#effectiveAt <= :now',
+      ExpressionAttributeNames: {
+        '#pk': byStatus.partitionKey,
+        '#termination': 'termination',
+        '#effectiveAt': 'effectiveAt',
+      },
+      ExpressionAttributeValues: { ':pk': 'ACTIVE', ':map': 'M', ':now': now },
+    });
+  }
+
+  /** Counted from the plan-and-status index: one count query per plan and signed status. */
+  async signedContractsOf(serviceId: string, planIds: readonly string[]): Promise<number> {
+    const counts = await Promise.all(
+      planIds.flatMap((planId) =>
+        SIGNED_STATUSES.map(async (status) => {
+          let total = 0;
+          let startKey: Record<string, unknown> | undefined;
+          do {
+            const response = await this.db.send(
+              new QueryCommand({
+                TableName: tableName('ledger'),
+                IndexName: byPlanStatus.indexName,
+                KeyConditionExpression: '#pk = :pk',
+                ExpressionAttributeNames: { '#pk': byPlanStatus.partitionKey },
+                ExpressionAttributeValues: { ':pk': planStatusKey(serviceId, planId, status) },
+                Select: 'COUNT',
+                ExclusiveStartKey: startKey,
+              }),
+            );
+            total += response.Count ?? 0;
+            startKey = response.LastEvaluatedKey;
+          } while (startKey);
+          return total;
+        }),
+      ),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  private async queryAll<T>(
+    query: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const response = await this.db.send(
+        new QueryCommand({ ...query, TableName: tableName('ledger'), ExclusiveStartKey: startKey }),
+      );
+      items.push(...(response.Items ?? []).map((item) => toEntity<T>(item)));
+      startKey = response.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   /** One read of at most one item per status, whatever the number of contracts. */

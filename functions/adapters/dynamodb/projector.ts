@@ -9,6 +9,7 @@ import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from
 import { changesBetween } from '../../domain/history.js';
 import { postingPartition, postingSortKey, searchableText, serviceTerms } from '../../domain/search.js';
 import {
+  caseContribution,
   type Contribution,
   contractContribution,
   noContribution,
@@ -28,7 +29,7 @@ import {
   historyPartition,
   statsTotalsKey,
 } from './projection-keys.js';
-import type { Contract, Service } from '../../domain/entities.js';
+import type { Case, Contract, Service } from '../../domain/entities.js';
 
 export type Image = Record<string, unknown>;
 
@@ -455,6 +456,8 @@ function contributionOf(image: Image): Contribution | undefined {
       return serviceContribution(toEntity<Service>(image));
     case 'contract':
       return contractContribution(toEntity<Contract>(image));
+    case 'case':
+      return caseContribution(toEntity<Case>(image));
     default:
       return undefined;
   }

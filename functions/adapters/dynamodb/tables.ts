@@ -46,7 +46,7 @@ export const tables = {
     purpose: 'providers, agencies, services, review sessions',
   },
   /**
-   * Contracts and their idempotency keys. MRSC: an acknowledged contract exists in two Regions before the
+   * Contracts, procurement cases and their snapshots, and their idempotency keys. MRSC: an acknowledged contract exists in two Regions before the
    * client hears of it. MRSC has no transactions, TTL or LSIs, so every write here is one conditional write.
    */
   ledger: {
@@ -62,10 +62,14 @@ export const tables = {
       { indexName: 'byStatus', partitionKey: 'status', sortKey: 'requestedAt' },
       // `serviceId#planId#status`: whether an open contract uses a plan, in one read of one key.
       { indexName: 'byPlanStatus', partitionKey: 'planStatus', sortKey: 'requestedAt' },
+      // Procurement cases, newest first: one agency's, and every case. Only case items carry these keys
+      // (sparse), so contract writes copy nothing into them.
+      { indexName: 'casesByAgency', partitionKey: 'caseAgency', sortKey: 'createdAt' },
+      { indexName: 'caseFeed', partitionKey: 'caseFeed', sortKey: 'createdAt' },
     ],
     stream: true,
     replication: 'MRSC',
-    purpose: 'contracts ledger',
+    purpose: 'contracts ledger, procurement cases',
   },
   /**
    * Read models (search postings, statistics, facet counters, audit trail), each Region projecting every

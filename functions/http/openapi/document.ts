@@ -17,6 +17,12 @@ import { serviceInput, serviceListQuery, servicePatch } from '../../domain/servi
 import { type Route, type RouteKey, routeKey, routeTable } from '../../routes.js';
 import { IF_MATCH, MAX_BODY_BYTES } from '../request.js';
 import { PUBLIC_MAX_AGE_SECONDS, publicReads } from '../response-headers.js';
+import {
+  caseAnswerSchemas,
+  caseOperations,
+  caseRequestSchemas,
+  terminateOperation,
+} from './case-operations.js';
 import * as answer from './representations.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -33,6 +39,7 @@ const requestSchemas = {
   ContractInput: contractInput(),
   QuoteInput: quoteInput(),
   RevertInput: revertInput(),
+  ...caseRequestSchemas,
 } as const;
 type RequestName = keyof typeof requestSchemas;
 
@@ -54,6 +61,7 @@ const answerSchemas = {
   AuditEventPage: answer.page(answer.auditEvent),
   Health: answer.health,
   Problem: answer.problem,
+  ...caseAnswerSchemas,
 } as const;
 type AnswerName = keyof typeof answerSchemas;
 
@@ -66,6 +74,8 @@ interface OperationSpec {
   readonly summary: string;
   readonly description?: string;
   readonly body?: RequestName;
+  /** The body may be left out (a route that gained one later keeps its bodiless meaning). */
+  readonly optionalBody?: true;
   /** The strict zod object the operation parses its query with. */
   readonly query?: z.ZodMiniObject;
   readonly success: Success;
@@ -73,6 +83,8 @@ interface OperationSpec {
   readonly creates?: true;
   /** What `If-Match` means here, when not the version of the resource changed. */
   readonly ifMatch?: string;
+  /** Representations other than JSON the success answer offers by `Accept`. */
+  readonly otherMediaTypes?: Readonly<Record<string, { readonly schema: JsonSchema }>>;
 }
 
 const lifecycle = (operationId: string, summary: string, success: AnswerName): OperationSpec => ({
@@ -265,11 +277,8 @@ const operations: Record<RouteKey, OperationSpec> = {
     'Complete an ACTIVE contract',
     'Contract',
   ),
-  'POST /v1/contracts/{id}/terminate': lifecycle(
-    'terminateContract',
-    'Terminate an ACTIVE contract',
-    'Contract',
-  ),
+  'POST /v1/contracts/{id}/terminate': terminateOperation,
+  ...caseOperations,
   'GET /v1/stats': { operationId: 'getStats', summary: 'Marketplace statistics', success: 'Stats' },
   'GET /v1/audit': {
     operationId: 'listAuditEvents',
@@ -513,7 +522,7 @@ function successResponses(route: Route, spec: OperationSpec) {
     ...(isPublicRead ? (['Vary'] as const) : []),
     ...(isWrite(route) ? (['Dry-Run'] as const) : []),
   );
-  const content = { 'application/json': { schema: schemaRef(spec.success) } };
+  const content = { 'application/json': { schema: schemaRef(spec.success) }, ...spec.otherMediaTypes };
   const responses: Record<string, object> = {
     [spec.creates ? 201 : 200]: {
       description: spec.creates
@@ -621,7 +630,12 @@ function operationOf(route: Route) {
     ...(route.access === 'anyone' ? {} : { 'x-roles': [...route.access] }),
     parameters: parameters(route, spec),
     ...(spec.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaRef(spec.body) } } } }
+      ? {
+          requestBody: {
+            required: !spec.optionalBody,
+            content: { 'application/json': { schema: schemaRef(spec.body) } },
+          },
+        }
       : {}),
     responses: { ...successResponses(route, spec), ...problemResponses(route, spec) },
   };
@@ -634,6 +648,7 @@ const tagDescriptions: Record<Route['fn'], string> = {
   services: 'The catalog and each service’s lifecycle.',
   reviews: 'Review committee sessions.',
   contracts: 'Contracts between agencies and providers.',
+  cases: 'Procurement cases: from saved searches and a shortlist to quotes and the award.',
   stats: 'Marketplace statistics.',
   audit: 'The audit trail.',
 };
@@ -724,7 +739,8 @@ function withoutFormats(schema: unknown, keysAreNames = false): unknown {
 export function requestBodyModels(): ReadonlyMap<RouteKey, RequestBodyModel> {
   const models = new Map<RouteKey, RequestBodyModel>();
   for (const [key, spec] of Object.entries(operations) as [RouteKey, OperationSpec][]) {
-    if (!spec.body) continue;
+    // A body the route may go without is checked by the function alone: a gateway model would demand one.
+    if (!spec.body || spec.optionalBody) continue;
     const schema = z.toJSONSchema(requestSchemas[spec.body], { target: 'draft-04', io: 'input' });
     models.set(key, { name: spec.body, schema: withoutFormats(schema) as JsonSchema });
   }

@@ -117,6 +117,22 @@ export const contract = z.strictObject({
   signedAt: z.nullable(timestamp),
   closedAt: z.nullable(timestamp),
   leadTimeDays: z.nullable(z.number().check(z.minimum(0))),
+  caseId: z.nullable(id),
+  cancelReason: z.nullable(z.enum(['NOT_CHOSEN', 'CASE_CLOSED'])),
+  amendments: z.array(
+    z.strictObject({
+      number: z.int().check(z.minimum(1)),
+      quantity: z.int().check(z.minimum(1)),
+      months: z.int().check(z.minimum(1)),
+      amountKrw: krw,
+      reason: z.string(),
+      at: timestamp,
+    }),
+  ),
+  renewalOf: z.nullable(id),
+  termination: z.nullable(
+    z.strictObject({ reason: z.nullable(z.string()), requestedAt: timestamp, effectiveAt: timestamp }),
+  ),
   version,
 });
 
@@ -125,6 +141,13 @@ export const stats = z.strictObject({
   agencies: z.strictObject({ withContracts: count }),
   contracts: z.strictObject({ signed: count, totalAmountKrw: krw(), byStatus: counts(contractStatuses) }),
   medianLeadTimeDays: z.nullable(z.number().check(z.minimum(0))),
+  cases: z.strictObject({
+    open: count,
+    awarded: count,
+    noAward: count,
+    cancelled: count,
+    medianDaysToAward: z.nullable(z.number().check(z.minimum(0))),
+  }),
 });
 
 export const auditEvent = z.strictObject({
