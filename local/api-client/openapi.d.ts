@@ -3210,7 +3210,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -3251,6 +3251,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3264,7 +3265,7 @@ export interface operations {
       header: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key': string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -3306,6 +3307,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3343,6 +3345,7 @@ export interface operations {
       /** @description The caller’s role is not one of agency, admin, or the resource belongs to another organisation. */
       403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3393,6 +3396,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3443,6 +3447,7 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3456,7 +3461,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -3497,6 +3502,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3510,7 +3516,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -3551,6 +3557,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3585,6 +3592,7 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3598,7 +3606,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -3635,6 +3643,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3672,6 +3681,7 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3685,7 +3695,7 @@ export interface operations {
       header: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key': string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -3726,6 +3736,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3739,7 +3750,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -3780,6 +3791,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };
@@ -3793,7 +3805,7 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
         'Idempotency-Key'?: string;
-        /** @description The `ETag` this change is based on; another current version answers 412. */
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
         'If-Match'?: string;
       };
       path: {
@@ -3834,6 +3846,7 @@ export interface operations {
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
       500: components['responses']['InternalError'];
       503: components['responses']['Unavailable'];
     };

@@ -124,7 +124,7 @@ export const contract = z.strictObject({
       number: z.int().check(z.minimum(1)),
       quantity: z.int().check(z.minimum(1)),
       months: z.int().check(z.minimum(1)),
-      amountKrw: krw,
+      amountKrw: krw(),
       reason: z.string(),
       at: timestamp,
     }),
