@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../functions/domain/ids.js';
+import { expectStatus, quoteEach } from '../support/assertions.js';
 import { createAgency, createProvider, seedService } from '../support/fixtures.js';
 import { type ApiCall, startTestApi, type TestApi } from '../support/local-api.js';
 import type { Service } from '../../functions/domain/entities.js';
@@ -19,10 +20,6 @@ let intranetOnly: Service;
 
 let keys = 0;
 const key = () => ({ 'idempotency-key': `cases-${++keys}` });
-
-function expectStatus(res: ApiCall, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
 
 const plan = (unitPriceKrw: number, id = 'basic') => ({
   id,
@@ -88,15 +85,7 @@ async function quotedCase(): Promise<{ id: string; contracts: string[] }> {
   });
   expectStatus(asked, 201);
   const contracts: string[] = asked.body.contracts.map((c: { id: string }) => c.id);
-  for (const contractId of contracts) {
-    expectStatus(
-      await api.call('POST', `/v1/contracts/${contractId}/quote`, {
-        token: provider,
-        body: { amountKrw: 1_000_000 },
-      }),
-      200,
-    );
-  }
+  await quoteEach(api, provider, contracts, 1_000_000);
   return { id, contracts };
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminateDue } from '../../functions/domain/contract.js';
 import { deps } from '../../functions/handlers/composition-root.js';
+import { expectStatus } from '../support/assertions.js';
 import { createAgency, createProvider, seedService } from '../support/fixtures.js';
 import { type ApiCall, startTestApi, type TestApi } from '../support/local-api.js';
 import type { Service } from '../../functions/domain/entities.js';
@@ -13,10 +14,6 @@ let provider: string;
 let admin: string;
 let providerId: string;
 let service: Service;
-
-function expectStatus(res: ApiCall, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
 
 beforeAll(async () => {
   api = await startTestApi();

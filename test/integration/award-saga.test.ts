@@ -17,8 +17,9 @@ import type {
 } from '../../functions/domain/ports.js';
 import { deps as regionDeps } from '../../functions/handlers/composition-root.js';
 import { handler as dailyJob } from '../../functions/handlers/selection-expiry.js';
+import { expectStatus, quoteEach } from '../support/assertions.js';
 import { createAgency, createProvider, seedService } from '../support/fixtures.js';
-import { type ApiCall, startTestApi, type TestApi } from '../support/local-api.js';
+import { startTestApi, type TestApi } from '../support/local-api.js';
 import type { Service } from '../../functions/domain/entities.js';
 
 class RegionLost extends Error {}
@@ -71,10 +72,6 @@ let agencyId: string;
 let provider: string;
 let services: Service[];
 
-function expectStatus(res: ApiCall, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
-
 beforeAll(async () => {
   api = await startTestApi();
   const providerId = await createProvider(api, '880811111');
@@ -117,15 +114,7 @@ async function quotedCase(): Promise<{ id: string; contracts: string[] }> {
   });
   expectStatus(asked, 201);
   const contracts: string[] = asked.body.contracts.map((c: { id: string }) => c.id);
-  for (const contractId of contracts) {
-    expectStatus(
-      await api.call('POST', `/v1/contracts/${contractId}/quote`, {
-        token: provider,
-        body: { amountKrw: 100_000 },
-      }),
-      200,
-    );
-  }
+  await quoteEach(api, provider, contracts, 100_000);
   return { id, contracts };
 }
 

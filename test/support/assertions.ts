@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CallOptions, TestApi } from './local-api.js';
+import type { ApiCall, CallOptions, TestApi } from './local-api.js';
 
 /**
  * Sends a request that must fail with `status`, as problem+json, and proves it changed no item in any
@@ -26,4 +26,27 @@ export async function rejectsWithoutWriting(
   await api.settle();
   expect(await api.snapshot()).toEqual(before);
   return res;
+}
+
+/** An answer's status, with its body in the failure message. */
+export function expectStatus(res: ApiCall, status: number): void {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+}
+
+/** The provider quotes every one of the contracts at the same amount. */
+export async function quoteEach(
+  api: TestApi,
+  providerToken: string,
+  contractIds: readonly string[],
+  amountKrw: number,
+): Promise<void> {
+  for (const contractId of contractIds) {
+    expectStatus(
+      await api.call('POST', `/v1/contracts/${contractId}/quote`, {
+        token: providerToken,
+        body: { amountKrw },
+      }),
+      200,
+    );
+  }
 }
