@@ -95,7 +95,10 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
   const tablePrefix = options.tablePrefix ?? TABLE_PREFIX;
   const dynamodb: DynamoDbLocal | undefined = options.endpoint
     ? undefined
-    : await startDynamoDbLocal(options.stateDir ? { dataDir: join(options.stateDir, 'dynamodb') } : {});
+    : await startDynamoDbLocal(
+        // A Region with a state directory is `npm start`'s: long-lived, and bulk-loaded on its first start.
+        options.stateDir ? { dataDir: join(options.stateDir, 'dynamodb'), compiler: 'optimizing' } : {},
+      );
   const endpoint = options.endpoint ?? dynamodb?.endpoint ?? '';
   try {
     Object.assign(process.env, regionEnvironment(region, endpoint, tablePrefix));
