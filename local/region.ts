@@ -21,7 +21,7 @@ import type { RateLimits } from './rate-limit.js';
 import { StreamPoller } from './stream-poller.js';
 import { configuredCorsOrigins } from './cors.js';
 import { CORS_ORIGINS_VARIABLE } from '../functions/http/cors.js';
-import { ensureTables, tableEnvironment } from './tables.js';
+import { ensureIndexes, ensureTables, tableEnvironment } from './tables.js';
 import type { SigningKeys } from './tokens.js';
 
 export const DEFAULT_REGION = 'ap-northeast-2';
@@ -51,6 +51,11 @@ export interface LocalRegionOptions {
    * until `markReady()`.
    */
   readonly loading?: boolean;
+  /**
+   * With `loading`: tables this start creates get their indexes only at `markReady()`, after a bulk load
+   * (`ensureTables`' `indexes: 'later'`); queries on those indexes fail meanwhile.
+   */
+  readonly indexesAfterLoad?: boolean;
   /** Project only what is written from now on (`StreamPoller`'s `fromLatest`): a Region being rebuilt. */
   readonly streamsFromLatest?: boolean;
   /** Allowed front-end origins; the configured ones (`marketplace:corsOrigins`) when omitted. */
@@ -68,7 +73,7 @@ export interface LocalRegion {
   readonly poller: StreamPoller;
   /** The front-end origins this Region's gateway and functions allow. */
   readonly corsOrigins: readonly string[];
-  /** Ends `loading`: from now on `/health` reports the store's health. */
+  /** Ends `loading`: adds the tables' indexes, and from then on `/health` reports the store's health. */
   markReady(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -103,7 +108,11 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
   try {
     Object.assign(process.env, regionEnvironment(region, endpoint, tablePrefix));
     const client = new DynamoDBClient({});
-    await ensureTables(client, tablePrefix);
+    // Indexes put off until after a load are added by `markReady`; otherwise they are completed now, should
+    // such a load have been cut short before.
+    const indexesLater = Boolean(options.loading && options.indexesAfterLoad);
+    await ensureTables(client, tablePrefix, { indexes: indexesLater ? 'later' : 'now' });
+    if (!indexesLater) await ensureIndexes(client, tablePrefix);
     const loadingMarker = {
       TableName: physicalTableName(tablePrefix, 'projections'),
       Key: marshall(regionLoadingKey),
@@ -165,6 +174,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       poller,
       corsOrigins,
       async markReady() {
+        await ensureIndexes(client, tablePrefix);
         await client.send(new DeleteItemCommand(loadingMarker));
       },
       async stop() {

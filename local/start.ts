@@ -54,6 +54,7 @@ try {
   const loadDemo = !values.empty && !existsSync(demoMarker);
   region = await startLocalRegion({
     loading: loadDemo,
+    indexesAfterLoad: true,
     region: values.region,
     stateDir,
     port,

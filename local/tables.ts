@@ -2,7 +2,9 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  DescribeTableCommand,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   physicalTableName,
@@ -44,15 +46,68 @@ export function createTableInput(spec: TableSpec, prefix: string): CreateTableCo
   };
 }
 
-/** Creates every table of the schema that does not exist yet. */
-export async function ensureTables(client: DynamoDBClient, prefix: string): Promise<void> {
+/**
+ * Creates every table of the schema that does not exist yet. With `indexes: 'later'` they are created
+ * without their global secondary indexes, for a bulk load that `ensureIndexes` completes: DynamoDB Local
+ * writes an item several times slower into a table with indexes, even one that has none of their keys.
+ * Measured here with the demo data (27,099 items): 26 s with the indexes, 12 s without them and 6 s to
+ * add them after.
+ */
+export async function ensureTables(
+  client: DynamoDBClient,
+  prefix: string,
+  { indexes = 'now' }: { readonly indexes?: 'now' | 'later' } = {},
+): Promise<void> {
   for (const spec of tableList) {
+    const input = createTableInput(spec, prefix);
     try {
-      await client.send(new CreateTableCommand(createTableInput(spec, prefix)));
+      await client.send(new CreateTableCommand(indexes === 'now' ? input : withoutIndexes(input)));
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   }
+}
+
+function withoutIndexes(input: CreateTableCommandInput): CreateTableCommandInput {
+  const keys = new Set(input.KeySchema?.map((key) => key.AttributeName));
+  return {
+    ...input,
+    AttributeDefinitions: input.AttributeDefinitions?.filter((a) => keys.has(a.AttributeName)),
+    GlobalSecondaryIndexes: undefined,
+  };
+}
+
+/**
+ * Adds the schema's global secondary indexes that a table lacks (after a load into tables made with
+ * `indexes: 'later'`, or one cut short), waiting until each is active. DynamoDB adds one index per table
+ * at a time; the tables proceed in parallel.
+ */
+export async function ensureIndexes(client: DynamoDBClient, prefix: string): Promise<void> {
+  await Promise.all(
+    tableList.map(async (spec) => {
+      const input = createTableInput(spec, prefix);
+      for (const index of input.GlobalSecondaryIndexes ?? []) {
+        const present = await indexStatuses(client, input.TableName);
+        if (!present.has(index.IndexName)) {
+          await client.send(
+            new UpdateTableCommand({
+              TableName: input.TableName,
+              AttributeDefinitions: input.AttributeDefinitions,
+              GlobalSecondaryIndexUpdates: [{ Create: index }],
+            }),
+          );
+        }
+        while ((await indexStatuses(client, input.TableName)).get(index.IndexName) !== 'ACTIVE') {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      }
+    }),
+  );
+}
+
+async function indexStatuses(client: DynamoDBClient, tableName: string | undefined) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  return new Map(Table?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.IndexStatus]));
 }
 
 /** Environment variables through which functions find the tables. */
