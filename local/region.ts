@@ -44,7 +44,10 @@ export interface LocalRegionOptions {
   readonly rateLimits?: RateLimits;
   readonly log?: (line: string) => void;
   readonly onProjectionError?: (error: unknown) => void;
-  /** Run the scheduled functions (selection expiry) at start and then at this interval, as EventBridge would. */
+  /**
+   * Run the scheduled functions (selection expiry) at start (a loading Region: at `markReady()`) and then
+   * at this interval, as EventBridge would.
+   */
   readonly scheduleEveryMs?: number;
   /**
    * The Region is about to load data: `/health` answers 503 `starting` from before the gateway listens
@@ -160,9 +163,13 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
       ...(options.log ? { log: options.log } : {}),
     });
-    const scheduled = options.scheduleEveryMs
-      ? await startSchedules(options.scheduleEveryMs, options.log)
-      : undefined;
+    // The daily job reads the indexes a load puts off, so a loading Region starts it once ready, as a
+    // Region's schedule only matters once it serves.
+    let scheduled: NodeJS.Timeout | undefined;
+    const beginSchedules = async () => {
+      if (options.scheduleEveryMs) scheduled = await startSchedules(options.scheduleEveryMs, options.log);
+    };
+    if (!options.loading) await beginSchedules();
     return {
       region,
       url: gateway.url,
@@ -176,6 +183,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       async markReady() {
         await ensureIndexes(client, tablePrefix);
         await client.send(new DeleteItemCommand(loadingMarker));
+        if (options.loading && !scheduled) await beginSchedules();
       },
       async stop() {
         if (scheduled) clearInterval(scheduled);
