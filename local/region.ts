@@ -21,7 +21,7 @@ import type { RateLimits } from './rate-limit.js';
 import { StreamPoller } from './stream-poller.js';
 import { configuredCorsOrigins } from './cors.js';
 import { CORS_ORIGINS_VARIABLE } from '../functions/http/cors.js';
-import { ensureIndexes, ensureTables, tableEnvironment } from './tables.js';
+import { completeTables, ensureTables, tableEnvironment } from './tables.js';
 import type { SigningKeys } from './tokens.js';
 
 export const DEFAULT_REGION = 'ap-northeast-2';
@@ -55,10 +55,11 @@ export interface LocalRegionOptions {
    */
   readonly loading?: boolean;
   /**
-   * With `loading`: tables this start creates get their indexes only at `markReady()`, after a bulk load
-   * (`ensureTables`' `indexes: 'later'`); queries on those indexes fail meanwhile.
+   * With `loading`: tables this start creates get their indexes and streams only at `markReady()`, after
+   * a bulk load (`ensureTables`' `bare`); queries on those indexes fail meanwhile, and the stream poller
+   * starts then.
    */
-  readonly indexesAfterLoad?: boolean;
+  readonly bareTablesForLoad?: boolean;
   /** Project only what is written from now on (`StreamPoller`'s `fromLatest`): a Region being rebuilt. */
   readonly streamsFromLatest?: boolean;
   /** Allowed front-end origins; the configured ones (`marketplace:corsOrigins`) when omitted. */
@@ -76,7 +77,7 @@ export interface LocalRegion {
   readonly poller: StreamPoller;
   /** The front-end origins this Region's gateway and functions allow. */
   readonly corsOrigins: readonly string[];
-  /** Ends `loading`: adds the tables' indexes, and from then on `/health` reports the store's health. */
+  /** Ends `loading`: completes bare tables (streams, indexes), and from then on `/health` reports the store's health. */
   markReady(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -111,11 +112,11 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
   try {
     Object.assign(process.env, regionEnvironment(region, endpoint, tablePrefix));
     const client = new DynamoDBClient({});
-    // Indexes put off until after a load are added by `markReady`; otherwise they are completed now, should
-    // such a load have been cut short before.
-    const indexesLater = Boolean(options.loading && options.indexesAfterLoad);
-    await ensureTables(client, tablePrefix, { indexes: indexesLater ? 'later' : 'now' });
-    if (!indexesLater) await ensureIndexes(client, tablePrefix);
+    // Tables made bare for a load get their streams and indexes at `markReady`; otherwise they are
+    // completed now, should such a load have been cut short before.
+    const completeLater = Boolean(options.loading && options.bareTablesForLoad);
+    await ensureTables(client, tablePrefix, { bare: completeLater });
+    if (!completeLater) await completeTables(client, tablePrefix);
     const loadingMarker = {
       TableName: physicalTableName(tablePrefix, 'projections'),
       Key: marshall(regionLoadingKey),
@@ -149,7 +150,8 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
       ...(options.streamsFromLatest ? { fromLatest: true } : {}),
     });
-    await poller.start();
+    // The poller finds the tables' streams as it starts: with bare tables, once they have them.
+    if (!completeLater) await poller.start();
     const limits = configuredApiLimits();
     const issuer = await startLocalIssuer(options.keys, { maxTokenAgeSeconds: limits.maxTokenAgeSeconds });
     Object.assign(process.env, issuer.authorizerEnvironment);
@@ -181,7 +183,10 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       poller,
       corsOrigins,
       async markReady() {
-        await ensureIndexes(client, tablePrefix);
+        if (completeLater) {
+          await completeTables(client, tablePrefix);
+          await poller.start();
+        }
         await client.send(new DeleteItemCommand(loadingMarker));
         if (options.loading && !scheduled) await beginSchedules();
       },

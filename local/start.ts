@@ -54,7 +54,7 @@ try {
   const loadDemo = !values.empty && !existsSync(demoMarker);
   region = await startLocalRegion({
     loading: loadDemo,
-    indexesAfterLoad: true,
+    bareTablesForLoad: true,
     region: values.region,
     stateDir,
     port,

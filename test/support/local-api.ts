@@ -37,12 +37,14 @@ export interface ApiCall {
 /**
  * A local Region on the run's shared DynamoDB Local, with tables of its own. `endpoint` puts something (a
  * fault proxy) between the functions and DynamoDB Local; `loading` starts it as a Region still loading its
- * data, whose `/health` says `starting`; `rateLimits` makes the gateway answer 429 past them.
+ * data, whose `/health` says `starting` (with `bareTablesForLoad`, in tables without indexes and streams
+ * until `markReady`, as `npm start`'s first start); `rateLimits` makes the gateway answer 429 past them.
  */
 export async function startTestApi(
   options: {
     endpoint?: string;
     loading?: boolean;
+    bareTablesForLoad?: boolean;
     rateLimits?: RateLimits;
     corsOrigins?: readonly string[];
   } = {},
@@ -54,6 +56,7 @@ export async function startTestApi(
     tablePrefix,
     keys,
     ...(options.loading ? { loading: true } : {}),
+    ...(options.bareTablesForLoad ? { bareTablesForLoad: true } : {}),
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
   });
