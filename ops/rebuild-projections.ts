@@ -30,7 +30,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { meterCapacity, metered } from '../functions/adapters/dynamodb/capacity.js';
+import { meterCapacity } from '../functions/adapters/dynamodb/capacity.js';
+import { metered } from '../functions/request-context.js';
 import {
   changeKinds,
   type ProjectionKind,

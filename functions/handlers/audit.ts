@@ -1,7 +1,8 @@
 import { acknowledgeEvent, listAudit } from '../domain/audit.js';
 import { auditEventView } from '../domain/views.js';
 import { ok } from '../http/responses.js';
-import { apiHandler, deps } from './composition-root.js';
+import { apiHandler } from '../http/api.js';
+import { deps } from './composition-root.js';
 
 export const handler = apiHandler('audit', {
   'GET /v1/audit': async ({ caller, query }) => {

@@ -15,7 +15,8 @@ import type { Contract } from '../domain/entities.js';
 import { caseView, contractView, snapshotView } from '../domain/views.js';
 import { type ApiResponse, changed, created, ok } from '../http/responses.js';
 import type { ApiRequest } from '../http/request.js';
-import { apiHandler, deps } from './composition-root.js';
+import { apiHandler } from '../http/api.js';
+import { deps } from './composition-root.js';
 
 const caseId = (request: ApiRequest) => request.params.id ?? '';
 

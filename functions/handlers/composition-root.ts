@@ -1,9 +1,7 @@
 /**
- * The composition root: the one place that wires the domain to its adapters (DynamoDB) and the HTTP
- * layer to its hooks (capacity metering). Built on first use, then reused for the container's life.
+ * The composition root: the one place that wires the domain to its adapters (DynamoDB). Built on first use, then reused for the container's life.
  */
 import { DynamoAuditTrail } from '../adapters/dynamodb/audit-trail.js';
-import { metered } from '../adapters/dynamodb/capacity.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoEntityStore } from '../adapters/dynamodb/entity-store.js';
 import { DynamoHealthProbe } from '../adapters/dynamodb/health-probe.js';
@@ -13,9 +11,7 @@ import { DynamoServiceHistory } from '../adapters/dynamodb/service-history.js';
 import { dryRunDeps } from '../domain/dry-run.js';
 import { DynamoStatistics } from '../adapters/dynamodb/stats-store.js';
 import { type Deps, defaultProcurementPolicy, type ProcurementPolicy } from '../domain/ports.js';
-import { apiHandler as httpApiHandler, isDryRun, type Operation } from '../http/api.js';
-import { remainingMs } from '../request-deadline.js';
-import type { ApiFunctionId } from '../routes.js';
+import { isDryRun, remainingMs } from '../request-context.js';
 
 type Built = Deps & { statistics: DynamoStatistics; health: DynamoHealthProbe };
 let built: Built | undefined;
@@ -68,9 +64,4 @@ function procurementPolicy(): ProcurementPolicy {
       defaultProcurementPolicy.terminationNoticeDays,
     ),
   };
-}
-
-/** An API function's handler, each request metered in DynamoDB capacity units. */
-export function apiHandler(fn: ApiFunctionId, operations: Readonly<Record<string, Operation>>) {
-  return httpApiHandler(fn, operations, metered);
 }

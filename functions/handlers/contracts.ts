@@ -12,7 +12,8 @@ import {
 import { contractView } from '../domain/views.js';
 import { changed, created, ok } from '../http/responses.js';
 import type { ApiRequest } from '../http/request.js';
-import { apiHandler, deps } from './composition-root.js';
+import { apiHandler } from '../http/api.js';
+import { deps } from './composition-root.js';
 
 const lifecycle = (name: ContractTransition) => async (request: ApiRequest) =>
   changed(

@@ -7,16 +7,12 @@ let document: ReturnType<typeof openApiDocument> | undefined;
 let page: Promise<string> | undefined;
 const currentDocument = () => (document ??= openApiDocument());
 
-/** The OpenAPI document and a page of it; no store, so nothing to meter. */
-export const handler = apiHandler(
-  'docs',
-  {
-    'GET /openapi.json': async () => ({ status: 200, body: currentDocument() }),
-    'GET /docs': async () => ({
-      status: 200,
-      body: await (page ??= docsPage(currentDocument())),
-      headers: { 'content-type': 'text/html; charset=utf-8' },
-    }),
-  },
-  async (work) => ({ result: await work(), capacityUnits: 0 }),
-);
+/** The OpenAPI document and a page of it. */
+export const handler = apiHandler('docs', {
+  'GET /openapi.json': async () => ({ status: 200, body: currentDocument() }),
+  'GET /docs': async () => ({
+    status: 200,
+    body: await (page ??= docsPage(currentDocument())),
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+  }),
+});

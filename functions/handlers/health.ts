@@ -1,5 +1,6 @@
 import { currentRegion } from '../adapters/dynamodb/client.js';
-import { apiHandler, deps } from './composition-root.js';
+import { apiHandler } from '../http/api.js';
+import { deps } from './composition-root.js';
 
 /** `ok` (200) when every check passes; otherwise 503, `starting` while the Region comes up, else `unhealthy`. */
 export const handler = apiHandler('health', {

@@ -1,7 +1,8 @@
 import { getAgency, getProvider, registerAgency, registerProvider } from '../domain/registry.js';
 import { agencyView, providerView } from '../domain/views.js';
 import { created, ok } from '../http/responses.js';
-import { apiHandler, deps } from './composition-root.js';
+import { apiHandler } from '../http/api.js';
+import { deps } from './composition-root.js';
 
 export const handler = apiHandler('registry', {
   'POST /v1/providers': async ({ caller, body, idempotencyKey }) => {

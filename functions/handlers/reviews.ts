@@ -1,7 +1,8 @@
 import { addToAgenda, closeSession, decide, getSession, openSession } from '../domain/review.js';
 import { reviewSessionView } from '../domain/views.js';
 import { changed, created, ok } from '../http/responses.js';
-import { apiHandler, deps } from './composition-root.js';
+import { apiHandler } from '../http/api.js';
+import { deps } from './composition-root.js';
 
 export const handler = apiHandler('reviews', {
   'POST /v1/review-sessions': async ({ caller, body, idempotencyKey }) => {

@@ -10,7 +10,8 @@ import { getVersion, listVersions, revertService } from '../domain/history.js';
 import { serviceView } from '../domain/views.js';
 import { changed, created, ok } from '../http/responses.js';
 import type { ApiRequest } from '../http/request.js';
-import { apiHandler, deps } from './composition-root.js';
+import { apiHandler } from '../http/api.js';
+import { deps } from './composition-root.js';
 
 const lifecycle = (name: ServiceTransition) => async (request: ApiRequest) =>
   changed(

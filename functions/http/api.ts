@@ -1,9 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Caller } from '../domain/caller.js';
 import { DomainError } from '../domain/errors.js';
-import { withRequestDeadline } from '../request-deadline.js';
+import { withRequest } from '../request-context.js';
 import { type ApiFunctionId, routeKey, routesOf } from '../routes.js';
 import { failure } from './failures.js';
 import { type ApiRequest, parseRequest } from './request.js';
@@ -12,31 +11,13 @@ import { type ApiResponse, lowerCaseKeys, toResult } from './responses.js';
 
 export type Operation = (request: ApiRequest) => Promise<ApiResponse>;
 
-/**
- * Runs a request's operation and reports what it cost, in the store's capacity units; the composition
- * root supplies it, so this layer knows no store.
- */
-export type RequestMeter = <T>(work: () => Promise<T>) => Promise<{ result: T; capacityUnits: number }>;
-
 const logger = new Logger({ serviceName: 'marketplace-api' });
-
-const dryRuns = new AsyncLocalStorage<boolean>();
-
-/**
- * Whether the request being served is a dry run; the composition root then hands the use cases a store
- * that answers each write with what it would do, and writes nothing (`domain/dry-run.ts`).
- */
-export const isDryRun = (): boolean => dryRuns.getStore() === true;
 
 /**
  * Builds a Lambda handler for one API function: it serves the routes that name `fn` in the route table,
  * within each request's deadline, and logs one line per request with its status and cost.
  */
-export function apiHandler(
-  fn: ApiFunctionId,
-  operations: Readonly<Record<string, Operation>>,
-  meter: RequestMeter,
-) {
+export function apiHandler(fn: ApiFunctionId, operations: Readonly<Record<string, Operation>>) {
   const routes = new Map(routesOf(fn).map((route) => [routeKey(route), route]));
   for (const key of routes.keys()) {
     if (!operations[key]) throw new Error(`${fn} has no operation for ${key}`);
@@ -56,10 +37,9 @@ export function apiHandler(
       const request = await parseRequest(route, event);
       caller = request.caller;
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
-      ({ result: response, capacityUnits } = await meter(() =>
-        dryRuns.run(request.dryRun, () =>
-          withRequestDeadline(context?.getRemainingTimeInMillis(), () => operation(request)),
-        ),
+      ({ result: response, capacityUnits } = await withRequest(
+        { remainingInvocationMs: context?.getRemainingTimeInMillis(), dryRun: request.dryRun },
+        () => operation(request),
       ));
       if (request.dryRun) response = { ...response, headers: { ...response.headers, 'dry-run': 'true' } };
     } catch (error) {

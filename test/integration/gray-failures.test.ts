@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { REQUEST_DEADLINE_MS } from '../../functions/request-deadline.js';
+import { REQUEST_DEADLINE_MS } from '../../functions/request-context.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { createAgency, createProvider, seedService, serviceBody } from '../support/fixtures.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';

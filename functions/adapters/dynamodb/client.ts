@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { deadlineSignal } from '../../request-deadline.js';
+import { deadlineSignal } from '../../request-context.js';
 import { meterCapacity } from './capacity.js';
 import { type TableId, tables } from './tables.js';
 
