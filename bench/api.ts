@@ -50,6 +50,15 @@ const CONNECTIONS = 8;
 const SEARCH_WORD = '문서';
 /** Untimed operations before measuring, as a share of one round. */
 const WARMUP_SHARE = 0.25;
+/**
+ * Untimed reads before measuring, at least: V8 moves the request path's functions to its optimizing tiers
+ * only after thousands of calls, and the gateway, handler and SDK code of a read is many functions.
+ * Measured here (`node --cpu-prof` and CPU time per request, catalog read): the API's CPU per request fell
+ * over its first ~2,500 requests, to within 5–10 % of the bare server's, which is warm after a few hundred.
+ * The first operations measured (the reads) would otherwise pay the whole process's compilation: with a
+ * quick run's 38 warm-up reads the catalog read measured 1.55× the transport floor, warm 1.0–1.1×.
+ */
+const READ_WARMUP = 2000;
 /** Measured rounds per operation; each side's median round is kept. */
 const ROUNDS = 3;
 
@@ -221,7 +230,8 @@ export async function measureApi(
    * Warms all three sides up, then measures them in {@link ROUNDS} interleaved rounds (API, floor, transport
    * floor) and keeps each side's median, so a burst of load on the machine lands on one round of one side
    * rather than on the result. Without the warm-up the API would pay for importing its function and for
-   * compiling the hot paths that the floor, measured after it, would find compiled.
+   * compiling the hot paths that the floor, measured after it, would find compiled (reads: {@link
+   * READ_WARMUP}).
    *
    * With `onePathPerRequest` every request takes a path of its own (a contract signs once), so `paths` must
    * hold a warm-up's worth plus `count` per round.
@@ -232,7 +242,7 @@ export async function measureApi(
     count = amount,
   ) {
     const { onePathPerRequest, ...job } = api;
-    const warmup = Math.ceil(count * WARMUP_SHARE);
+    const warmup = Math.max(Math.ceil(count * WARMUP_SHARE), job.method === 'GET' ? READ_WARMUP : 0);
     let used = 0;
     const nextPaths = (n: number) => {
       if (!onePathPerRequest) return job.paths;
