@@ -6,7 +6,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type DrillResult, runDrill, type Scenario, SCENARIOS } from './drill.js';
+import {
+  type DrillResult,
+  LOCAL_REBUILD_UNITS_PER_SECOND,
+  runDrill,
+  type Scenario,
+  SCENARIOS,
+} from './drill.js';
 import { htmlPage, textTable } from './report.js';
 
 const { values } = parseArgs({
@@ -30,7 +36,7 @@ const { values } = parseArgs({
     'failure-threshold': { type: 'string', default: '3' },
     // `burn`: the share of the demo data set both Regions hold (1: all of it) and the rebuild's budget.
     'demo-share': { type: 'string', default: '1' },
-    'rebuild-units-per-second': { type: 'string', default: '1000' },
+    'rebuild-units-per-second': { type: 'string', default: String(LOCAL_REBUILD_UNITS_PER_SECOND) },
   },
   strict: true,
 });
