@@ -1217,6 +1217,7 @@ function procurementCases(ctx: Context, world: World, later: LaterContracts) {
         c.signedAt !== null &&
         !later.changed.has(c.id) &&
         !world.edited.has(c.serviceId) &&
+        c.planId === cheapestPlan(services.get(c.serviceId))?.id &&
         Date.parse(c.requestedAt) < ctx.nowMs - 6 * DAY,
     ),
   );
@@ -1291,6 +1292,13 @@ function procurementCases(ctx: Context, world: World, later: LaterContracts) {
   return { cases, snapshots, contracts: [...contracts.values()] };
 }
 
+/** The plan a case asks quotes on: the one the comparison ranks the service by. */
+const cheapestPlan = (service: Service | undefined) =>
+  service?.plans.reduce<PricePlan | undefined>(
+    (a, b) => (a && a.unitPriceKrw <= b.unitPriceKrw ? a : b),
+    undefined,
+  );
+
 /** The demo user behind an agency's case. */
 const buyer = (agency: Agency) => `demo-agency-${agency.id}`;
 
@@ -1332,8 +1340,8 @@ function searchAt(catalog: readonly Service[], query: SavedSearch['query']) {
 /**
  * One case as the API would have left it after `script`: two searches saved (the favourite's category on
  * the agency's network, and a word of its name), a shortlist of it and two or three services of the first
- * search, the snapshots locked (the real hash and comparison), quotes asked of three of them, and the
- * award or close carried out. `undefined` when the catalog then had too few services to compare.
+ * search, the snapshots locked (the real hash and comparison), quotes asked of three of them on their
+ * cheapest plans, and the award or close carried out. `undefined` when the catalog then had too few services to compare.
  */
 function caseRecord(
   ctx: Context,
@@ -1423,7 +1431,8 @@ function caseRecord(
     contracts = [favourite, ...rivals.slice(0, 2)].map((service) => {
       if (awarded?.serviceId === service.id)
         return { ...awarded, caseId: id, signedAmountKrw: awarded.amountKrw };
-      const plan = rng.pick(service.plans);
+      const plan = cheapestPlan(service);
+      if (!plan) throw new Error(`demo data: service ${service.id} has no plans`);
       const requested = requestedContract({
         id: ctx.id('ctr', atMs),
         agencyId: agency.id,
