@@ -4,32 +4,44 @@
  * worth 642.1 billion KRW). Pure: the same `now` and `seed` always give deep-equal output, and every
  * timestamp is derived from `now`.
  */
-import { leadTimeDays } from '../functions/domain/contract.js';
+import { comparisonOf, SNAPSHOT_RESULTS, snapshotHash, snapshotId } from '../functions/domain/case.js';
+import { amended, leadTimeDays, requestedContract } from '../functions/domain/contract.js';
+import { DomainError } from '../functions/domain/errors.js';
+import type { IdPrefix } from '../functions/domain/ids.js';
+import { defaultProcurementPolicy } from '../functions/domain/ports.js';
+import { matchesFilters, postingSortKey, words } from '../functions/domain/search.js';
 import { businessRegistrationCheckDigit } from '../functions/domain/registry.js';
-import { seoulDate } from '../functions/domain/selection.js';
-import type {
-  agencyKinds,
-  Category,
-  ContractStatus,
-  Network,
-  ServiceStatus,
+import { effectiveStatus, seoulDate } from '../functions/domain/selection.js';
+import {
+  type agencyKinds,
+  type Category,
+  contractMethods,
+  type ContractStatus,
+  type Network,
+  type ServiceStatus,
 } from '../functions/domain/vocabulary.js';
 import type {
   Agency,
+  Case,
+  CaseSnapshot,
   Contract,
   Decision,
   PricePlan,
   Provider,
   ReviewSession,
+  SavedSearch,
   Selection,
   Service,
+  ShortlistEntry,
 } from '../functions/domain/entities.js';
 import { ulid } from 'ulid';
 import {
   aiOfferings,
   aiPlans,
+  caseNeeds,
   categorySpecs,
   centralAgencies,
+  closeReasons,
   intranetShare,
   MONTHS,
   nationalUniversities,
@@ -42,7 +54,9 @@ import {
   qualifiers,
   regionalInstitutionSuffixes,
   regions,
+  shortlistNotes,
   suffixes,
+  terminationReasons,
 } from './demo-tables.js';
 import { at, Rng } from './seeded-random.js';
 
@@ -57,6 +71,10 @@ export interface DemoData {
   serviceEdits: ServiceEdits[];
   /** Administrators' acknowledgements of some of those edits; the rest wait in the queue. */
   acknowledgements: DemoAcknowledgement[];
+  /** Procurement cases in every state; their contracts are among `contracts`. */
+  cases: Case[];
+  /** The cases' locked snapshots. */
+  snapshots: CaseSnapshot[];
 }
 
 export interface ServiceEdits {
@@ -86,17 +104,29 @@ export function generateDemoData(options: { now?: Date; seed?: number } = {}): D
   const providers = generateProviders(ctx);
   const agencies = generateAgencies(ctx);
   const { listed, others } = generateServices(ctx, providers);
-  const contracts = generateContracts(ctx, agencies, listed);
+  const signedAndOpen = generateContracts(ctx, agencies, listed);
   const services = [...listed.map((entry) => entry.service), ...others];
-  const { serviceEdits, acknowledgements } = editHistory(ctx, listed, contracts);
+  const { serviceEdits, acknowledgements } = editHistory(ctx, listed, signedAndOpen);
+  // Cases and later changes of contracts avoid the edited services: every contract they add is then
+  // priced at the version the catalog holds, and every snapshot sees the services as stored.
+  const world: World = {
+    agencies,
+    providers,
+    services,
+    edited: new Set(serviceEdits.map((edit) => edit.serviceId)),
+  };
+  const later = afterSigning(ctx, world, signedAndOpen);
+  const { cases, snapshots, contracts } = procurementCases(ctx, world, later);
   return {
     providers,
     agencies,
     services,
-    contracts,
+    contracts: contracts.sort(byRequestedAt),
     reviewSessions: reviewSessionsFor(services, now),
     serviceEdits,
     acknowledgements,
+    cases,
+    snapshots,
   };
 }
 
@@ -213,7 +243,7 @@ function reviewSessionsFor(services: readonly Service[], now: Date): ReviewSessi
 interface Context {
   readonly rng: Rng;
   readonly nowMs: number;
-  readonly id: (prefix: 'prv' | 'agc' | 'svc' | 'ctr', timeMs: number) => string;
+  readonly id: (prefix: IdPrefix, timeMs: number) => string;
 }
 
 /** ULIDs (time part from the entity's creation, random part from the seeded source), lower case. */
@@ -781,10 +811,11 @@ function generateContracts(ctx: Context, agencies: readonly Agency[], listed: re
       );
     }
   }
-  return contracts.sort((a, b) =>
-    a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0,
-  );
+  return contracts.sort(byRequestedAt);
 }
+
+const byRequestedAt = (a: Contract, b: Contract) =>
+  a.requestedAt < b.requestedAt ? -1 : a.requestedAt > b.requestedAt ? 1 : 0;
 
 /**
  * Quantities that bring each order near its share of `targetKrw`: a few rounds of rescaling absorb the
@@ -921,4 +952,551 @@ function contract(
     createdAt: requestedAt,
     version,
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// After signing: amendments, renewals and scheduled terminations
+
+interface World {
+  readonly agencies: readonly Agency[];
+  readonly providers: readonly Provider[];
+  readonly services: readonly Service[];
+  /** The services with price edits (`serviceEdits`), which cases and later changes leave alone. */
+  readonly edited: ReadonlySet<string>;
+}
+
+interface LaterContracts {
+  /** Every contract, some amended, renewed or with a termination scheduled, and the renewals. */
+  readonly contracts: readonly Contract[];
+  /** The contracts changed or made after signing, which cases leave alone. */
+  readonly changed: ReadonlySet<string>;
+}
+
+const AMENDED_CONTRACTS = 12;
+const RENEWED_CONTRACTS = 6;
+const SCHEDULED_TERMINATIONS = 5;
+
+/** A provider's quote (`quoteContract`): the catalog amount, or less when negotiated. */
+function quoted(rng: Rng, c: Contract, quotedMs: number): Contract {
+  const amountKrw =
+    c.method === 'CATALOG'
+      ? c.catalogAmountKrw
+      : Math.min(
+          c.catalogAmountKrw,
+          Math.max(1000, Math.floor((c.catalogAmountKrw * rng.range(0.8, 0.97)) / 1000) * 1000),
+        );
+  return { ...c, status: 'QUOTED', amountKrw, quotedAt: iso(quotedMs), version: c.version + 1 };
+}
+
+/**
+ * Some ACTIVE contracts amended (through the domain's `amended`, within the default limit), some renewed
+ * (a new REQUESTED or QUOTED contract with `renewalOf`, the original recording it), some with a termination
+ * scheduled at least the notice period ahead. Amendments move the signed total, so negotiated amounts of
+ * other contracts absorb the difference and it stays the published one.
+ */
+function afterSigning(ctx: Context, world: World, contracts: readonly Contract[]): LaterContracts {
+  const { rng } = ctx;
+  const latest = ctx.nowMs - HOUR;
+  const services = new Map(world.services.map((s) => [s.id, s]));
+  const signedMs = (c: Contract) => Date.parse(c.signedAt ?? '');
+  const endMs = (c: Contract) => addMonths(signedMs(c), c.months);
+  const candidates = rng.shuffle(
+    contracts.filter((c) => c.signedAt !== null && !world.edited.has(c.serviceId)),
+  );
+  const changed = new Map<string, Contract>();
+  const change = (
+    count: number,
+    fits: (c: Contract) => boolean,
+    next: (c: Contract) => Contract | undefined,
+  ) => {
+    let made = 0;
+    for (const c of candidates) {
+      if (made === count) return;
+      const changedContract = !changed.has(c.id) && fits(c) ? next(c) : undefined;
+      if (!changedContract) continue;
+      changed.set(c.id, { ...changedContract, version: c.version + 1 });
+      made += 1;
+    }
+    if (made < count) throw new Error('demo data: too few contracts to change after signing');
+  };
+
+  change(
+    AMENDED_CONTRACTS,
+    (c) => c.status === 'ACTIVE' && signedMs(c) < ctx.nowMs - 30 * DAY,
+    (c) => {
+      const at = new Date(seconds(signedMs(c) + (latest - signedMs(c)) * rng.range(0.3, 0.9)));
+      const options: { quantity?: number; months?: number; reason: string }[] = [
+        { months: Math.min(36, c.months + rng.pick([1, 2, 3])), reason: '사업 기간 연장' },
+        {
+          quantity: c.quantity + Math.max(1, Math.round(c.quantity * 0.05)),
+          reason: '사용자 증가에 따른 수량 변경',
+        },
+        {
+          quantity: Math.max(1, Math.round(c.quantity * rng.range(0.6, 0.9))),
+          reason: '사용량 감소에 따른 수량 조정',
+        },
+      ];
+      for (const option of rng.shuffle(options)) {
+        if ((option.quantity ?? c.quantity) === c.quantity && (option.months ?? c.months) === c.months)
+          continue;
+        try {
+          return amended(c, option, defaultProcurementPolicy.amendmentLimitPercent, at);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+        }
+      }
+      return undefined;
+    },
+  );
+
+  change(
+    SCHEDULED_TERMINATIONS,
+    (c) => c.status === 'ACTIVE' && endMs(c) > ctx.nowMs + 120 * DAY,
+    (c) => {
+      const requestedMs = officeTime(ctx, rng.int(1, 20));
+      if (requestedMs <= signedMs(c)) return undefined;
+      // Midnight in Korea, the notice period and some more days ahead.
+      const midnight = Math.floor((requestedMs + 9 * HOUR) / DAY) * DAY - 9 * HOUR;
+      const notice = defaultProcurementPolicy.terminationNoticeDays;
+      const effectiveMs = midnight + rng.int(notice + 1, 90) * DAY;
+      return {
+        ...c,
+        termination: {
+          reason: rng.pick(terminationReasons),
+          requestedAt: iso(requestedMs),
+          effectiveAt: iso(effectiveMs),
+        },
+      };
+    },
+  );
+
+  const renewals: Contract[] = [];
+  change(
+    RENEWED_CONTRACTS,
+    (c) =>
+      (c.status === 'ACTIVE' && endMs(c) < ctx.nowMs + 60 * DAY) ||
+      (c.status === 'COMPLETED' && endMs(c) > ctx.nowMs - 45 * DAY),
+    (c) => {
+      const service = services.get(c.serviceId);
+      const plan = service?.plans.find((p) => p.id === c.planId);
+      const requestedMs = Math.max(officeTime(ctx, rng.int(1, 14)), signedMs(c) + DAY);
+      if (!service || !plan || effectiveStatus(service, new Date(requestedMs)) !== 'LISTED') return undefined;
+      if (requestedMs >= latest) return undefined;
+      const months = rng.pick([12, 12, 24, c.months]);
+      const renewal = requestedContract({
+        id: ctx.id('ctr', requestedMs),
+        agencyId: c.agencyId,
+        serviceId: service.id,
+        serviceVersion: service.version,
+        providerId: service.providerId,
+        planId: plan.id,
+        quantity: c.quantity,
+        months,
+        method: c.method,
+        catalogAmountKrw: plan.unitPriceKrw * c.quantity * months,
+        requestedAt: iso(requestedMs),
+        caseId: null,
+        renewalOf: c.id,
+      });
+      const quote = requestedMs < ctx.nowMs - DAY && rng.chance(0.5);
+      renewals.push(
+        quote
+          ? quoted(rng, renewal, seconds(requestedMs + (latest - requestedMs) * rng.range(0.2, 0.8)))
+          : renewal,
+      );
+      return { ...c, renewalId: renewal.id };
+    },
+  );
+
+  const drift = [...changed].reduce((sum, [id, c]) => {
+    const before = contracts.find((original) => original.id === id);
+    return sum + c.amountKrw - (before?.amountKrw ?? c.amountKrw);
+  }, 0);
+  const settled = keepSignedTotal(
+    rng,
+    contracts.map((c) => changed.get(c.id) ?? c),
+    changed,
+    drift,
+  );
+  return {
+    contracts: [...settled, ...renewals],
+    changed: new Set([...changed.keys(), ...renewals.map((c) => c.id)]),
+  };
+}
+
+/**
+ * Takes `drift` KRW off (or, negative, adds it to) negotiated signed amounts of contracts not in `changed`,
+ * each staying within 80–100% of its catalog amount.
+ */
+function keepSignedTotal(
+  rng: Rng,
+  contracts: readonly Contract[],
+  changed: ReadonlyMap<string, Contract>,
+  drift: number,
+): Contract[] {
+  const out = [...contracts];
+  let remainder = drift;
+  for (const i of rng.shuffle(out.map((_, i) => i))) {
+    if (remainder === 0) break;
+    const c = at(out, i);
+    if (c.signedAt === null || c.method !== 'NEGOTIATED' || changed.has(c.id)) continue;
+    const step =
+      remainder > 0
+        ? Math.min(remainder, c.amountKrw - Math.ceil(c.catalogAmountKrw * 0.8))
+        : Math.max(remainder, c.amountKrw - c.catalogAmountKrw);
+    if (remainder > 0 ? step <= 0 : step >= 0) continue;
+    out[i] = { ...c, amountKrw: c.amountKrw - step };
+    remainder -= step;
+  }
+  if (remainder !== 0) throw new Error('demo data: cannot keep the signed total after amendments');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Procurement cases
+
+const AWARDED_CASES = 6;
+const OPEN_CASES = 4;
+const CLOSED_CASES: readonly ('NO_AWARD' | 'CANCELLED')[] = [
+  'NO_AWARD',
+  'NO_AWARD',
+  'CANCELLED',
+  'CANCELLED',
+];
+
+/** What happens to one case, in time order. */
+interface CaseScript {
+  readonly agency: Agency;
+  /** First on the shortlist, and the service awarded or asked first for a quote. */
+  readonly favourite: Service;
+  readonly quantity: number;
+  readonly months: number;
+  readonly openedMs: number;
+  /** When each snapshot is locked; the searches and the shortlist come before the first. */
+  readonly lockMs: readonly number[];
+  /** When quotes are asked for, and the contract signed by the award if the case was awarded. */
+  readonly quotes?: { readonly atMs: number; readonly awarded?: Contract };
+  readonly end?: { readonly outcome: 'AWARDED' | 'NO_AWARD' | 'CANCELLED'; readonly atMs: number };
+}
+
+/**
+ * Cases in every state: awarded (each the case behind a contract signed earlier, its other quotes cancelled
+ * `NOT_CHOSEN`), open (with searches, shortlists and snapshots, one with quotes asked for), closed with no
+ * award and cancelled (their quotes cancelled `CASE_CLOSED`). The awards reuse signed contracts, and the
+ * other quotes were never signed, so the signed totals stay the published ones.
+ */
+function procurementCases(ctx: Context, world: World, later: LaterContracts) {
+  const { rng } = ctx;
+  const contracts = new Map(later.contracts.map((c) => [c.id, c]));
+  const agencies = new Map(world.agencies.map((a) => [a.id, a]));
+  const services = new Map(world.services.map((s) => [s.id, s]));
+  const signedTimes = new Map<string, number[]>();
+  for (const c of later.contracts) {
+    if (c.signedAt)
+      signedTimes.set(c.serviceId, [...(signedTimes.get(c.serviceId) ?? []), Date.parse(c.signedAt)]);
+  }
+  const signedBy = (serviceId: string, ms: number) =>
+    (signedTimes.get(serviceId) ?? []).filter((t) => t <= ms).length;
+  const cases: Case[] = [];
+  const snapshots: CaseSnapshot[] = [];
+  const record = (script: CaseScript) => {
+    const made = caseRecord(ctx, world, signedBy, script);
+    if (!made) return false;
+    cases.push(made.kase);
+    snapshots.push(...made.snapshots);
+    for (const c of made.contracts) contracts.set(c.id, c);
+    return true;
+  };
+  const usedAgencies = new Set<string>();
+  const fresh = (agency: Agency | undefined): agency is Agency =>
+    agency !== undefined && !usedAgencies.has(agency.id);
+
+  const awardable = rng.shuffle(
+    later.contracts.filter(
+      (c) =>
+        c.signedAt !== null &&
+        !later.changed.has(c.id) &&
+        !world.edited.has(c.serviceId) &&
+        c.planId === cheapestPlan(services.get(c.serviceId))?.id &&
+        Date.parse(c.requestedAt) < ctx.nowMs - 6 * DAY,
+    ),
+  );
+  let awarded = 0;
+  for (const c of awardable) {
+    if (awarded === AWARDED_CASES) break;
+    const agency = agencies.get(c.agencyId);
+    const favourite = services.get(c.serviceId);
+    const requestedMs = Date.parse(c.requestedAt);
+    const openedMs = seconds(requestedMs - rng.range(4, 12) * DAY);
+    if (!fresh(agency) || !favourite?.selection || Date.parse(favourite.selection.decidedAt) >= openedMs)
+      continue;
+    const lockMs = seconds(requestedMs - rng.range(0.1, 0.9) * DAY);
+    const script: CaseScript = {
+      agency,
+      favourite,
+      quantity: c.quantity,
+      months: c.months,
+      openedMs,
+      lockMs: rng.chance(0.3) ? [seconds(lockMs - DAY), lockMs] : [lockMs],
+      quotes: { atMs: requestedMs, awarded: c },
+      end: { outcome: 'AWARDED', atMs: Date.parse(c.signedAt ?? '') },
+    };
+    if (!record(script)) continue;
+    usedAgencies.add(agency.id);
+    awarded += 1;
+  }
+
+  const someone = (openedMs: number) => {
+    for (;;) {
+      const agency = rng.pick(world.agencies);
+      if (!fresh(agency)) continue;
+      const choices = catalogAt(world, openedMs).filter(
+        (s) => s.status === 'LISTED' && !world.edited.has(s.id) && s.networks.includes(agency.network),
+      );
+      return { agency, favourite: rng.pick(choices) };
+    }
+  };
+  const terms = () => ({ quantity: rng.int(5, 120), months: rng.pick([6, 12, 12, 24]) });
+  let open = 0;
+  while (open < OPEN_CASES) {
+    const openedMs = seconds(officeTime(ctx, rng.int(8, 25)));
+    const lastLock = seconds(ctx.nowMs - rng.range(4, 6) * DAY);
+    const locks = open % 2 === 0 ? [lastLock] : [seconds(lastLock - rng.range(1, 3) * DAY), lastLock];
+    const quotes = open === 0 ? { atMs: seconds(ctx.nowMs - rng.range(1, 3) * DAY) } : undefined;
+    const who = someone(openedMs);
+    if (!record({ ...who, ...terms(), openedMs, lockMs: locks, ...(quotes ? { quotes } : {}) })) continue;
+    usedAgencies.add(who.agency.id);
+    open += 1;
+  }
+
+  for (let i = 0; i < CLOSED_CASES.length;) {
+    const outcome = at(CLOSED_CASES, i);
+    const openedMs = seconds(officeTime(ctx, rng.int(30, 200)));
+    // One cancelled case never got as far as a snapshot; the others asked for quotes first.
+    const early = i === CLOSED_CASES.length - 1;
+    const lockMs = seconds(openedMs + rng.range(3, 8) * DAY);
+    const quotesMs = seconds(lockMs + rng.range(0.2, 2) * DAY);
+    const who = someone(openedMs);
+    const script: CaseScript = {
+      ...who,
+      ...terms(),
+      openedMs,
+      lockMs: early ? [] : [lockMs],
+      ...(early ? {} : { quotes: { atMs: quotesMs } }),
+      end: { outcome, atMs: seconds((early ? lockMs : quotesMs) + rng.range(3, 15) * DAY) },
+    };
+    if (!record(script)) continue;
+    usedAgencies.add(who.agency.id);
+    i += 1;
+  }
+  return { cases, snapshots, contracts: [...contracts.values()] };
+}
+
+/** The plan a case asks quotes on: the one the comparison ranks the service by. */
+const cheapestPlan = (service: Service | undefined) =>
+  service?.plans.reduce<PricePlan | undefined>(
+    (a, b) => (a && a.unitPriceKrw <= b.unitPriceKrw ? a : b),
+    undefined,
+  );
+
+/** The demo user behind an agency's case. */
+const buyer = (agency: Agency) => `demo-agency-${agency.id}`;
+
+/**
+ * A service as the catalog held it at `ms`: a suspended one was listed, one version earlier, between its
+ * selection and its suspension. Edited services are as first stored (their edits are in the last days).
+ */
+function serviceAt(service: Service, ms: number): Service {
+  if (service.status !== 'SUSPENDED' || !service.selection || ms >= Date.parse(service.updatedAt))
+    return service;
+  return {
+    ...service,
+    status: 'LISTED',
+    version: service.version - 1,
+    updatedAt: service.selection.decidedAt,
+  };
+}
+
+/** The services listed with a valid selection at `ms`. */
+function catalogAt(world: World, ms: number): Service[] {
+  return world.services
+    .filter((s) => s.selection && Date.parse(s.selection.decidedAt) <= ms)
+    .map((s) => serviceAt(s, ms))
+    .filter((s) => effectiveStatus(s, new Date(ms)) === 'LISTED');
+}
+
+/** A saved search run at `ms` as `listServices` answers it: how many match, the first in listing order. */
+function searchAt(catalog: readonly Service[], query: SavedSearch['query']) {
+  const matching = catalog
+    .filter((s) => matchesFilters(s, query))
+    .map((s) => ({ s, key: postingSortKey(s) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    matched: matching.length,
+    results: matching.slice(0, SNAPSHOT_RESULTS).map(({ s }) => ({ serviceId: s.id, version: s.version })),
+  };
+}
+
+/**
+ * One case as the API would have left it after `script`: two searches saved (the favourite's category on
+ * the agency's network, and a word of its name), a shortlist of it and two or three services of the first
+ * search, the snapshots locked (the real hash and comparison), quotes asked of three of them on their
+ * cheapest plans, and the award or close carried out. `undefined` when the catalog then had too few services to compare.
+ */
+function caseRecord(
+  ctx: Context,
+  world: World,
+  signedBy: (serviceId: string, ms: number) => number,
+  script: CaseScript,
+): { kase: Case; snapshots: CaseSnapshot[]; contracts: Contract[] } | undefined {
+  const { rng } = ctx;
+  const { agency, favourite, quantity, months } = script;
+  const firstLockMs = script.lockMs[0] ?? script.end?.atMs ?? ctx.nowMs - HOUR;
+  const step = (share: number) => seconds(script.openedMs + (firstLockMs - script.openedMs) * share);
+  const id = ctx.id('cas', script.openedMs);
+  const keyword = words(favourite.name).reduce((a, b) => ([...b].length > [...a].length ? b : a), '');
+  const searches: SavedSearch[] = [
+    { query: { category: favourite.category, network: agency.network }, atMs: step(0.1) },
+    { query: { q: keyword, network: agency.network }, atMs: step(0.2) },
+  ].map(({ query, atMs }) => ({ id: ctx.id('srch', atMs), query, savedAt: iso(atMs) }));
+  const shortlistMs = step(0.4);
+  const rivals = rng
+    .shuffle(
+      catalogAt(world, shortlistMs).filter(
+        (s) =>
+          s.id !== favourite.id &&
+          s.status === 'LISTED' &&
+          !world.edited.has(s.id) &&
+          matchesFilters(s, at(searches, 0).query),
+      ),
+    )
+    .slice(0, rng.int(2, 3));
+  if (rivals.length < 2) return undefined;
+  const shortlist: ShortlistEntry[] = [favourite, ...rivals].map((s) => ({
+    serviceId: s.id,
+    note: rng.pick(shortlistNotes),
+    addedAt: iso(shortlistMs),
+  }));
+  const [title, need] = rng.pick(caseNeeds[favourite.category]);
+  const cheapest = Math.min(...favourite.plans.map((p) => p.unitPriceKrw)) * quantity * months;
+  const budgetBase = script.quotes?.awarded?.amountKrw ?? cheapest;
+  const budgetKrw = rng.chance(0.75)
+    ? Math.ceil((budgetBase * rng.range(1, 1.3)) / 1_000_000) * 1_000_000
+    : null;
+  const terms = { title, need, quantity, months, budgetKrw };
+  let version = 1 + searches.length + 1;
+
+  const snapshots = script.lockMs.map((lockedMs, i): CaseSnapshot => {
+    const catalog = catalogAt(world, lockedMs);
+    const compared = [favourite, ...rivals].map((s) => serviceAt(s, lockedMs));
+    const content = {
+      number: i + 1,
+      caseId: id,
+      lockedAt: iso(lockedMs),
+      lockedBy: { sub: buyer(agency), org: agency.id },
+      case: terms,
+      searches: searches.map((search) => ({
+        id: search.id,
+        query: search.query,
+        ...searchAt(catalog, search.query),
+      })),
+      shortlist,
+      comparison: comparisonOf(
+        terms,
+        {
+          services: compared,
+          agency,
+          providers: world.providers,
+          signedContracts: compared.map((s) => signedBy(s.id, lockedMs)),
+        },
+        new Date(lockedMs),
+      ),
+    };
+    version += 1;
+    return {
+      ...content,
+      sha256: snapshotHash(content),
+      id: snapshotId(id, i + 1),
+      createdAt: iso(lockedMs),
+      version: 1,
+    };
+  });
+
+  let contracts: Contract[] = [];
+  let lastMs = script.lockMs.at(-1) ?? shortlistMs;
+  if (script.quotes) {
+    const { atMs, awarded } = script.quotes;
+    const endMs = script.end?.atMs ?? ctx.nowMs - HOUR;
+    const method = awarded?.method ?? rng.pick(contractMethods);
+    contracts = [favourite, ...rivals.slice(0, 2)].map((service) => {
+      if (awarded?.serviceId === service.id)
+        return { ...awarded, caseId: id, signedAmountKrw: awarded.amountKrw };
+      const plan = cheapestPlan(service);
+      if (!plan) throw new Error(`demo data: service ${service.id} has no plans`);
+      const requested = requestedContract({
+        id: ctx.id('ctr', atMs),
+        agencyId: agency.id,
+        serviceId: service.id,
+        serviceVersion: service.version,
+        providerId: service.providerId,
+        planId: plan.id,
+        quantity,
+        months,
+        method,
+        catalogAmountKrw: plan.unitPriceKrw * quantity * months,
+        requestedAt: iso(atMs),
+        caseId: id,
+      });
+      return rng.chance(0.75)
+        ? quoted(rng, requested, seconds(atMs + (endMs - atMs) * rng.range(0.2, 0.8)))
+        : requested;
+    });
+    version += 1;
+    lastMs = atMs;
+  }
+
+  let ending: Pick<Case, 'status' | 'award' | 'outcome'> = { status: 'OPEN', award: null, outcome: null };
+  if (script.end) {
+    const { outcome, atMs } = script.end;
+    const cancelReason = outcome === 'AWARDED' ? 'NOT_CHOSEN' : 'CASE_CLOSED';
+    contracts = contracts.map((c) =>
+      c.status === 'REQUESTED' || c.status === 'QUOTED'
+        ? { ...c, status: 'CANCELLED', closedAt: iso(atMs), cancelReason, version: c.version + 1 }
+        : c,
+    );
+    const awarded = script.quotes?.awarded;
+    ending =
+      outcome === 'AWARDED' && awarded
+        ? {
+            status: outcome,
+            award: { contractId: awarded.id, amountKrw: awarded.amountKrw, awardedAt: iso(atMs) },
+            outcome: null,
+          }
+        : {
+            status: outcome,
+            award: null,
+            outcome: {
+              reason: rng.pick(closeReasons[outcome === 'AWARDED' ? 'NO_AWARD' : outcome]),
+              at: iso(atMs),
+            },
+          };
+    // The decision recorded, then carried out.
+    version += 2;
+    lastMs = atMs;
+  }
+  const kase: Case = {
+    id,
+    agencyId: agency.id,
+    ...terms,
+    ...ending,
+    searches,
+    shortlist,
+    snapshots: snapshots.length,
+    contractIds: contracts.map((c) => c.id),
+    pendingDecision: null,
+    createdAt: iso(script.openedMs),
+    updatedAt: iso(lastMs),
+    version,
+  };
+  return { kase, snapshots, contracts };
 }

@@ -43,6 +43,8 @@ function demoEntities(data: DemoData): [EntityKind, readonly Entity[], (entity: 
     ['service', data.services, () => []],
     ['review', data.reviewSessions, () => []],
     ['contract', data.contracts, () => []],
+    ['case', data.cases, () => []],
+    ['snapshot', data.snapshots, () => []],
   ];
 }
 

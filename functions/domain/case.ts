@@ -40,7 +40,7 @@ import type {
 export const MAX_SEARCHES = 10;
 export const MAX_SHORTLIST = 10;
 /** How many results of each saved search a snapshot keeps, in the listing's order. */
-const SNAPSHOT_RESULTS = 100;
+export const SNAPSHOT_RESULTS = 100;
 
 const serviceId = () => z.string().check(z.minLength(1), z.maxLength(64));
 
@@ -305,7 +305,6 @@ export async function getComparison(deps: Deps, caller: Caller, id: string): Pro
  * `listed: false`.
  */
 export async function compare(deps: Deps, kase: Case): Promise<Comparison> {
-  const now = deps.now();
   const [services, agency] = await Promise.all([
     deps.entities.getMany<Service>(
       'service',
@@ -324,6 +323,24 @@ export async function compare(deps: Deps, kase: Case): Promise<Comparison> {
       ),
     ),
   ]);
+  return comparisonOf(kase, { services, agency, providers, signedContracts: signed }, deps.now());
+}
+
+/**
+ * The comparison from what `compare` reads: the shortlisted services, the case's agency, their providers,
+ * and each service's signed contracts (in the order of `services`).
+ */
+export function comparisonOf(
+  kase: Pick<Case, 'quantity' | 'months' | 'budgetKrw'>,
+  read: {
+    readonly services: readonly Service[];
+    readonly agency: Agency | undefined;
+    readonly providers: readonly Provider[];
+    readonly signedContracts: readonly number[];
+  },
+  now: Date,
+): Comparison {
+  const { services, agency, providers, signedContracts: signed } = read;
   const providerNames = new Map(providers.map((provider) => [provider.id, provider.name]));
   const items = services.map((service, i): ComparisonItem => {
     const plans = service.plans.map((plan) => ({
@@ -375,7 +392,8 @@ export async function compare(deps: Deps, kase: Case): Promise<Comparison> {
   return { quantity: kase.quantity, months: kase.months, items };
 }
 
-const snapshotId = (caseId: string, number: number) => `${caseId}.${number}`;
+/** A snapshot's id: its case's and its number. */
+export const snapshotId = (caseId: string, number: number) => `${caseId}.${number}`;
 
 /** The hex SHA-256 of the canonical JSON (keys sorted, no whitespace) of a snapshot without its hash. */
 export function snapshotHash(
@@ -497,7 +515,12 @@ async function rerunSearches(deps: Deps, kase: Case): Promise<CaseSnapshot['sear
         if (value !== undefined) query[name] = String(value);
       }
       const page = await listServices(deps, anonymous, query);
-      const matched = Object.values(page.facets?.category ?? {}).reduce((sum, n) => sum + n, 0);
+      // Each facet counts with its own filter ignored: the category facet's cell of the category
+      // searched for, or all its cells, is what matches every filter.
+      const byCategory = page.facets?.category ?? {};
+      const matched = search.query.category
+        ? (byCategory[search.query.category] ?? 0)
+        : Object.values(byCategory).reduce((sum, n) => sum + n, 0);
       return {
         id: search.id,
         query: search.query,

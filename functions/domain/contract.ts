@@ -401,40 +401,50 @@ export async function amendContract(
     action: 'amend',
     allowed: ['ACTIVE'],
     authorize: asAgency,
-    apply: (c, now) => {
-      const quantity = input.quantity ?? c.quantity;
-      const months = input.months ?? c.months;
-      const unitPriceKrw = c.catalogAmountKrw / (c.quantity * c.months);
-      const amountKrw = amountAt(unitPriceKrw, quantity, months);
-      const base = c.signedAmountKrw ?? c.amountKrw;
-      const limitPercent = deps.policy.amendmentLimitPercent;
-      if (BigInt(amountKrw) * 100n > BigInt(base) * BigInt(100 + limitPercent)) {
-        throw conflict(
-          `${amountKrw} KRW is more than ${limitPercent}% above the ${base} KRW signed: that needs a new procurement.`,
-        );
-      }
-      const amendments = c.amendments ?? [];
-      return {
-        ...c,
+    apply: (c, now) => amended(c, input, deps.policy.amendmentLimitPercent, now),
+  });
+}
+
+/**
+ * `c` with `change` made and appended as its next amendment, priced at the plan price that priced it;
+ * a 409 when the new amount is more than `limitPercent` above the amount at signature.
+ */
+export function amended(
+  c: Contract,
+  change: { readonly quantity?: number; readonly months?: number; readonly reason: string },
+  limitPercent: number,
+  now: Date,
+): Contract {
+  const quantity = change.quantity ?? c.quantity;
+  const months = change.months ?? c.months;
+  const unitPriceKrw = c.catalogAmountKrw / (c.quantity * c.months);
+  const amountKrw = amountAt(unitPriceKrw, quantity, months);
+  const base = c.signedAmountKrw ?? c.amountKrw;
+  if (BigInt(amountKrw) * 100n > BigInt(base) * BigInt(100 + limitPercent)) {
+    throw conflict(
+      `${amountKrw} KRW is more than ${limitPercent}% above the ${base} KRW signed: that needs a new procurement.`,
+    );
+  }
+  const amendments = c.amendments ?? [];
+  return {
+    ...c,
+    quantity,
+    months,
+    catalogAmountKrw: amountKrw,
+    amountKrw,
+    signedAmountKrw: base,
+    amendments: [
+      ...amendments,
+      {
+        number: amendments.length + 1,
         quantity,
         months,
-        catalogAmountKrw: amountKrw,
         amountKrw,
-        signedAmountKrw: base,
-        amendments: [
-          ...amendments,
-          {
-            number: amendments.length + 1,
-            quantity,
-            months,
-            amountKrw,
-            reason: input.reason,
-            at: now.toISOString(),
-          },
-        ],
-      };
-    },
-  });
+        reason: change.reason,
+        at: now.toISOString(),
+      },
+    ],
+  };
 }
 
 export const renewInput = lazySchema(() => z.strictObject({ months: contractInput().shape.months }));

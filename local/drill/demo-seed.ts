@@ -11,7 +11,8 @@ import { tableEnvironment } from '../tables.js';
 
 /**
  * A consistent share of the data: the first services with their edits and acknowledgements, the first
- * contracts, and the agencies those contracts name; every provider (each is one small item).
+ * contracts, the agencies those contracts name and those agencies' cases whose contracts are among them;
+ * every provider (each is one small item).
  */
 export function sampleDemoData(data: DemoData, share: number): DemoData {
   if (share >= 1) return data;
@@ -24,6 +25,11 @@ export function sampleDemoData(data: DemoData, share: number): DemoData {
   );
   const contracts = take(data.contracts);
   const agencyIds = new Set(contracts.map((c) => c.agencyId));
+  const contractIds = new Set(contracts.map((c) => c.id));
+  const cases = data.cases.filter(
+    (k) => agencyIds.has(k.agencyId) && k.contractIds.every((id) => contractIds.has(id)),
+  );
+  const caseIds = new Set(cases.map((k) => k.id));
   return {
     providers: data.providers,
     agencies: data.agencies.filter((a) => agencyIds.has(a.id)),
@@ -32,6 +38,8 @@ export function sampleDemoData(data: DemoData, share: number): DemoData {
     reviewSessions: [],
     serviceEdits,
     acknowledgements: data.acknowledgements.filter((a) => editEvents.has(a.eventId)),
+    cases,
+    snapshots: data.snapshots.filter((s) => caseIds.has(s.caseId)),
   };
 }
 

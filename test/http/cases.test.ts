@@ -278,6 +278,9 @@ describe('a case from opening to its record', () => {
       matched: 1,
       results: [{ serviceId: cheap.id, version: cheap.version }],
     });
+    // As many as the catalog counts in that category, not in every category.
+    const saas = await api.call('GET', '/v1/services?category=SAAS&facets=true&limit=1');
+    expect(first.body.searches[1].matched).toBe(saas.body.facets.category.SAAS);
     expect(first.body.searches[1].matched).toBeGreaterThanOrEqual(4);
 
     await shortlist(id, [dear]);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { documentClient, tableName } from '../../functions/adapters/dynamodb/client.js';
 import { tableList } from '../../functions/adapters/dynamodb/tables.js';
 import type { ReviewSession } from '../../functions/domain/entities.js';
+import { caseStatuses } from '../../functions/domain/vocabulary.js';
 import { type DemoData, generateDemoData } from '../../local/demo-data.js';
 import { demoChangeRecords, loadDemoData } from '../../local/demo-load.js';
 import { createAgency } from '../support/fixtures.js';
@@ -12,31 +13,55 @@ import { startTestApi, type TestApi } from '../support/local-api.js';
 
 /**
  * A small seed cut from the demo data: a few edited services (with their acknowledgements), services of
- * other statuses, their contracts, providers and agencies, and two review sessions.
+ * other statuses, their contracts, a case in each state with its snapshots and contracts, contracts
+ * amended, renewed (with their renewals) and with a termination scheduled, the providers and agencies
+ * all these name, and two review sessions.
  */
 function smallSeed(data: DemoData): DemoData {
   const edits = data.serviceEdits.slice(0, 3);
   const editedIds = new Set(edits.map((e) => e.serviceId));
+  const cases = caseStatuses.flatMap((status) => {
+    const inState = data.cases.filter((k) => k.status === status);
+    return inState.find((k) => k.contractIds.length > 0) ?? inState.slice(0, 1);
+  });
+  const caseContracts = new Set(cases.flatMap((k) => k.contractIds));
+  const renewals = data.contracts.filter((c) => c.renewalOf !== null).slice(0, 2);
+  const renewed = new Set(renewals.map((c) => c.renewalOf));
+  const afterSigning = [
+    ...data.contracts.filter((c) => c.amendments.length > 0).slice(0, 2),
+    ...data.contracts.filter((c) => c.termination !== null).slice(0, 2),
+    ...data.contracts.filter((c) => renewed.has(c.id)),
+    ...renewals,
+  ];
   const services = [
     ...data.services.filter((s) => editedIds.has(s.id)),
     ...data.services.filter((s) => !editedIds.has(s.id) && s.status === 'LISTED').slice(0, 8),
     ...data.services.filter((s) => s.status !== 'LISTED').slice(0, 8),
   ];
   const serviceIds = new Set(services.map((s) => s.id));
-  const contracts = data.contracts.filter((c) => serviceIds.has(c.serviceId)).slice(0, 40);
-  const agencyIds = new Set(contracts.map((c) => c.agencyId));
-  const providerIds = new Set(services.map((s) => s.providerId));
+  const picked = new Set([...caseContracts, ...afterSigning.map((c) => c.id)]);
+  const contracts = [
+    ...data.contracts.filter((c) => serviceIds.has(c.serviceId) && !picked.has(c.id)).slice(0, 40),
+    ...data.contracts.filter((c) => picked.has(c.id)),
+  ];
+  const more = new Set(contracts.map((c) => c.serviceId).filter((id) => !serviceIds.has(id)));
+  const allServices = [...services, ...data.services.filter((s) => more.has(s.id))];
+  const agencyIds = new Set([...contracts.map((c) => c.agencyId), ...cases.map((k) => k.agencyId)]);
+  const providerIds = new Set(allServices.map((s) => s.providerId));
   const eventIds = new Set(edits.flatMap((e) => e.versions.map((v) => `service:${v.id}:v${v.version}`)));
+  const caseIds = new Set(cases.map((k) => k.id));
   return {
     providers: data.providers.filter((p) => providerIds.has(p.id)),
     agencies: [...data.agencies.filter((a) => agencyIds.has(a.id)), ...data.agencies.slice(0, 2)],
-    services,
+    services: allServices,
     contracts,
     reviewSessions: [data.reviewSessions[0], data.reviewSessions.at(-1)].filter(
       (r): r is ReviewSession => r !== undefined,
     ),
     serviceEdits: edits,
     acknowledgements: data.acknowledgements.filter((a) => eventIds.has(a.eventId)),
+    cases,
+    snapshots: data.snapshots.filter((s) => caseIds.has(s.caseId)),
   };
 }
 
@@ -70,6 +95,14 @@ describe('the fast demo loader', () => {
       expect(seed.serviceEdits.length).toBeGreaterThan(0);
       expect(seed.acknowledgements.length).toBeGreaterThan(0);
       expect(new Set(seed.contracts.map((c) => c.status)).size).toBeGreaterThan(2);
+      expect(new Set(seed.cases.map((k) => k.status))).toEqual(new Set(caseStatuses));
+      expect(seed.snapshots.length).toBeGreaterThan(0);
+      expect(new Set(seed.contracts.map((c) => c.cancelReason))).toEqual(
+        new Set([null, 'NOT_CHOSEN', 'CASE_CLOSED']),
+      );
+      expect(seed.contracts.filter((c) => c.amendments.length > 0)).toHaveLength(2);
+      expect(seed.contracts.filter((c) => c.termination !== null)).toHaveLength(2);
+      expect(seed.contracts.filter((c) => c.renewalOf !== null)).toHaveLength(2);
 
       // The reference: each write stored on its own, in order, as the entity store makes it; the table
       // streams carry them to the projector, as in a Region in use.

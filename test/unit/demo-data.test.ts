@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isValidBusinessRegistrationNumber } from '../../functions/domain/registry.js';
 import { seoulDate } from '../../functions/domain/selection.js';
-import { categories } from '../../functions/domain/vocabulary.js';
+import { snapshotHash } from '../../functions/domain/case.js';
+import type { Case } from '../../functions/domain/entities.js';
+import { caseStatuses, categories } from '../../functions/domain/vocabulary.js';
 import { demoScale, generateDemoData } from '../../local/demo-data.js';
 
 const now = new Date('2025-06-01T03:00:00Z');
@@ -163,5 +165,124 @@ describe('demo review sessions', () => {
         .map((s) => s.id)
         .sort(),
     );
+  });
+});
+
+describe('demo procurement cases', () => {
+  const contracts = new Map(data.contracts.map((c) => [c.id, c]));
+  const caseContracts = (kase: Case) => kase.contractIds.map((id) => contracts.get(id));
+
+  it('has cases in every state, each with its searches, shortlist and numbered, hashed snapshots', () => {
+    expect(new Set(data.cases.map((k) => k.status))).toEqual(new Set(caseStatuses));
+    for (const kase of data.cases) {
+      expect(kase.id).toMatch(/^cas_[0-9a-hjkmnp-tv-z]{26}$/);
+      expect(kase.pendingDecision).toBeNull();
+      expect(kase.searches).toHaveLength(2);
+      expect(kase.shortlist.length).toBeGreaterThanOrEqual(3);
+      const own = data.snapshots.filter((s) => s.caseId === kase.id);
+      expect(own.map((s) => s.number)).toEqual(own.map((_, i) => i + 1));
+      expect(kase.snapshots).toBe(own.length);
+      for (const snapshot of own) {
+        const { sha256, id, createdAt, version, ...content } = snapshot;
+        expect(sha256).toBe(snapshotHash(content));
+        expect([id, createdAt, version]).toEqual([`${kase.id}.${snapshot.number}`, snapshot.lockedAt, 1]);
+        expect(snapshot.lockedBy.org).toBe(kase.agencyId);
+        expect(snapshot.comparison.items.map((i) => i.serviceId).sort()).toEqual(
+          kase.shortlist.map((e) => e.serviceId).sort(),
+        );
+        expect(snapshot.searches.map((s) => s.matched).every((n) => n >= 1)).toBe(true);
+        expect(kase.createdAt < snapshot.lockedAt && snapshot.lockedAt < now.toISOString()).toBe(true);
+      }
+    }
+    expect(data.cases.filter((k) => k.status === 'OPEN' && k.snapshots > 0).length).toBeGreaterThan(0);
+  });
+
+  it('asks for quotes after a snapshot, of shortlisted services, at the case quantity and months', () => {
+    for (const kase of data.cases.filter((k) => k.contractIds.length > 0)) {
+      const lastLock = data.snapshots.filter((s) => s.caseId === kase.id).at(-1)?.lockedAt ?? '';
+      const shortlisted = new Set(kase.shortlist.map((e) => e.serviceId));
+      expect(kase.contractIds).toHaveLength(3);
+      for (const c of caseContracts(kase)) {
+        expect(c).toMatchObject({ caseId: kase.id, agencyId: kase.agencyId });
+        expect(c && [c.quantity, c.months]).toEqual([kase.quantity, kase.months]);
+        expect(shortlisted.has(c?.serviceId ?? '')).toBe(true);
+        expect((c?.requestedAt ?? '') > lastLock).toBe(true);
+      }
+    }
+    const inCases = new Set(data.cases.flatMap((k) => k.contractIds));
+    for (const c of data.contracts) expect(c.caseId !== null).toBe(inCases.has(c.id));
+  });
+
+  it('awards signed contracts, cancels the other quotes NOT_CHOSEN, and closes others CASE_CLOSED', () => {
+    for (const kase of data.cases) {
+      const own = caseContracts(kase);
+      if (kase.status === 'AWARDED') {
+        const chosen = contracts.get(kase.award?.contractId ?? '');
+        expect(chosen && signedStatuses.has(chosen.status)).toBe(true);
+        expect(kase.award).toEqual({
+          contractId: chosen?.id,
+          amountKrw: chosen?.amountKrw,
+          awardedAt: chosen?.signedAt,
+        });
+        expect(kase.outcome).toBeNull();
+        for (const c of own.filter((c) => c !== chosen)) {
+          expect(c).toMatchObject({
+            status: 'CANCELLED',
+            cancelReason: 'NOT_CHOSEN',
+            closedAt: chosen?.signedAt,
+          });
+        }
+      } else {
+        expect(kase.award).toBeNull();
+        expect(kase.outcome !== null).toBe(kase.status !== 'OPEN');
+        const open = kase.status === 'OPEN';
+        for (const c of own) {
+          if (open) expect(['REQUESTED', 'QUOTED']).toContain(c?.status);
+          else
+            expect(c).toMatchObject({
+              status: 'CANCELLED',
+              cancelReason: 'CASE_CLOSED',
+              closedAt: kase.outcome?.at,
+            });
+        }
+      }
+    }
+  });
+
+  it('amends, renews and schedules terminations of some contracts as the domain would', () => {
+    const amendedContracts = data.contracts.filter((c) => c.amendments.length > 0);
+    expect(amendedContracts.length).toBeGreaterThan(0);
+    for (const c of amendedContracts) {
+      expect(c.status).toBe('ACTIVE');
+      const last = c.amendments.at(-1);
+      expect(last && [last.quantity, last.months, last.amountKrw]).toEqual([
+        c.quantity,
+        c.months,
+        c.amountKrw,
+      ]);
+      expect(c.amountKrw * 100).toBeLessThanOrEqual((c.signedAmountKrw ?? 0) * 110);
+      expect((c.signedAt ?? '') < (last?.at ?? '')).toBe(true);
+    }
+    const renewals = data.contracts.filter((c) => c.renewalOf !== null);
+    expect(renewals.length).toBeGreaterThan(0);
+    for (const renewal of renewals) {
+      const original = contracts.get(renewal.renewalOf ?? '');
+      expect(['ACTIVE', 'COMPLETED']).toContain(original?.status);
+      expect(original?.renewalId).toBe(renewal.id);
+      expect(['REQUESTED', 'QUOTED']).toContain(renewal.status);
+      expect(renewal).toMatchObject({
+        serviceId: original?.serviceId,
+        planId: original?.planId,
+        caseId: null,
+      });
+    }
+    const scheduled = data.contracts.filter((c) => c.termination !== null);
+    expect(scheduled.length).toBeGreaterThan(0);
+    for (const c of scheduled) {
+      expect(c.status).toBe('ACTIVE');
+      const { requestedAt, effectiveAt } = c.termination ?? { requestedAt: '', effectiveAt: '' };
+      expect(effectiveAt > now.toISOString()).toBe(true);
+      expect(Date.parse(effectiveAt) - Date.parse(requestedAt)).toBeGreaterThanOrEqual(30 * 86_400_000);
+    }
   });
 });
