@@ -17,7 +17,7 @@ import type { RebuildSummary } from '../../ops/rebuild-projections.js';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb-local.js';
 import { repoRoot } from '../paths.js';
 import { TABLE_PREFIX } from '../region.js';
-import { ensureTables } from '../tables.js';
+import { completeTables, ensureTables } from '../tables.js';
 import { loadDemoStores } from './demo-seed.js';
 import type { Replicator } from './replicator.js';
 
@@ -38,12 +38,17 @@ const storeClient = (endpoint: string) =>
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 
-/** Makes the tables in every store and loads the same demo data (or a share of it) into each. */
+/**
+ * Makes the tables in every store and loads the same demo data (or a share of it) into each, as `npm
+ * start`'s first start does: into bare tables, completed with their streams and indexes after the load.
+ */
 export async function seedDemoStores(endpoints: readonly string[], share: number, region: string) {
   const clients = endpoints.map(storeClient);
   try {
-    for (const client of clients) await ensureTables(client, TABLE_PREFIX);
-    return await loadDemoStores(clients, { share, region, tablePrefix: TABLE_PREFIX });
+    for (const client of clients) await ensureTables(client, TABLE_PREFIX, { bare: true });
+    const loaded = await loadDemoStores(clients, { share, region, tablePrefix: TABLE_PREFIX });
+    await Promise.all(clients.map((client) => completeTables(client, TABLE_PREFIX)));
+    return loaded;
   } finally {
     for (const client of clients) client.destroy();
   }
