@@ -345,16 +345,18 @@ const headers = {
     required: false,
     schema: { type: 'string' },
   },
+  // Quotes are written `["]`: Specmatic's generator reads a bare `"` as the start of a literal string. A
+  // content tag's characters are RFC 9110's `etagc` without obs-text (`[^"]` admits control characters too).
   ETag: {
     description:
       '`"<version>"` of the resource; send it back in `If-Match` to change it, or in `If-None-Match` to read it again cheaply.',
     required: true,
-    schema: { type: 'string', pattern: '^"\\d+"$' },
+    schema: { type: 'string', pattern: '^["]\\d+["]$' },
   },
   ContentTag: {
     description: 'For an anonymous public read without a version: a tag of the content, for `If-None-Match`.',
     required: false,
-    schema: { type: 'string', pattern: '^"[^"]+"$' },
+    schema: { type: 'string', pattern: '^["][!#-~]+["]$' },
   },
   Vary: { description: 'Public reads vary on `Authorization`.', required: false, schema: { type: 'string' } },
   Location: {
