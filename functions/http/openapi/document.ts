@@ -23,6 +23,7 @@ import {
   caseRequestSchemas,
   terminateOperation,
 } from './case-operations.js';
+import { answerExamples, pathParameterExample, requestExamples } from './examples.js';
 import * as answer from './representations.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -524,7 +525,10 @@ function successResponses(route: Route, spec: OperationSpec) {
     ...(isPublicRead ? (['Vary'] as const) : []),
     ...(isWrite(route) ? (['Dry-Run'] as const) : []),
   );
-  const content = { 'application/json': { schema: schemaRef(spec.success) }, ...spec.otherMediaTypes };
+  const content = {
+    'application/json': { schema: schemaRef(spec.success), ...namedExample(answerExamples[spec.success]) },
+    ...spec.otherMediaTypes,
+  };
   const responses: Record<string, object> = {
     [spec.creates ? 201 : 200]: {
       description: spec.creates
@@ -553,6 +557,11 @@ function successResponses(route: Route, spec: OperationSpec) {
 }
 
 /** Path parameters that are numbers, as the operations parse them; every other one is an id. */
+/** `examples` with the one example of `examples.ts`, named as the seed it comes from; nothing without one. */
+function namedExample(value: unknown) {
+  return value === undefined ? {} : { examples: { seeded: { value } } };
+}
+
 function pathParameterSchema(name: string | undefined): JsonSchema {
   if (name === 'number') return jsonSchemaOf(sessionNumber(), 'input');
   if (name === 'version') return jsonSchemaOf(versionNumber(), 'input');
@@ -565,6 +574,7 @@ function parameters(route: Route, spec: OperationSpec) {
     in: 'path',
     required: true,
     schema: pathParameterSchema(name),
+    ...namedExample(pathParameterExample(route.path, name ?? '')),
   }));
   const query = spec.query ? jsonSchemaOf(spec.query, 'input') : undefined;
   const required = new Set((query?.required as string[] | undefined) ?? []);
@@ -635,7 +645,12 @@ function operationOf(route: Route) {
       ? {
           requestBody: {
             required: !spec.optionalBody,
-            content: { 'application/json': { schema: schemaRef(spec.body) } },
+            content: {
+              'application/json': {
+                schema: schemaRef(spec.body),
+                ...namedExample(requestExamples[spec.body]),
+              },
+            },
           },
         }
       : {}),
