@@ -19,7 +19,7 @@ const { values } = parseArgs({
     empty: { type: 'boolean', default: false },
     region: { type: 'string', default: DEFAULT_REGION },
     quiet: { type: 'boolean', default: false },
-    // As `cdk -c key=value`: overrides a context key of cdk.json (say, the front-end origins) for this run.
+    // As `cdk -c key=value`: overrides a context key of cdk.json (the front-end origins, the rate limits) for this run.
     context: { type: 'string', short: 'c', multiple: true, default: [] },
   },
   strict: true,
@@ -59,7 +59,7 @@ try {
     stateDir,
     port,
     keys: await localSigningKeys(),
-    rateLimits: configuredApiLimits(),
+    rateLimits: configuredApiLimits(values.context),
     corsOrigins: configuredCorsOrigins(values.context),
     scheduleEveryMs: 3_600_000,
     ...(values.quiet ? {} : { log: say }),

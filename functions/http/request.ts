@@ -162,8 +162,11 @@ function parseIdempotencyKey(route: Route, value: string | undefined): string | 
   return value;
 }
 
-/** `*`, or an ETag this API sent (`"<version>"`, weak or strong); the document states the same pattern. */
-export const IF_MATCH = /^\s*(?:\*|(?:W\/)?"(\d{1,15})")\s*$/;
+/**
+ * `*`, or an ETag this API sent (`"<version>"`, weak or strong); the document states the same pattern. Its
+ * quotes are written `["]`: Specmatic's generator reads a bare `"` as the start of a literal string.
+ */
+export const IF_MATCH = /^\s*(?:\*|(?:W\/)?["](\d{1,15})["])\s*$/;
 
 function parseIfMatch(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -23,6 +23,7 @@ import {
   caseRequestSchemas,
   terminateOperation,
 } from './case-operations.js';
+import { answerExamples, pathParameterExample, requestExamples } from './examples.js';
 import * as answer from './representations.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -345,16 +346,18 @@ const headers = {
     required: false,
     schema: { type: 'string' },
   },
+  // Quotes are written `["]`: Specmatic's generator reads a bare `"` as the start of a literal string. A
+  // content tag's characters are RFC 9110's `etagc` without obs-text (`[^"]` admits control characters too).
   ETag: {
     description:
       '`"<version>"` of the resource; send it back in `If-Match` to change it, or in `If-None-Match` to read it again cheaply.',
     required: true,
-    schema: { type: 'string', pattern: '^"\\d+"$' },
+    schema: { type: 'string', pattern: '^["]\\d+["]$' },
   },
   ContentTag: {
     description: 'For an anonymous public read without a version: a tag of the content, for `If-None-Match`.',
     required: false,
-    schema: { type: 'string', pattern: '^"[^"]+"$' },
+    schema: { type: 'string', pattern: '^["][!#-~]+["]$' },
   },
   Vary: { description: 'Public reads vary on `Authorization`.', required: false, schema: { type: 'string' } },
   Location: {
@@ -522,7 +525,10 @@ function successResponses(route: Route, spec: OperationSpec) {
     ...(isPublicRead ? (['Vary'] as const) : []),
     ...(isWrite(route) ? (['Dry-Run'] as const) : []),
   );
-  const content = { 'application/json': { schema: schemaRef(spec.success) }, ...spec.otherMediaTypes };
+  const content = {
+    'application/json': { schema: schemaRef(spec.success), ...namedExample(answerExamples[spec.success]) },
+    ...spec.otherMediaTypes,
+  };
   const responses: Record<string, object> = {
     [spec.creates ? 201 : 200]: {
       description: spec.creates
@@ -551,6 +557,11 @@ function successResponses(route: Route, spec: OperationSpec) {
 }
 
 /** Path parameters that are numbers, as the operations parse them; every other one is an id. */
+/** `examples` with the one example of `examples.ts`, named as the seed it comes from; nothing without one. */
+function namedExample(value: unknown) {
+  return value === undefined ? {} : { examples: { seeded: { value } } };
+}
+
 function pathParameterSchema(name: string | undefined): JsonSchema {
   if (name === 'number') return jsonSchemaOf(sessionNumber(), 'input');
   if (name === 'version') return jsonSchemaOf(versionNumber(), 'input');
@@ -563,6 +574,7 @@ function parameters(route: Route, spec: OperationSpec) {
     in: 'path',
     required: true,
     schema: pathParameterSchema(name),
+    ...namedExample(pathParameterExample(route.path, name ?? '')),
   }));
   const query = spec.query ? jsonSchemaOf(spec.query, 'input') : undefined;
   const required = new Set((query?.required as string[] | undefined) ?? []);
@@ -633,7 +645,12 @@ function operationOf(route: Route) {
       ? {
           requestBody: {
             required: !spec.optionalBody,
-            content: { 'application/json': { schema: schemaRef(spec.body) } },
+            content: {
+              'application/json': {
+                schema: schemaRef(spec.body),
+                ...namedExample(requestExamples[spec.body]),
+              },
+            },
           },
         }
       : {}),
