@@ -106,8 +106,8 @@ export interface WebhookStore {
   claim(key: DeliveryKey, claim: { owner: string; now: Date; leaseMs: number }): Promise<Lease | undefined>;
   /** Records an attempt's outcome and ends the lease, only while the lease is still this one. */
   finish(lease: Lease, outcome: AttemptOutcome): Promise<boolean>;
-  /** Pending deliveries due at `now`, oldest due first. */
-  due(now: Date, limit: number): Promise<DeliveryKey[]>;
+  /** Pending deliveries due at `now`, oldest due first, with when each fell due. */
+  due(now: Date, limit: number): Promise<(DeliveryKey & { dueAt: string })[]>;
 }
 
 export interface Lease {

@@ -111,10 +111,19 @@ export async function attemptDelivery(ports: DeliveryPorts, key: DeliveryKey): P
   return { ...delivery, ...outcome };
 }
 
-/** Every delivery due now, a few at a time: how retries (and deliveries a dead Region held) are picked up. */
-export async function deliverDue(ports: DeliveryPorts, limit = 100, parallel = 8): Promise<number> {
+/**
+ * Every delivery due now, a few at a time: how retries (and deliveries a dead Region held) are picked up.
+ * Answers how many it attempted and how long the oldest of them had been due (the backlog's age).
+ */
+export async function deliverDue(
+  ports: DeliveryPorts,
+  limit = 100,
+  parallel = 8,
+): Promise<{ attempted: number; oldestDueAgeSeconds: number }> {
   await ports.feed.openDeferred(limit);
-  const due = await ports.webhooks.due(ports.now(), limit);
+  const now = ports.now();
+  const due = await ports.webhooks.due(now, limit);
+  const oldest = due[0] ? Date.parse(due[0].dueAt) : now.getTime();
   let next = 0;
   let attempted = 0;
   const worker = async () => {
@@ -124,5 +133,5 @@ export async function deliverDue(ports: DeliveryPorts, limit = 100, parallel = 8
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, due.length) }, worker));
-  return attempted;
+  return { attempted, oldestDueAgeSeconds: Math.max(0, Math.round((now.getTime() - oldest) / 1000)) };
 }

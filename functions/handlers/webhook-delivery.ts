@@ -17,8 +17,9 @@ type StreamImage = Parameters<typeof unmarshall>[0];
 export async function handler(event: DynamoDBStreamEvent | { sweep: true }): Promise<{ attempted: number }> {
   const ports = deliveryPorts();
   if ('sweep' in event) {
-    const attempted = await deliverDue(ports);
-    logger.info('delivery sweep', { attempted });
+    // `oldestDueAgeSeconds` feeds the backlog metric (a metric filter on this line).
+    const { attempted, oldestDueAgeSeconds } = await deliverDue(ports);
+    logger.info('delivery sweep', { attempted, oldestDueAgeSeconds });
     return { attempted };
   }
   let attempted = 0;

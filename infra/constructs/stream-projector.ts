@@ -34,10 +34,19 @@ export function addStreamProjector(scope: Construct, options: StreamProjectorOpt
     description: 'Marketplace projector: global table streams to this Region’s projections',
     memorySize: 512,
     timeout: Duration.seconds(60),
-    environment: options.tables.environment(['projections']),
+    environment: options.tables.environment(['catalog', 'ledger', 'projections']),
   });
   const { fn } = handler;
   options.tables.byId.projections.grantReadWriteData(fn);
+  // Events: who subscribes is read from the catalog, and each delivery is opened in the ledger (one
+  // conditional put); an active contract's agencies are read from a ledger index.
+  options.tables.byId.catalog.grantReadData(fn);
+  options.tables.byId.ledger.grantReadWriteData(fn);
+  acknowledge(
+    handler.role,
+    wildcardFinding(scope, `${options.tables.byId.ledger.tableArn}/index/*`),
+    'The projector reads the agencies with an active contract on a service from the ledger’s plan-and-status index, defined by the schema; "index/*" under this one table is the narrowest ARN that covers it.',
+  );
   acknowledge(
     handler.role,
     wildcardFinding(scope, `${options.tables.byId.projections.tableArn}/index/*`),

@@ -183,6 +183,33 @@ describe('subscriptions', () => {
     expect(listed.body.items.map((s: { id: string }) => s.id)).toContain(own.id);
   });
 
+  it('answers dry runs of a create and a PATCH as the real calls would, and writes nothing', async () => {
+    const token = await api.token('provider', providerId);
+    const { id } = await subscribe('provider', providerId, ['service.listed']);
+    await api.settle();
+    const before = await api.snapshot();
+    const dry = await api.call('POST', '/v1/webhooks?dryRun=true', {
+      token,
+      body: { url: receiver.url, types: ['service.listed'] },
+    });
+    expect(dry.status).toBe(201);
+    expect(dry.headers.get('dry-run')).toBe('true');
+    expect(dry.body).toMatchObject({ org: providerId, enabled: true, version: 1 });
+    const patch = await api.call('PATCH', `/v1/webhooks/${id}?dryRun=true`, {
+      token,
+      body: { enabled: false },
+    });
+    expect(patch.status).toBe(200);
+    expect(patch.body).toMatchObject({ id, enabled: false, version: 2 });
+    const refused = await api.call('POST', '/v1/webhooks?dryRun=true', {
+      token,
+      body: { url: 'https://10.1.1.1/', types: ['service.listed'] },
+    });
+    expect(refused.status).toBe(400);
+    await api.settle();
+    expect(await api.snapshot()).toEqual(before);
+  });
+
   it('replays a create with the same Idempotency-Key, and refuses the key with another body', async () => {
     const options = {
       token: await api.token('agency', agencyId),
@@ -262,6 +289,17 @@ describe('events and deliveries', () => {
     expect((await feedOf('provider', otherProviderId)).items.map((e) => e.id)).not.toContain(eventId);
     const all = await feedOf('admin', undefined, '?limit=100');
     expect(all.items.map((e) => e.id)).toContain(eventId);
+    await api.settle();
+    const before = await api.snapshot();
+    const dry = await api.call(
+      'POST',
+      `/v1/webhooks/${subscriptionId}/deliveries/${encodeURIComponent(eventId)}/redeliver?dryRun=true`,
+      { token: await api.token('provider', providerId) },
+    );
+    expect(dry.status).toBe(202);
+    expect(dry.body).toMatchObject({ eventId, status: 'pending' });
+    await api.settle();
+    expect(await api.snapshot()).toEqual(before);
   });
 
   it('resumes the feed from next, oldest first, and always gives next, even after an empty page', async () => {

@@ -29,9 +29,11 @@ const API_FUNCTIONS = [
   'cases',
   'stats',
   'audit',
+  'events',
+  'webhooks',
   'docs',
 ];
-const BACKGROUND_FUNCTIONS = ['authorizer', 'projector', 'selection-expiry'];
+const BACKGROUND_FUNCTIONS = ['authorizer', 'projector', 'selection-expiry', 'webhook-delivery'];
 const OTHER_REGION = { 'ap-northeast-2': 'ap-northeast-1', 'ap-northeast-1': 'ap-northeast-2' } as const;
 
 const synthesized = new Map<string, ReturnType<typeof synthesizeRegionStack>>();
@@ -174,6 +176,9 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
           'catalog-replication-latency',
           'projector-iterator-age',
           'projector-dlq',
+          'webhook-delivery-backlog',
+          'webhook-delivery-dlq',
+          'webhook-deliveries-failed',
           ...[...API_FUNCTIONS, ...BACKGROUND_FUNCTIONS].map((fn) => `lambda-errors-${fn}`),
         ];
         for (const kind of kinds) {

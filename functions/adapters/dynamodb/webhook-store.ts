@@ -250,7 +250,7 @@ export class DynamoWebhookStore implements WebhookStore {
     }
   }
 
-  async due(now: Date, limit: number): Promise<DeliveryKey[]> {
+  async due(now: Date, limit: number): Promise<(DeliveryKey & { dueAt: string })[]> {
     const { Items } = await this.db.send(
       new QueryCommand({
         TableName: tableName('ledger'),
@@ -263,6 +263,7 @@ export class DynamoWebhookStore implements WebhookStore {
     return (Items ?? []).map((item) => ({
       subscriptionId: String(item.subscriptionId),
       eventId: String(item.eventId),
+      dueAt: String(item.dueAt),
     }));
   }
 }
