@@ -9,7 +9,6 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping, FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
@@ -78,17 +77,7 @@ export function addWebhookDelivery(scope: Construct, options: WebhookDeliveryOpt
   const stream = new ReplicaStream(scope, 'LedgerDeliveryStream', {
     tableName: physicalTableName(options.tablePrefix, 'ledger'),
   });
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-      resources: [stream.streamArnPattern],
-    }),
-  );
-  acknowledge(
-    handler.role,
-    wildcardFinding(scope, stream.streamArnPattern),
-    'The ledger replica’s stream label changes whenever its stream is re-enabled, so the ARN is "stream/*" under this one table; the mapping names the exact stream.',
-  );
+  stream.grantRead(handler, 'ledger');
   const failures = new Queue(scope, 'WebhookDeliveryFailures', {
     encryption: QueueEncryption.SQS_MANAGED,
     retentionPeriod: Duration.days(14),
