@@ -50,6 +50,7 @@ export class RegionStack extends Stack {
   readonly authorizerFunction: IFunction;
   readonly projector: IFunction;
   readonly selectionExpiry: IFunction;
+  readonly webhookDelivery: IFunction;
   readonly regionalTables: ReadonlyMap<TableId, TableV2>;
   readonly firewall: ApiFirewall;
   readonly domain?: RegionalDomain;
@@ -142,6 +143,7 @@ export class RegionStack extends Stack {
     this.projector = projectorHandler.fn;
 
     const webhookDelivery = addWebhookDelivery(this, { tablePrefix: prefix, tables });
+    this.webhookDelivery = webhookDelivery.handler.fn;
 
     const selectionExpiryHandler = addSelectionExpiry(this, { tables });
     this.selectionExpiry = selectionExpiryHandler.fn;

@@ -321,8 +321,9 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
             (filter.MetricTransformations as { MetricName: string }[])[0]?.MetricName ===
             'LedgerWriteConflicts',
         );
-        // One per function that writes the ledger: contracts, cases, and the audit feed's acknowledgements.
-        expect(conflicts).toHaveLength(3);
+        // One per function that writes the ledger: contracts, cases, the audit feed's acknowledgements,
+        // and webhooks (a redelivery).
+        expect(conflicts).toHaveLength(4);
         for (const conflict of conflicts) {
           expect(conflict.FilterPattern).toBe(
             '{ ($.message = "store unavailable") && ($.error = "ReplicatedWriteConflictException") }',
@@ -330,7 +331,7 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
         }
         expect(conflicts.map((conflict) => conflict.LogGroupName)).toEqual(
           expect.arrayContaining(
-            ['ContractsApi', 'AuditApi'].map((fn) => ({
+            ['ContractsApi', 'AuditApi', 'WebhooksApi'].map((fn) => ({
               Ref: logicalId(stack.node.findChild(fn).node.findChild('Logs')),
             })),
           ),
