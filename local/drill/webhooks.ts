@@ -21,6 +21,8 @@ export interface EventFigures {
   readonly deliveredTwice: number;
   /** Requests whose signature the verifier refused (none expected). */
   readonly badSignatures: number;
+  /** Why the first few were refused (`<webhook-id>: <the verifier's reason>`), to look into. */
+  readonly refusals: readonly string[];
 }
 
 const contractTypes = eventTypes.filter((type) => type.startsWith('contract.'));
@@ -30,6 +32,7 @@ export class WebhookReceiver {
   /** `<org> <webhook-id>` → times received with a valid signature. */
   private readonly received = new Map<string, number>();
   private badSignatures = 0;
+  private readonly refusals: string[] = [];
   private server: Server | undefined;
   private url = '';
 
@@ -46,8 +49,11 @@ export class WebhookReceiver {
           const key = `${org} ${String(request.headers['webhook-id'])}`;
           this.received.set(key, (this.received.get(key) ?? 0) + 1);
           response.writeHead(204).end();
-        } catch {
+        } catch (error) {
           this.badSignatures += 1;
+          if (this.refusals.length < 3) {
+            this.refusals.push(`${String(request.headers['webhook-id'])}: ${(error as Error).message}`);
+          }
           response.writeHead(400).end();
         }
       });
@@ -89,6 +95,7 @@ export class WebhookReceiver {
       missing: expected.length - delivered,
       deliveredTwice: counts.filter((n) => n > 1).length,
       badSignatures: this.badSignatures,
+      refusals: [...this.refusals],
     };
   }
 
