@@ -5,8 +5,8 @@
  * derive the same event with the same id, and a redelivered record derives it again, not a second one.
  */
 import { seoulDate } from './selection.js';
-import { contractView, serviceView } from './views.js';
-import type { Contract, Service } from './entities.js';
+import { caseView, contractView, serviceView } from './views.js';
+import type { Case, Contract, Service } from './entities.js';
 
 export const eventTypes = [
   'contract.requested',
@@ -147,6 +147,8 @@ export const eventRules: Readonly<Record<string, EventRule>> = {
       () => undefined,
     ),
     audience: (_type, procurementCase) => ({ orgs: org(procurementCase.agencyId) }),
+    // As the API answers it: not the award's or close's pending decision, the saga's own.
+    view: (procurementCase) => ({ ...caseView(procurementCase as unknown as Case) }),
   },
 };
 

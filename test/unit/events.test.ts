@@ -85,6 +85,7 @@ describe('events derived from changes', () => {
       status,
       shortlist: [],
       award: null,
+      pendingDecision: null,
       version,
     });
     const opened = eventOfChange({
@@ -95,6 +96,8 @@ describe('events derived from changes', () => {
     });
     expect(opened?.event).toMatchObject({ id: 'case:cas_1:v1', type: 'case.opened', entity: 'case' });
     expect(opened?.event.data).toMatchObject({ title: '문서 자동화 도입' });
+    // The case as the API represents it: the award saga's pending decision is not part of it.
+    expect(opened?.event.data).not.toHaveProperty('pendingDecision');
     expect(opened?.audience).toEqual({ orgs: ['agc_1'] });
     expect(typeOf('case', procurementCase('OPEN', 1), procurementCase('OPEN', 2))).toBeUndefined();
     expect(typeOf('case', procurementCase('OPEN', 2), procurementCase('AWARDED', 3))).toBe('case.awarded');
