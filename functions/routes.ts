@@ -17,6 +17,8 @@ export const apiFunctions = [
   'cases',
   'stats',
   'audit',
+  'events',
+  'webhooks',
   'docs',
 ] as const;
 export type ApiFunctionId = (typeof apiFunctions)[number];
@@ -189,9 +191,26 @@ export const routeTable = [
   { method: 'GET', path: '/v1/audit', fn: 'audit', access: ['admin'] },
   { method: 'POST', path: '/v1/audit/{eventId}/acknowledge', fn: 'audit', access: ['admin'] },
 
+  // Events and webhooks (DESIGN.md §8): each party's own feed, and subscriptions to it.
+  { method: 'GET', path: '/v1/events', fn: 'events', access: ['agency', 'provider', 'committee', 'admin'] },
+  ...webhookRoutes(),
+
   { method: 'GET', path: '/openapi.json', fn: 'docs', access: 'anyone' },
   { method: 'GET', path: '/docs', fn: 'docs', access: 'anyone' },
 ] as const satisfies readonly Route[];
+
+/** An agency or a provider for its own organisation, an administrator for any. */
+function webhookRoutes() {
+  const access = ['agency', 'provider', 'admin'] as const;
+  return [
+    { method: 'POST', path: '/v1/webhooks', fn: 'webhooks', access, idempotency: 'optional' },
+    { method: 'GET', path: '/v1/webhooks', fn: 'webhooks', access },
+    { method: 'GET', path: '/v1/webhooks/{id}', fn: 'webhooks', access },
+    { method: 'PATCH', path: '/v1/webhooks/{id}', fn: 'webhooks', access },
+    { method: 'GET', path: '/v1/webhooks/{id}/deliveries', fn: 'webhooks', access },
+    { method: 'POST', path: '/v1/webhooks/{id}/deliveries/{eventId}/redeliver', fn: 'webhooks', access },
+  ] as const;
+}
 
 type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string }
   ? `${M} ${P}`

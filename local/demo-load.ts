@@ -115,7 +115,7 @@ export async function loadDemoData(target: DemoTarget, data: DemoData): Promise<
   for (const { table, record } of writes) {
     items.set(`${table}\n${record.key.pk}\n${record.key.sk}`, { table, item: record.newImage as Image });
   }
-  const projections = projectInMemory(writes.map((w) => w.record)).map((item) => ({
+  const projections = (await projectInMemory(writes.map((w) => w.record))).map((item) => ({
     table: 'projections' as const,
     item,
   }));

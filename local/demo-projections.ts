@@ -4,11 +4,26 @@
  * bulk instead of waiting for every record to travel the streams. The writes are applied as DynamoDB would
  * apply the projector's (puts replace, `ADD` sums, `if_not_exists` keeps), in the projector's order.
  * test/integration/demo-fast-load.test.ts compares the result item by item with the streams' own.
+ *
+ * Events are filed as the projector files them, stamped with their change's time rather than the time the
+ * projector would have seen it (the feed of a bulk load is in the order its changes were made), and reach
+ * the agencies with an `ACTIVE` contract once the load is in, as the projector finds them after it. No
+ * subscription exists while the Region loads, so no delivery is opened.
  */
 import { acknowledgedEvent } from '../functions/adapters/dynamodb/audit-trail.js';
+import { planStatusKey } from '../functions/adapters/dynamodb/entity-store.js';
+import {
+  agenciesOf,
+  derivedEvent,
+  feedEntries,
+  filedEventItem,
+  recipients,
+  servicePlanItems,
+} from '../functions/adapters/dynamodb/event-projection.js';
 import {
   agencySignedCountKey,
   contributionKey,
+  servicePlansPartition,
   statsTotalsKey,
 } from '../functions/adapters/dynamodb/projection-keys.js';
 import {
@@ -26,7 +41,7 @@ import {
 
 type Key = { pk: string; sk: string };
 
-export function projectInMemory(records: readonly ChangeRecord[]): Image[] {
+export async function projectInMemory(records: readonly ChangeRecord[]): Promise<Image[]> {
   const items = new Map<string, Image>();
   const id = (key: Key) => `${key.pk}\n${key.sk}`;
   const put = (item: Image) => items.set(id(item as Key), item);
@@ -79,6 +94,32 @@ export function projectInMemory(records: readonly ChangeRecord[]): Image[] {
     if (!marked) continue;
     const { key, ...fields } = marked;
     put({ ...key, ...items.get(id(key)), ...fields });
+  }
+
+  const plansOf = new Map<string, string[]>();
+  for (const item of servicePlanItems(records)) {
+    put(item);
+    plansOf.set(String(item.pk), [...(plansOf.get(String(item.pk)) ?? []), String(item.planId)]);
+  }
+  const activeAgencies = new Map<string, string[]>();
+  for (const { after } of net) {
+    if (after?.entityKind !== 'contract' || after.status !== 'ACTIVE') continue;
+    const agencies = activeAgencies.get(String(after.planStatus)) ?? [];
+    activeAgencies.set(String(after.planStatus), [...agencies, String(after.agencyId)]);
+  }
+  for (const record of records) {
+    const derived = derivedEvent(record);
+    if (!derived) continue;
+    const serviceId = derived.audience.activeAgenciesOfService;
+    const planIds = serviceId ? (plansOf.get(servicePlansPartition(serviceId)) ?? []) : [];
+    const agencies = await agenciesOf(
+      derived.audience,
+      planIds,
+      async (service, plan) => activeAgencies.get(planStatusKey(service, plan, 'ACTIVE')) ?? [],
+    );
+    const event = { ...derived.event, orgs: recipients(derived.audience, agencies) };
+    put(filedEventItem(event, event.at));
+    for (const entry of feedEntries(event, event.at)) put(entry);
   }
   return [...items.values()];
 }

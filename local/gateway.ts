@@ -38,6 +38,8 @@ const functionModules: Record<ApiFunctionId, () => Promise<{ handler: ApiHandler
   cases: () => import('../functions/handlers/cases.js'),
   stats: () => import('../functions/handlers/stats.js'),
   audit: () => import('../functions/handlers/audit.js'),
+  events: () => import('../functions/handlers/events.js'),
+  webhooks: () => import('../functions/handlers/webhooks.js'),
   docs: () => import('../functions/handlers/docs.js'),
 };
 

@@ -16,6 +16,8 @@
  * signing keys.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -165,6 +167,24 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
   const agencyAuth = bearer(await token('agency', agencyId));
   const providerAuth = bearer(await token('provider', providerId));
   const committee = bearer(await token('committee'));
+  // The provider hears of its contracts at a receiver of its own (answering 204), subscribed up front.
+  const receiver = await startReceiver();
+  const webhook = await record(
+    'POST /v1/webhooks',
+    api.POST('/v1/webhooks', {
+      headers: providerAuth,
+      params: { header: key('webhook') },
+      body: { url: receiver.url, types: ['contract.requested', 'contract.signed'] },
+    }),
+  );
+  const webhookPath = { path: { id: String(webhook.data?.id) } };
+  await record(
+    'POST /v1/webhooks (private address: 400)',
+    api.POST('/v1/webhooks', {
+      headers: providerAuth,
+      body: { url: 'https://10.0.0.8/hook', types: ['contract.requested'] },
+    }),
+  );
   await record(
     'GET /v1/agencies/{id}',
     api.GET('/v1/agencies/{id}', { headers: agencyAuth, params: { path: { id: agencyId } } }),
@@ -491,6 +511,56 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
     }),
   );
 
+  // Events and webhooks: the provider's feed, its subscription and the deliveries the contract made.
+  await record('GET /v1/webhooks', api.GET('/v1/webhooks', { headers: providerAuth }));
+  await record(
+    'GET /v1/webhooks/{id}',
+    api.GET('/v1/webhooks/{id}', { headers: providerAuth, params: webhookPath }),
+  );
+  await record(
+    'PATCH /v1/webhooks/{id}',
+    api.PATCH('/v1/webhooks/{id}', {
+      headers: providerAuth,
+      params: webhookPath,
+      body: { types: ['contract.requested', 'contract.signed', 'contract.completed'] },
+    }),
+  );
+  await waitFor(async () => receiver.received() > 0);
+  const feed = await record(
+    'GET /v1/events',
+    api.GET('/v1/events', { headers: providerAuth, params: { query: { limit: 5 } } }),
+  );
+  await record(
+    'GET /v1/events?after=next',
+    api.GET('/v1/events', {
+      headers: providerAuth,
+      params: { query: { limit: 5, after: String(feed.data?.next) } },
+    }),
+  );
+  await record(
+    'GET /v1/events?type=',
+    api.GET('/v1/events', { headers: providerAuth, params: { query: { type: 'contract.signed' } } }),
+  );
+  const deliveries = await record(
+    'GET /v1/webhooks/{id}/deliveries',
+    api.GET('/v1/webhooks/{id}/deliveries', {
+      headers: providerAuth,
+      params: { ...webhookPath, query: { status: 'delivered' } },
+    }),
+  );
+  await record(
+    'POST /v1/webhooks/{id}/deliveries/{eventId}/redeliver',
+    api.POST('/v1/webhooks/{id}/deliveries/{eventId}/redeliver', {
+      headers: providerAuth,
+      params: { path: { ...webhookPath.path, eventId: String(deliveries.data?.items[0]?.eventId) } },
+    }),
+  );
+  await record(
+    'GET /v1/webhooks/{id} (agency: 404)',
+    api.GET('/v1/webhooks/{id}', { headers: agencyAuth, params: webhookPath }),
+  );
+  await receiver.close();
+
   // No token where the document requires one: Prism reports the request, the API must refuse it.
   await record(
     'GET /v1/agencies/{id} (anonymous: 401)',
@@ -540,6 +610,27 @@ async function session(prismUrl: string, keysDir: string): Promise<CallRecord[]>
     body: JSON.stringify(contractBody),
   });
   return calls;
+}
+
+/** A webhook receiver on 127.0.0.1 (allowed locally) that answers 204 and counts what it got. */
+async function startReceiver() {
+  let received = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      received += 1;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received: () => received,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 async function retrying(request: Request): Promise<Response> {

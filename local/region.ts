@@ -77,6 +77,11 @@ export interface LocalRegion {
   readonly poller: StreamPoller;
   /** The front-end origins this Region's gateway and functions allow. */
   readonly corsOrigins: readonly string[];
+  /**
+   * Attempts every webhook delivery the ledger's stream has brought and every one due now (the sweep also
+   * runs on its own every second).
+   */
+  deliverDue(): Promise<number>;
   /** Ends `loading`: completes bare tables (streams, indexes), and from then on `/health` reports the store's health. */
   markReady(): Promise<void>;
   stop(): Promise<void>;
@@ -95,6 +100,8 @@ export function regionEnvironment(
     POWERTOOLS_SERVICE_NAME: 'marketplace-api',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_TRACE_ENABLED: 'false',
+    // Locally, webhooks may go to http://127.0.0.1 (a receiver on this machine); never set in AWS.
+    WEBHOOK_ALLOW_LOCAL: 'true',
     ...tableEnvironment(tablePrefix),
   };
 }
@@ -150,8 +157,13 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
       ...(options.streamsFromLatest ? { fromLatest: true } : {}),
     });
-    // The poller finds the tables' streams as it starts: with bare tables, once they have them.
-    if (!completeLater) await poller.start();
+    const deliveries = await prepareDeliveries(client, endpoint, region, tablePrefix, options);
+    // The pollers find the tables' streams as they start (and the sweep the ledger's index): with bare
+    // tables, once they have them.
+    if (!completeLater) {
+      await poller.start();
+      await deliveries.start();
+    }
     const limits = configuredApiLimits();
     const issuer = await startLocalIssuer(options.keys, { maxTokenAgeSeconds: limits.maxTokenAgeSeconds });
     Object.assign(process.env, issuer.authorizerEnvironment);
@@ -182,10 +194,12 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
       issuer,
       poller,
       corsOrigins,
+      deliverDue: deliveries.sweep,
       async markReady() {
         if (completeLater) {
           await completeTables(client, tablePrefix);
           await poller.start();
+          await deliveries.start();
         }
         await client.send(new DeleteItemCommand(loadingMarker));
         if (options.loading && !scheduled) await beginSchedules();
@@ -194,6 +208,7 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
         if (scheduled) clearInterval(scheduled);
         await gateway.close();
         await issuer.close();
+        await deliveries.stop();
         await poller.stop();
         client.destroy();
         await dynamodb?.stop();
@@ -203,6 +218,62 @@ export async function startLocalRegion(options: LocalRegionOptions): Promise<Loc
     await dynamodb?.stop('SIGKILL');
     throw error;
   }
+}
+
+/** How often the local stand-in for the delivery schedule and retry queue looks for due deliveries. */
+const DELIVERY_SWEEP_MS = 1000;
+
+/**
+ * Webhook deliveries as the deployed stack runs them: the delivery function fed by the ledger's stream (a
+ * poller of its own, as Lambda gives it an event source mapping of its own), and its sweep of what is due,
+ * here every second (the deployed retry queue's delays and the schedule, in one).
+ */
+async function prepareDeliveries(
+  client: DynamoDBClient,
+  endpoint: string,
+  region: string,
+  tablePrefix: string,
+  options: LocalRegionOptions,
+) {
+  const { handler } = await import('../functions/handlers/webhook-delivery.js');
+  const poller = new StreamPoller({
+    client,
+    endpoint,
+    region,
+    tables: [physicalTableName(tablePrefix, 'ledger')],
+    handler: async (event) => void (await handler(event)),
+    ...(options.stateDir ? { checkpointFile: join(options.stateDir, 'delivery-checkpoints.json') } : {}),
+    ...(options.onProjectionError ? { onError: options.onProjectionError } : {}),
+    ...(options.streamsFromLatest ? { fromLatest: true } : {}),
+  });
+  let sweeping: Promise<number> | undefined;
+  const sweep = () => {
+    // What the delivery stream brought first (as the deployed function gets it), then what is due.
+    sweeping ??= poller
+      .drain()
+      .then(() => handler({ sweep: true }))
+      .then(({ attempted }) => attempted)
+      .finally(() => {
+        sweeping = undefined;
+      });
+    return sweeping;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    async start() {
+      await poller.start();
+      timer = setInterval(
+        () => void sweep().catch((error: unknown) => options.onProjectionError?.(error)),
+        DELIVERY_SWEEP_MS,
+      ).unref();
+    },
+    sweep,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await sweeping?.catch(() => 0);
+      await poller.stop();
+    },
+  };
 }
 
 async function startSchedules(everyMs: number, log?: (line: string) => void): Promise<NodeJS.Timeout> {

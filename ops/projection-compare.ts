@@ -1,6 +1,6 @@
 /**
  * Compares two Regions' projections tables kind by kind (search postings, list indexes, statistics,
- * facets, history, audit feed): how many items each holds, an order-independent checksum of them, and how
+ * facets, history, audit feed, events, their feeds, service plans): how many items each holds, an order-independent checksum of them, and how
  * many keys differ (missing on one side or with other content). The rebuild ends with it, and the drill
  * reports it as `projectionDiff`.
  */
@@ -107,7 +107,10 @@ async function digests({ db, table }: ProjectionsTable, segments: number): Promi
           const key = { pk: String(item.pk), sk: String(item.sk) };
           const kind = projectionKindOf(key);
           const content = kind && (COUNTER_KINDS.has(kind) ? withoutZeroCounters(item) : item);
-          if (kind && content) found[kind].set(`${key.pk}\n${key.sk}`, digest(content));
+          if (kind && content) {
+            const { id, compared } = regionIndependent(kind, key, content);
+            found[kind].set(id, digest(compared));
+          }
         }
         start = page.LastEvaluatedKey;
       } while (start);
@@ -126,6 +129,27 @@ const COUNTER_KINDS = new Set<ProjectionKind>(['statistics', 'facets']);
 function withoutZeroCounters(item: Record<string, unknown>): Record<string, unknown> | undefined {
   const kept = Object.fromEntries(Object.entries(item).filter(([, value]) => value !== 0));
   return Object.keys(kept).some((name) => name !== 'pk' && name !== 'sk') ? kept : undefined;
+}
+
+/**
+ * An item as both Regions should hold it: each Region files an event at its own time of arrival, so an
+ * event's stamp and a feed entry's position (`<stamp>#<event id>`) are its own; the entry compares by
+ * reader and event id.
+ */
+function regionIndependent(
+  kind: ProjectionKind,
+  key: { pk: string; sk: string },
+  item: Record<string, unknown>,
+): { id: string; compared: Record<string, unknown> } {
+  if (kind === 'events') {
+    const { stamp: _stamp, ...compared } = item;
+    return { id: `${key.pk}\n${key.sk}`, compared };
+  }
+  if (kind === 'eventFeeds') {
+    const { sk: _sk, ...compared } = item;
+    return { id: `${key.pk}\n${key.sk.slice(key.sk.indexOf('#') + 1)}`, compared };
+  }
+  return { id: `${key.pk}\n${key.sk}`, compared: item };
 }
 
 const digest = (item: Record<string, unknown>) =>

@@ -2,9 +2,10 @@
  * Rebuilds a Region's projections table after it was lost (a Region that came back empty, or projections
  * gone beyond PITR and the streams' 24 hours), from what survives (DESIGN.md §4, "A Region that burns"):
  *
- * 1. `copy`: the kinds that record each change (history versions, audit events) cannot be derived from
- *    the items as they are now, so they are copied from the other Region's projections table, each as a
- *    conditional write that never overwrites a record already here;
+ * 1. `copy`: the kinds that record each change (history versions, audit events, the market events with
+ *    their feed entries and plan ids) cannot be derived from the items as they are now, so they are copied
+ *    from the other Region's projections table, each as a conditional write that never overwrites a record
+ *    already here (copied feed entries keep the other Region's order of arrival);
  * 2. `catalog`, `ledger`: the current-state kinds (search postings, list indexes, statistics, facet
  *    counts, acknowledgements) come from a parallel scan (`Segment`/`TotalSegments`) of this Region's own
  *    global-table replicas, each page fed through the projector's own `projectCurrentState`, the code the
@@ -131,8 +132,6 @@ const DEFAULT_SETTLE_MS = 30_000;
 const PAGE_SIZE = 200;
 /** Change records copied at once within a page. */
 const COPY_CONCURRENCY = 16;
-/** Every change record has it (`at`, when the change was made); an acknowledgement alone does not. */
-const CHANGE_RECORDED = 'at';
 const CHANGE_KINDS = changeKinds.map(({ kind }) => kind);
 
 export async function rebuildProjections(options: RebuildOptions): Promise<RebuildSummary> {
@@ -285,17 +284,18 @@ async function projectItems(projector: Projector, items: Image[], dryRun: boolea
  * absent: an acknowledgement projected here first (from the ledger's replica) stays as it is.
  */
 async function copyChangeRecords(db: DynamoDBDocumentClient, table: string, items: Image[], dryRun: boolean) {
-  const records = items.filter((item) => {
+  const records = items.flatMap((item) => {
     const kind = projectionKindOf({ pk: String(item.pk) });
-    return kind !== undefined && CHANGE_KINDS.includes(kind);
+    const spec = changeKinds.find((change) => change.kind === kind);
+    return spec ? [{ item, recordedBy: spec.recordedBy }] : [];
   });
   if (dryRun) return { applied: records.length, alreadyThere: 0 };
   let applied = 0;
   let alreadyThere = 0;
   for (let i = 0; i < records.length; i += COPY_CONCURRENCY) {
     await Promise.all(
-      records.slice(i, i + COPY_CONCURRENCY).map(async (record) => {
-        const { pk, sk, ...fields } = record;
+      records.slice(i, i + COPY_CONCURRENCY).map(async ({ item, recordedBy }) => {
+        const { pk, sk, ...fields } = item;
         const entries = Object.entries(fields);
         try {
           await db.send(
@@ -306,7 +306,8 @@ async function copyChangeRecords(db: DynamoDBDocumentClient, table: string, item
               ConditionExpression: 'attribute_not_exists(#recorded)',
               ExpressionAttributeNames: {
                 ...Object.fromEntries(entries.map(([name], n) => [`#f${n}`, name])),
-                '#recorded': CHANGE_RECORDED,
+                // Every record of its kind has it; an audit event's acknowledgement alone does not.
+                '#recorded': recordedBy,
               },
               ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], n) => [`:f${n}`, value])),
             }),

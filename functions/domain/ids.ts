@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 
-export type IdPrefix = 'prv' | 'agc' | 'svc' | 'ctr' | 'cas' | 'srch';
+export type IdPrefix = 'prv' | 'agc' | 'svc' | 'ctr' | 'cas' | 'srch' | 'whk';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 

@@ -32,6 +32,25 @@ export const selectionExpiryActor: User = { kind: 'user', sub: 'system:selection
  */
 export async function expireSelections(deps: Deps, now: Date): Promise<number> {
   let expired = 0;
+  for await (const service of listedServices(deps)) {
+    if (service.status !== 'LISTED' || effectiveStatus(service, now) !== 'EXPIRED') continue;
+    const next: Service = {
+      ...service,
+      status: 'EXPIRED',
+      updatedAt: now.toISOString(),
+      version: service.version + 1,
+    };
+    const result = await deps.entities.update('service', next, {
+      actor: selectionExpiryActor,
+      action: 'expire',
+    });
+    if (result.outcome === 'updated') expired += 1;
+  }
+  return expired;
+}
+
+/** Every service in the listed postings, a page at a time (the daily job's walk). */
+export async function* listedServices(deps: Deps): AsyncGenerator<Service> {
   let after: string | undefined;
   do {
     const page = await deps.search.queryPostings({
@@ -40,21 +59,7 @@ export async function expireSelections(deps: Deps, now: Date): Promise<number> {
       limit: 100,
       ...(after === undefined ? {} : { after }),
     });
-    for (const service of await deps.entities.getMany<Service>('service', page.ids)) {
-      if (service.status !== 'LISTED' || effectiveStatus(service, now) !== 'EXPIRED') continue;
-      const next: Service = {
-        ...service,
-        status: 'EXPIRED',
-        updatedAt: now.toISOString(),
-        version: service.version + 1,
-      };
-      const result = await deps.entities.update('service', next, {
-        actor: selectionExpiryActor,
-        action: 'expire',
-      });
-      if (result.outcome === 'updated') expired += 1;
-    }
+    yield* await deps.entities.getMany<Service>('service', page.ids);
     after = page.lastSortKey ?? undefined;
   } while (after !== undefined);
-  return expired;
 }

@@ -2,7 +2,11 @@
  * The composition root: the one place that wires the domain to its adapters (DynamoDB). Built on first use, then reused for the container's life.
  */
 import { DynamoAuditTrail } from '../adapters/dynamodb/audit-trail.js';
-import { documentClient } from '../adapters/dynamodb/client.js';
+import {
+  currentRegion,
+  DYNAMODB_BACKGROUND_ATTEMPT_TIMEOUT_MS,
+  documentClient,
+} from '../adapters/dynamodb/client.js';
 import { DynamoEntityStore } from '../adapters/dynamodb/entity-store.js';
 import { DynamoHealthProbe } from '../adapters/dynamodb/health-probe.js';
 import { DynamoLedger } from '../adapters/dynamodb/ledger.js';
@@ -12,6 +16,11 @@ import { dryRunDeps } from '../domain/dry-run.js';
 import { DynamoStatistics } from '../adapters/dynamodb/stats-store.js';
 import { type Deps, defaultProcurementPolicy, type ProcurementPolicy } from '../domain/ports.js';
 import { isDryRun, remainingMs } from '../request-context.js';
+import { DynamoEventFeed } from '../adapters/dynamodb/event-feed.js';
+import { DynamoWebhookStore } from '../adapters/dynamodb/webhook-store.js';
+import { checkWebhookUrl, HttpWebhookSender } from '../adapters/webhook-http.js';
+import type { EventDeps } from '../domain/event-ports.js';
+import type { DeliveryPorts } from '../domain/webhook-delivery.js';
 
 type Built = Deps & { statistics: DynamoStatistics; health: DynamoHealthProbe };
 let built: Built | undefined;
@@ -64,4 +73,41 @@ function procurementPolicy(): ProcurementPolicy {
       defaultProcurementPolicy.terminationNoticeDays,
     ),
   };
+}
+
+let events: EventDeps | undefined;
+
+/** The event feed's and the webhooks' ports (a dry run is decided in their use cases, which write last). */
+export function eventDeps(): EventDeps {
+  if (events === undefined) {
+    const db = documentClient();
+    const webhooks = new DynamoWebhookStore(db);
+    events = {
+      feed: new DynamoEventFeed(db, webhooks),
+      webhooks,
+      refusedUrl: checkWebhookUrl,
+      region: currentRegion(),
+      now: () => new Date(),
+    };
+  }
+  return events;
+}
+
+let delivery: DeliveryPorts | undefined;
+
+/** What the delivery function sends with: off the request path, so its store calls take background limits. */
+export function deliveryPorts(): DeliveryPorts {
+  if (delivery === undefined) {
+    const db = documentClient(DYNAMODB_BACKGROUND_ATTEMPT_TIMEOUT_MS);
+    const webhooks = new DynamoWebhookStore(db);
+    delivery = {
+      webhooks,
+      feed: new DynamoEventFeed(db, webhooks),
+      sender: new HttpWebhookSender(),
+      region: currentRegion(),
+      now: () => new Date(),
+      random: Math.random,
+    };
+  }
+  return delivery;
 }

@@ -30,6 +30,10 @@ export const apiTableAccess: Readonly<Record<ApiFunctionId, Partial<Record<Table
   stats: { projections: 'read' },
   // Acknowledgements are recorded in the ledger (one conditional put); the projector copies them to the feed.
   audit: { ledger: 'readWrite', projections: 'read' },
+  // The feed is this Region's projection of every change.
+  events: { projections: 'read' },
+  // Subscriptions are catalog items; deliveries ledger records (redelivery writes one); events projected.
+  webhooks: { catalog: 'readWrite', ledger: 'readWrite', projections: 'read' },
   // The OpenAPI document and its page are built from code alone.
   docs: {},
 };

@@ -2,6 +2,8 @@ import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledge, wildcardFinding } from '../nag.js';
+import type { HandlerFunction } from './handler-function.js';
 
 export interface ReplicaStreamProps {
   /** Physical name of a global table with a replica (and a stream) in this stack's Region. */
@@ -50,5 +52,23 @@ export class ReplicaStream extends Construct {
       installLatestAwsSdk: false,
     });
     this.streamArn = lookup.getResponseField('Table.LatestStreamArn');
+  }
+
+  /**
+   * Lets a function's event source mapping read this stream: only the three calls the poller makes, on this
+   * table's streams; no `dynamodb:ListStreams` on "*", which a mapping that names its stream does not need.
+   */
+  grantRead(handler: HandlerFunction, what: string): void {
+    handler.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [this.streamArnPattern],
+      }),
+    );
+    acknowledge(
+      handler.role,
+      wildcardFinding(Stack.of(this), this.streamArnPattern),
+      `The ${what} replica's stream label changes whenever its stream is re-enabled, so the ARN is "stream/*" under this one table; the mapping itself names the exact stream.`,
+    );
   }
 }

@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -34,10 +33,19 @@ export function addStreamProjector(scope: Construct, options: StreamProjectorOpt
     description: 'Marketplace projector: global table streams to this Region’s projections',
     memorySize: 512,
     timeout: Duration.seconds(60),
-    environment: options.tables.environment(['projections']),
+    environment: options.tables.environment(['catalog', 'ledger', 'projections']),
   });
   const { fn } = handler;
   options.tables.byId.projections.grantReadWriteData(fn);
+  // Events: who subscribes is read from the catalog, and each delivery is opened in the ledger (one
+  // conditional put); an active contract's agencies are read from a ledger index.
+  options.tables.byId.catalog.grantReadData(fn);
+  options.tables.byId.ledger.grantReadWriteData(fn);
+  acknowledge(
+    handler.role,
+    wildcardFinding(scope, `${options.tables.byId.ledger.tableArn}/index/*`),
+    'The projector reads the agencies with an active contract on a service from the ledger’s plan-and-status index, defined by the schema; "index/*" under this one table is the narrowest ARN that covers it.',
+  );
   acknowledge(
     handler.role,
     wildcardFinding(scope, `${options.tables.byId.projections.tableArn}/index/*`),
@@ -48,19 +56,7 @@ export function addStreamProjector(scope: Construct, options: StreamProjectorOpt
     if (spec.replication === 'REGIONAL' || !spec.stream) continue;
     const tableName = physicalTableName(options.tablePrefix, spec.id);
     const stream = new ReplicaStream(scope, `${constructName(spec.id)}Stream`, { tableName });
-    // Only the three calls the poller makes, on this table's streams; no `dynamodb:ListStreams` on "*",
-    // which a mapping that names its stream does not need.
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-        resources: [stream.streamArnPattern],
-      }),
-    );
-    acknowledge(
-      handler.role,
-      wildcardFinding(scope, stream.streamArnPattern),
-      `The ${spec.id} replica's stream label changes whenever its stream is re-enabled, so the ARN is "stream/*" under this one table; the mapping itself names the exact stream.`,
-    );
+    stream.grantRead(handler, spec.id);
     // The mapping invokes the `live` alias, so a new projector version takes batches only as CodeDeploy
     // shifts the alias to it, and a rollback sends them back to the old version.
     new EventSourceMapping(scope, `${constructName(spec.id)}StreamToProjector`, {

@@ -22,6 +22,7 @@ import { regionTables } from '../constructs/region-tables.js';
 import { RegionalDomain } from '../constructs/regional-domain.js';
 import { SafeDeployments, type SafeDeploymentTarget } from '../constructs/safe-deployments.js';
 import { addSelectionExpiry } from '../constructs/selection-expiry.js';
+import { addWebhookDelivery, watchWebhookDelivery } from '../constructs/webhook-delivery.js';
 import { addStreamProjector } from '../constructs/stream-projector.js';
 import { acknowledge, acknowledgeCustomResourceProvider } from '../nag.js';
 
@@ -49,6 +50,7 @@ export class RegionStack extends Stack {
   readonly authorizerFunction: IFunction;
   readonly projector: IFunction;
   readonly selectionExpiry: IFunction;
+  readonly webhookDelivery: IFunction;
   readonly regionalTables: ReadonlyMap<TableId, TableV2>;
   readonly firewall: ApiFirewall;
   readonly domain?: RegionalDomain;
@@ -140,6 +142,9 @@ export class RegionStack extends Stack {
     });
     this.projector = projectorHandler.fn;
 
+    const webhookDelivery = addWebhookDelivery(this, { tablePrefix: prefix, tables });
+    this.webhookDelivery = webhookDelivery.handler.fn;
+
     const selectionExpiryHandler = addSelectionExpiry(this, { tables });
     this.selectionExpiry = selectionExpiryHandler.fn;
 
@@ -158,6 +163,7 @@ export class RegionStack extends Stack {
         monitored(authorizerHandler, 'authorizer', 'api'),
         monitored(projectorHandler, 'projector', 'background'),
         monitored(selectionExpiryHandler, 'selection-expiry', 'background'),
+        monitored(webhookDelivery.handler, 'webhook-delivery', 'background'),
       ],
       ledgerWriterLogGroups: ledgerWriters.map((fnId) => apiHandlers[fnId].logGroup),
       apiLogGroups: apiFunctions.map((fnId) => apiHandlers[fnId].logGroup),
@@ -169,6 +175,13 @@ export class RegionStack extends Stack {
       },
       webAclName: this.firewall.webAclName,
       topic: this.alarmTopic.topic,
+    });
+
+    const deliveryAlarms = watchWebhookDelivery(this, webhookDelivery, {
+      prefix,
+      region: this.region,
+      topic: this.alarmTopic.topic,
+      dashboard: this.monitoring.dashboard,
     });
 
     const alarm = (kind: RegionAlarmKind) => {
@@ -200,6 +213,13 @@ export class RegionStack extends Stack {
           alarm('projector-iterator-age'),
           alarm('projector-dlq'),
         ],
+        traffic: 'canary',
+      },
+      {
+        // A delivery function that fails or gives up on batches: deliveries wait for the minute sweep.
+        name: 'webhook-delivery',
+        handler: webhookDelivery.handler,
+        rollbackAlarms: [alarm('lambda-errors-webhook-delivery'), ...deliveryAlarms.slice(0, 2)],
         traffic: 'canary',
       },
       {

@@ -877,6 +877,124 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The caller’s organisation’s events, oldest first
+     * @description Every change that concerns the caller’s organisation, in the order this Region received them. Pass `next` back as `after` to resume (it is always given, also after an empty page). A cursor from the other Region resumes a little earlier, so after a failover some events may come again, with the same `id`. Administrators see every event, or one organisation’s with `org`.
+     *
+     *     **Who:** Roles: agency, provider, committee, admin.
+     */
+    get: operations['listEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The organisation’s webhook subscriptions
+     * @description Administrators name the `org`.
+     *
+     *     **Who:** Roles: agency, provider, admin.
+     */
+    get: operations['listWebhooks'];
+    put?: never;
+    /**
+     * Subscribe an address to the organisation’s events
+     * @description Answers the signing `secret` (Standard Webhooks, `whsec_` and base64) here and never again. The address must be `https` and must not resolve to a private, loopback, link-local or metadata address (400). Administrators name the `org`.
+     *
+     *     **Who:** Roles: agency, provider, admin.
+     */
+    post: operations['createWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a subscription
+     * @description **Who:** Roles: agency, provider, admin.
+     */
+    get: operations['getWebhook'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change a subscription’s address, types or whether it is enabled
+     * @description A new address is checked as at create (400).
+     *
+     *     **Who:** Roles: agency, provider, admin.
+     */
+    patch: operations['updateWebhook'];
+    trace?: never;
+  };
+  '/v1/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A subscription’s deliveries, by event id
+     * @description **Who:** Roles: agency, provider, admin.
+     */
+    get: operations['listDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{id}/deliveries/{eventId}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Deliver an event again
+     * @description The delivery becomes `pending`, due now, with a new 24-hour retry window; an event of the organisation never delivered to this subscription gets its first delivery.
+     *
+     *     **Who:** Roles: agency, provider, admin.
+     */
+    post: operations['redeliver'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/openapi.json': {
     parameters: {
       query?: never;
@@ -1064,6 +1182,62 @@ export interface components {
       reason?: string;
       /** Format: date-time */
       effectiveAt?: string;
+    };
+    WebhookInput: {
+      url: string;
+      types: (
+        | 'contract.requested'
+        | 'contract.quoted'
+        | 'contract.signed'
+        | 'contract.amended'
+        | 'contract.termination_scheduled'
+        | 'contract.cancelled'
+        | 'contract.completed'
+        | 'contract.terminated'
+        | 'service.submitted'
+        | 'service.under_review'
+        | 'service.listed'
+        | 'service.rejected'
+        | 'service.updated'
+        | 'service.suspended'
+        | 'service.reinstated'
+        | 'service.expired'
+        | 'service.withdrawn'
+        | 'service.selection_expiring'
+        | 'service.csap_expiring'
+        | 'case.opened'
+        | 'case.awarded'
+        | 'case.closed'
+      )[];
+      org?: string;
+    };
+    WebhookPatch: {
+      url?: string;
+      types?: (
+        | 'contract.requested'
+        | 'contract.quoted'
+        | 'contract.signed'
+        | 'contract.amended'
+        | 'contract.termination_scheduled'
+        | 'contract.cancelled'
+        | 'contract.completed'
+        | 'contract.terminated'
+        | 'service.submitted'
+        | 'service.under_review'
+        | 'service.listed'
+        | 'service.rejected'
+        | 'service.updated'
+        | 'service.suspended'
+        | 'service.reinstated'
+        | 'service.expired'
+        | 'service.withdrawn'
+        | 'service.selection_expiring'
+        | 'service.csap_expiring'
+        | 'case.opened'
+        | 'case.awarded'
+        | 'case.closed'
+      )[];
+      enabled?: boolean;
     };
     Provider: {
       id: string;
@@ -1490,6 +1664,158 @@ export interface components {
     };
     Quotes: {
       contracts: components['schemas']['Contract'][];
+    };
+    Event: {
+      id: string;
+      /** @enum {string} */
+      type:
+        | 'contract.requested'
+        | 'contract.quoted'
+        | 'contract.signed'
+        | 'contract.amended'
+        | 'contract.termination_scheduled'
+        | 'contract.cancelled'
+        | 'contract.completed'
+        | 'contract.terminated'
+        | 'service.submitted'
+        | 'service.under_review'
+        | 'service.listed'
+        | 'service.rejected'
+        | 'service.updated'
+        | 'service.suspended'
+        | 'service.reinstated'
+        | 'service.expired'
+        | 'service.withdrawn'
+        | 'service.selection_expiring'
+        | 'service.csap_expiring'
+        | 'case.opened'
+        | 'case.awarded'
+        | 'case.closed';
+      /** Format: date-time */
+      at: string;
+      entity: string;
+      entityId: string;
+      version: number;
+      orgs: string[];
+      data: {
+        [key: string]: unknown;
+      };
+    };
+    EventPage: {
+      items: components['schemas']['Event'][];
+      next: string;
+    };
+    Webhook: {
+      id: string;
+      org: string;
+      url: string;
+      types: (
+        | 'contract.requested'
+        | 'contract.quoted'
+        | 'contract.signed'
+        | 'contract.amended'
+        | 'contract.termination_scheduled'
+        | 'contract.cancelled'
+        | 'contract.completed'
+        | 'contract.terminated'
+        | 'service.submitted'
+        | 'service.under_review'
+        | 'service.listed'
+        | 'service.rejected'
+        | 'service.updated'
+        | 'service.suspended'
+        | 'service.reinstated'
+        | 'service.expired'
+        | 'service.withdrawn'
+        | 'service.selection_expiring'
+        | 'service.csap_expiring'
+        | 'case.opened'
+        | 'case.awarded'
+        | 'case.closed'
+      )[];
+      enabled: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+    };
+    WebhookCreated: {
+      id: string;
+      org: string;
+      url: string;
+      types: (
+        | 'contract.requested'
+        | 'contract.quoted'
+        | 'contract.signed'
+        | 'contract.amended'
+        | 'contract.termination_scheduled'
+        | 'contract.cancelled'
+        | 'contract.completed'
+        | 'contract.terminated'
+        | 'service.submitted'
+        | 'service.under_review'
+        | 'service.listed'
+        | 'service.rejected'
+        | 'service.updated'
+        | 'service.suspended'
+        | 'service.reinstated'
+        | 'service.expired'
+        | 'service.withdrawn'
+        | 'service.selection_expiring'
+        | 'service.csap_expiring'
+        | 'case.opened'
+        | 'case.awarded'
+        | 'case.closed'
+      )[];
+      enabled: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      version: number;
+      secret: string;
+    };
+    WebhookPage: {
+      items: components['schemas']['Webhook'][];
+      next: string | null;
+    };
+    Delivery: {
+      eventId: string;
+      /** @enum {string} */
+      type:
+        | 'contract.requested'
+        | 'contract.quoted'
+        | 'contract.signed'
+        | 'contract.amended'
+        | 'contract.termination_scheduled'
+        | 'contract.cancelled'
+        | 'contract.completed'
+        | 'contract.terminated'
+        | 'service.submitted'
+        | 'service.under_review'
+        | 'service.listed'
+        | 'service.rejected'
+        | 'service.updated'
+        | 'service.suspended'
+        | 'service.reinstated'
+        | 'service.expired'
+        | 'service.withdrawn'
+        | 'service.selection_expiring'
+        | 'service.csap_expiring'
+        | 'case.opened'
+        | 'case.awarded'
+        | 'case.closed';
+      /** @enum {string} */
+      status: 'pending' | 'delivered' | 'failed';
+      attempts: number;
+      lastStatusCode: number | null;
+      lastAttemptAt: string | null;
+      nextAttemptAt: string | null;
+    };
+    DeliveryPage: {
+      items: components['schemas']['Delivery'][];
+      next: string | null;
     };
   };
   responses: {
@@ -3981,6 +4307,345 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       /** @description The caller’s role is not one of admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  listEvents: {
+    parameters: {
+      query?: {
+        after?: string;
+        type?:
+          | 'contract.requested'
+          | 'contract.quoted'
+          | 'contract.signed'
+          | 'contract.amended'
+          | 'contract.termination_scheduled'
+          | 'contract.cancelled'
+          | 'contract.completed'
+          | 'contract.terminated'
+          | 'service.submitted'
+          | 'service.under_review'
+          | 'service.listed'
+          | 'service.rejected'
+          | 'service.updated'
+          | 'service.suspended'
+          | 'service.reinstated'
+          | 'service.expired'
+          | 'service.withdrawn'
+          | 'service.selection_expiring'
+          | 'service.csap_expiring'
+          | 'case.opened'
+          | 'case.awarded'
+          | 'case.closed';
+        org?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventPage'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. A query parameter this route does not define is a 400. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, provider, committee, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: {
+        org?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookPage'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. A query parameter this route does not define is a 400. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, provider, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body (or action) answers the first result again; with another body, a 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookInput'];
+      };
+    };
+    responses: {
+      /** @description Created; a retry with the same `Idempotency-Key` and body answers this again with `Idempotent-Replayed: true`. */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          Location: components['headers']['Location'];
+          ETag: components['headers']['ETag'];
+          'Idempotent-Replayed': components['headers']['Idempotent-Replayed'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookCreated'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, provider, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getWebhook: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description An `ETag` received before; 304 when it is still current. */
+        'If-None-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Webhook'];
+        };
+      };
+      /** @description `If-None-Match` names the current `ETag`. */
+      304: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, provider, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  updateWebhook: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['WebhookPatch'];
+      };
+    };
+    responses: {
+      /** @description The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          ETag: components['headers']['ETag'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Webhook'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, provider, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  listDeliveries: {
+    parameters: {
+      query?: {
+        status?: 'pending' | 'delivered' | 'failed';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The resource. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryPage'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. A query parameter this route does not define is a 400. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, provider, admin, or the resource belongs to another organisation. */
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  redeliver: {
+    parameters: {
+      query?: {
+        /** @description `true`: every check runs as for the real call and the answer is the one it would give now, with `Dry-Run: true`; nothing is written (no version, audit event or statistic), and an `Idempotency-Key` stays unused. */
+        dryRun?: 'true' | 'false';
+      };
+      header?: {
+        /** @description The `ETag` this change is based on (or `*`); another current version answers 412. Anything but an ETag this API sends is a 400. */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+        eventId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accepted; the work follows the answer. */
+      202: {
+        headers: {
+          'Cache-Control': components['headers']['Cache-Control'];
+          'Strict-Transport-Security': components['headers']['Strict-Transport-Security'];
+          'X-Content-Type-Options': components['headers']['X-Content-Type-Options'];
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          'Dry-Run': components['headers']['Dry-Run'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Delivery'];
+        };
+      };
+      /** @description Malformed or invalid: the body, a path or query parameter, or a header; `errors` lists each `{path, message}`. This route defines one query parameter, `dryRun`; any other is a 400, so a client asking for an option this server lacks never gets a real write instead. */
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      /** @description The caller’s role is not one of agency, provider, admin, or the resource belongs to another organisation. */
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];

@@ -39,6 +39,7 @@ import {
 } from './burn.js';
 import type { ProjectionKind } from '../../functions/adapters/dynamodb/projection-keys.js';
 import { differingByKind } from '../../ops/projection-compare.js';
+import { type EventFigures, WebhookReceiver } from './webhooks.js';
 
 /**
  * The `burn` rebuild's budget locally. The command's default (1,000 units/s) protects a deployed table's
@@ -118,6 +119,8 @@ export interface DrillReport {
   readonly reprotectMs: number | null;
   /** `burn` only: differing projection keys per kind between the Regions after convergence. */
   readonly projectionDiff: Readonly<Record<ProjectionKind, number>> | null;
+  /** Webhook deliveries of the load's contract events to both parties (see `webhooks.ts`). */
+  readonly events: EventFigures;
 }
 
 /** What happened when, for the operators' chart. */
@@ -141,6 +144,9 @@ export interface DrillResult {
   readonly report: DrillReport;
   readonly timeline: DrillTimeline;
 }
+
+/** How long the deliveries may take after convergence: a lost Region's lease (30 s), then a retry's wait. */
+const EVENTS_SETTLE_MS = 120_000;
 
 export const REGION_A = 'ap-northeast-2';
 export const REGION_B = 'ap-northeast-1';
@@ -217,7 +223,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     await front.start();
     cleanup.unshift(() => front.close());
 
-    const parties = await seed(front.url, keys);
+    const { providerId, ...parties } = await seed(front.url, keys);
+    const receiver = new WebhookReceiver();
+    await receiver.start();
+    cleanup.unshift(() => receiver.close());
+    await receiver.subscribe(front.url, providerId, parties.providerToken);
+    for (const agency of parties.agencies) await receiver.subscribe(front.url, agency.id, agency.token);
     await waitFor(() => replicator.pending() === 0, 30_000);
     log(`Seeded; load at ${options.rate} contracts/s for ${options.durationMs} ms through ${front.url}`);
 
@@ -382,6 +393,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    // Deliveries follow the projection, and a Region's lost lease is taken over once it expires.
+    const expectedDeliveries = WebhookReceiver.expectedOf(a, ledgerTable, providerId);
+    await waitFor(() => receiver.figures(expectedDeliveries).missing === 0, EVENTS_SETTLE_MS).catch(
+      () => undefined,
+    );
+    const deliveries = receiver.figures(expectedDeliveries);
+    log(
+      `Webhooks: ${deliveries.delivered} of ${deliveries.expected} deliveries, ${deliveries.deliveredTwice} twice, ${deliveries.badSignatures} badly signed`,
+    );
     const projectionDiffs = burnt
       ? await projectionDiff([storeOf(stores, REGION_A).endpoint, storeOf(stores, REGION_B).endpoint])
       : null;
@@ -418,6 +438,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         : null,
       reprotectMs: burnt ? burnt.healthyAt - healedAt : null,
       projectionDiff: projectionDiffs,
+      events: deliveries,
     };
     return {
       report,
@@ -609,7 +630,13 @@ async function seed(frontUrl: string, keys: SigningKeys) {
     });
     agencies.push({ id: String(agency.id), token: await token('agency', agency.id) });
   }
-  return { agencies, providerToken, serviceId: String(service.id), planId: 'basic' };
+  return {
+    agencies,
+    providerId: String(provider.id),
+    providerToken,
+    serviceId: String(service.id),
+    planId: 'basic',
+  };
 }
 
 /** The highest acknowledged version of each contract. */

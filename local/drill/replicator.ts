@@ -727,9 +727,11 @@ async function getItem(client: DynamoDBClient, table: string, key: Key, timeoutM
 }
 
 /**
- * Applies a replicated item image. Last writer wins (a higher version, or the same version changed later;
- * unversioned items only if absent), so a late or repeated delivery never rolls an item back; `exactly`
- * makes the item equal the image whatever it holds (settling an item in doubt). No image: delete.
+ * Applies a replicated item image. Last writer wins (a higher version, or the same version changed later),
+ * so a late or repeated delivery never rolls a versioned item back; an unversioned item (a webhook
+ * delivery, updated in place by its lease and attempts) takes every image, in the order they come, as the
+ * global tables apply them; `exactly` makes the item equal the image whatever it holds (settling an item
+ * in doubt). No image: delete.
  */
 async function applyReplicated(
   client: DynamoDBClient,
@@ -745,11 +747,13 @@ async function applyReplicated(
   const condition = exactly
     ? {}
     : {
-        ConditionExpression: version
-          ? at
-            ? 'attribute_not_exists(pk) OR version < :v OR (version = :v AND #change.#at < :at)'
-            : 'attribute_not_exists(pk) OR version < :v'
-          : 'attribute_not_exists(pk)',
+        ...(version
+          ? {
+              ConditionExpression: at
+                ? 'attribute_not_exists(pk) OR version < :v OR (version = :v AND #change.#at < :at)'
+                : 'attribute_not_exists(pk) OR version < :v',
+            }
+          : {}),
         ...(version
           ? {
               ExpressionAttributeValues: { ':v': { N: version }, ...(at ? { ':at': { S: at } } : {}) },

@@ -36,6 +36,11 @@ function rows(reports: readonly DrillReport[]): [string, ...string[]][] {
     row('lost after convergence (RPO)', (r) => String(r.lost)),
     row('acknowledged before the fault, missing from the other Region', (r) => String(r.missingAtFailover)),
     row('duplicate contracts for one idempotency key', (r) => String(r.duplicates)),
+    row('webhook deliveries expected / delivered / missing / delivered twice', (r) =>
+      r.events
+        ? `${r.events.expected} / ${r.events.delivered} / ${r.events.missing} / ${r.events.deliveredTwice}${r.events.badSignatures ? ` (${r.events.badSignatures} badly signed)` : ''}`
+        : '—',
+    ),
     row('cut-off Region: ledger writes acknowledged / of them missing from the survivor', (r) =>
       r.cutOff ? `${r.cutOff.acknowledged} / ${r.cutOff.missingFromSurvivor}` : '—',
     ),

@@ -21,6 +21,10 @@ function expectSafe(report: DrillReport): void {
   expect(report.lost).toBe(0);
   expect(report.missingAtFailover).toBe(0);
   expect(report.duplicates).toBe(0);
+  // Every version of every load contract reached both parties' receiver, correctly signed.
+  expect(report.events.expected).toBeGreaterThan(0);
+  expect(report.events.missing).toBe(0);
+  expect(report.events.badSignatures).toBe(0);
   expect(report.hung).toBe(0);
   expect(report.converged).toBe(true);
   expect(report.flows.failed).toBe(0);
@@ -74,7 +78,7 @@ describe('disaster-recovery drills (short, strong mode)', () => {
       expect(report.rebuild?.servedBeforeHealthy).toBe(0);
       expect(report.reprotectMs).not.toBeNull();
       expect(Object.values(report.projectionDiff ?? { missing: 1 }).every((n) => n === 0)).toBe(true);
-      expect(Object.keys(report.projectionDiff ?? {})).toHaveLength(6);
+      expect(Object.keys(report.projectionDiff ?? {})).toHaveLength(9);
     },
   );
 });

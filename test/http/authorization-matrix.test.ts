@@ -24,7 +24,7 @@ const callerKinds = [
 type CallerKind = (typeof callerKinds)[number];
 
 /** The status a caller gets; 401/403 (and 404 for what the caller may not see) are refusals. */
-type Outcome = 200 | 201 | 401 | 403 | 404;
+type Outcome = 200 | 201 | 202 | 401 | 403 | 404;
 type Row = readonly [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome, Outcome];
 const REFUSED: ReadonlySet<Outcome> = new Set([401, 403, 404]);
 
@@ -96,6 +96,17 @@ const rules: Record<RouteKey, Row> = {
   'GET /docs': [200, 200, 200, 200, 200, 200, 200],
   'GET /v1/audit': [401, 403, 403, 403, 200, 403, 403],
   'POST /v1/audit/{eventId}/acknowledge': [401, 403, 403, 403, 200, 403, 403],
+
+  // Every signed-in caller reads its own organisation's feed (a committee member's holds nothing).
+  'GET /v1/events': [401, 200, 200, 200, 200, 200, 200],
+  // Agencies and providers subscribe their own organisation, so the other ones may too; admins name one.
+  'POST /v1/webhooks': [401, 201, 201, 403, 201, 201, 201],
+  'GET /v1/webhooks': [401, 200, 200, 403, 200, 200, 200],
+  // The agency's subscription: invisible (404) to every other organisation.
+  'GET /v1/webhooks/{id}': [401, 200, 404, 403, 200, 404, 404],
+  'PATCH /v1/webhooks/{id}': [401, 200, 404, 403, 200, 404, 404],
+  'GET /v1/webhooks/{id}/deliveries': [401, 200, 404, 403, 200, 404, 404],
+  'POST /v1/webhooks/{id}/deliveries/{eventId}/redeliver': [401, 202, 404, 403, 202, 404, 404],
 };
 
 function expectations(row: Row): Record<CallerKind, Outcome> {
@@ -293,6 +304,27 @@ let readableCaseMade: Promise<{ id: string }> | undefined;
 const readableCase = () => (readableCaseMade ??= newCase('locked'));
 
 /** One REQUESTED contract for the reads, made on first use. */
+/**
+ * A subscription to an event no test here makes (the daily job's), at an address nothing answers, so no
+ * delivery runs behind the snapshots.
+ */
+const webhookBody = () => ({ url: 'http://127.0.0.1:9/hook', types: ['service.csap_expiring'] });
+
+let agencySubscription: Promise<string> | undefined;
+/** The agency's own subscription, disabled: a redelivery to it settles at once as `failed`. */
+const agencyWebhook = () =>
+  (agencySubscription ??= (async () => {
+    const res = await api.call('POST', '/v1/webhooks', { token: tokens.agency, body: webhookBody() });
+    expectStatus(res, 201, 'subscription');
+    const id: string = res.body.id;
+    expectStatus(
+      await api.call('PATCH', `/v1/webhooks/${id}`, { token: tokens.agency, body: { enabled: false } }),
+      200,
+      'disabling it',
+    );
+    return id;
+  })());
+
 let readable: Promise<string> | undefined;
 const readableContract = () => (readable ??= newContract('REQUESTED'));
 
@@ -451,6 +483,29 @@ const requests: Record<RouteKey, Requests> = {
     const id = await newDraft();
     await api.settle();
     return { params: { eventId: `service:${id}:v1` } };
+  }),
+
+  'GET /v1/events': same(() => ({})),
+  'POST /v1/webhooks': {
+    refused: async () => ({ body: webhookBody() }),
+    allowed: async (caller) => ({
+      body: caller === 'admin' ? { ...webhookBody(), org: agencyId } : webhookBody(),
+    }),
+  },
+  'GET /v1/webhooks': {
+    refused: async () => ({}),
+    allowed: async (caller) => (caller === 'admin' ? { query: `org=${agencyId}` } : {}),
+  },
+  'GET /v1/webhooks/{id}': same(async () => ({ params: { id: await agencyWebhook() } })),
+  'PATCH /v1/webhooks/{id}': same(async () => ({
+    params: { id: await agencyWebhook() },
+    body: { types: ['service.csap_expiring', 'service.selection_expiring'] },
+  })),
+  'GET /v1/webhooks/{id}/deliveries': same(async () => ({ params: { id: await agencyWebhook() } })),
+  'POST /v1/webhooks/{id}/deliveries/{eventId}/redeliver': same(async () => {
+    const eventId = `contract:${await readableContract()}:v1`;
+    await api.settle();
+    return { params: { id: await agencyWebhook(), eventId } };
   }),
 };
 

@@ -98,7 +98,7 @@ describe('CORS on the REST API', () => {
     const api = functions.filter(
       (fn) => !String((fn.Properties as { Description?: string }).Description).includes('authorizer'),
     );
-    expect(api.length).toBe(9);
+    expect(api.length).toBe(11);
     for (const fn of api) {
       const variables = (fn.Properties as { Environment: { Variables: Record<string, string> } }).Environment
         .Variables;

@@ -29,9 +29,11 @@ const API_FUNCTIONS = [
   'cases',
   'stats',
   'audit',
+  'events',
+  'webhooks',
   'docs',
 ];
-const BACKGROUND_FUNCTIONS = ['authorizer', 'projector', 'selection-expiry'];
+const BACKGROUND_FUNCTIONS = ['authorizer', 'projector', 'selection-expiry', 'webhook-delivery'];
 const OTHER_REGION = { 'ap-northeast-2': 'ap-northeast-1', 'ap-northeast-1': 'ap-northeast-2' } as const;
 
 const synthesized = new Map<string, ReturnType<typeof synthesizeRegionStack>>();
@@ -174,6 +176,9 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
           'catalog-replication-latency',
           'projector-iterator-age',
           'projector-dlq',
+          'webhook-delivery-backlog',
+          'webhook-delivery-dlq',
+          'webhook-deliveries-failed',
           ...[...API_FUNCTIONS, ...BACKGROUND_FUNCTIONS].map((fn) => `lambda-errors-${fn}`),
         ];
         for (const kind of kinds) {
@@ -316,8 +321,9 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
             (filter.MetricTransformations as { MetricName: string }[])[0]?.MetricName ===
             'LedgerWriteConflicts',
         );
-        // One per function that writes the ledger: contracts, cases, and the audit feed's acknowledgements.
-        expect(conflicts).toHaveLength(3);
+        // One per function that writes the ledger: contracts, cases, the audit feed's acknowledgements,
+        // and webhooks (a redelivery).
+        expect(conflicts).toHaveLength(4);
         for (const conflict of conflicts) {
           expect(conflict.FilterPattern).toBe(
             '{ ($.message = "store unavailable") && ($.error = "ReplicatedWriteConflictException") }',
@@ -325,7 +331,7 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
         }
         expect(conflicts.map((conflict) => conflict.LogGroupName)).toEqual(
           expect.arrayContaining(
-            ['ContractsApi', 'AuditApi'].map((fn) => ({
+            ['ContractsApi', 'AuditApi', 'WebhooksApi'].map((fn) => ({
               Ref: logicalId(stack.node.findChild(fn).node.findChild('Logs')),
             })),
           ),

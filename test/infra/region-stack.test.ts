@@ -212,6 +212,15 @@ describe('region stack', () => {
           ],
           stats: ['GET /v1/stats'],
           audit: ['GET /v1/audit', 'POST /v1/audit/{eventId}/acknowledge'],
+          events: ['GET /v1/events'],
+          webhooks: [
+            'GET /v1/webhooks',
+            'GET /v1/webhooks/{id}',
+            'GET /v1/webhooks/{id}/deliveries',
+            'PATCH /v1/webhooks/{id}',
+            'POST /v1/webhooks',
+            'POST /v1/webhooks/{id}/deliveries/{eventId}/redeliver',
+          ],
           docs: ['GET /docs', 'GET /openapi.json'],
         },
       );
@@ -254,7 +263,7 @@ describe('region stack', () => {
       );
       // and every other route two: the one authorizer, cached 60 s on the token, then the function
       const closed = methods.filter((m) => m.invoked.length !== 1);
-      expect(closed).toHaveLength(38);
+      expect(closed).toHaveLength(45);
       expect(
         new Set(
           closed.map(
@@ -338,9 +347,10 @@ describe('region stack', () => {
         stack.authorizerFunction,
         stack.projector,
         stack.selectionExpiry,
+        stack.webhookDelivery,
       ];
       // then
-      expect(ours).toHaveLength(12);
+      expect(ours).toHaveLength(15);
       const logGroups = resourcesOf(t, 'AWS::Logs::LogGroup');
       for (const fn of ours) {
         const props = functionProps(t, logicalId(fn));
@@ -371,7 +381,19 @@ describe('region stack', () => {
     expect(variables('cases')).toEqual({ ...catalog, ...ledger, ...projections });
     expect(variables('stats')).toEqual(projections);
     expect(variables('audit')).toEqual({ ...ledger, ...projections });
-    expect(tableVariablesOf(functionProps(t, logicalId(stack.projector)))).toEqual(projections);
+    expect(variables('events')).toEqual(projections);
+    expect(variables('webhooks')).toEqual({ ...catalog, ...ledger, ...projections });
+    // The projector reads who subscribes (catalog) and opens deliveries (ledger) as it files events.
+    expect(tableVariablesOf(functionProps(t, logicalId(stack.projector)))).toEqual({
+      ...catalog,
+      ...ledger,
+      ...projections,
+    });
+    expect(tableVariablesOf(functionProps(t, logicalId(stack.webhookDelivery)))).toEqual({
+      ...catalog,
+      ...ledger,
+      ...projections,
+    });
     expect(tableVariablesOf(functionProps(t, logicalId(stack.selectionExpiry)))).toEqual({
       ...catalog,
       ...ledger,
@@ -423,6 +445,8 @@ describe('region stack', () => {
     expect(accessOf('cases')).toEqual({ catalog: 'read', ledger: 'write', projections: 'read' });
     expect(accessOf('stats')).toEqual({ projections: 'read' });
     expect(accessOf('audit')).toEqual({ ledger: 'write', projections: 'read' });
+    expect(accessOf('events')).toEqual({ projections: 'read' });
+    expect(accessOf('webhooks')).toEqual({ catalog: 'write', ledger: 'write', projections: 'read' });
   });
 
   it('builds its own projections table: no replicas elsewhere, protected, retained', freshSynth, () => {
@@ -450,9 +474,11 @@ describe('region stack', () => {
       const { stack, template: t } = synthesizeRegionStack('ap-northeast-1');
       // when
       const lookups = resourcesOf(t, 'Custom::AWS');
-      const mappings = Object.values(resourcesOf(t, 'AWS::Lambda::EventSourceMapping')).map(
-        (mapping) => mapping.Properties as Record<string, unknown>,
-      );
+      // (the webhook delivery function has a mapping of its own on the ledger's stream)
+      const projectorAlias = `"Ref":"${logicalId(aliasOf(stack, 'projector'))}"`;
+      const mappings = Object.values(resourcesOf(t, 'AWS::Lambda::EventSourceMapping'))
+        .map((mapping) => mapping.Properties as Record<string, unknown>)
+        .filter((mapping) => JSON.stringify(mapping.FunctionName).includes(projectorAlias));
       const mappedTables = mappings.map((mapping) => {
         // The exact stream ARN comes from a DescribeTable of the replica, in this stack's own Region.
         const [lookupId, attribute] = (mapping.EventSourceArn as { 'Fn::GetAtt': [string, string] })[
@@ -496,25 +522,40 @@ describe('region stack', () => {
     },
   );
 
-  it('lets the projector read only those streams and write only the projections', freshSynth, () => {
-    // given
-    const { stack, template: t } = synthesizeRegionStack();
-    // when
-    const statements = statementsOfFunction(t, logicalId(stack.projector));
-    // then
-    const streamReads = statements.filter((s) => asList(s.Action).includes('dynamodb:DescribeStream'));
-    // (one statement: the CDK merges the two tables' identical ones)
-    expect(streamReads.map((s) => s.Action)).toEqual([
-      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-    ]);
-    const resources = JSON.stringify(streamReads.map((s) => s.Resource));
-    expect(resources).toContain(':dynamodb:ap-northeast-2:111111111111:table/dsm-catalog/stream/*');
-    expect(resources).toContain(':dynamodb:ap-northeast-2:111111111111:table/dsm-ledger/stream/*');
-    const writes = statements.filter((s) => asList(s.Action).includes('dynamodb:PutItem'));
-    // The table and its secondary indexes (the audit feed's): still only the projections table.
-    const projections = { 'Fn::GetAtt': [projectionsTableOf(stack), 'Arn'] };
-    expect(writes.map((s) => s.Resource)).toEqual([
-      [projections, { 'Fn::Join': ['', [projections, '/index/*']] }],
-    ]);
-  });
+  it(
+    'lets the projector read only those streams, and write the projections and the ledger',
+    freshSynth,
+    () => {
+      // given
+      const { stack, template: t } = synthesizeRegionStack();
+      // when
+      const statements = statementsOfFunction(t, logicalId(stack.projector));
+      // then
+      const streamReads = statements.filter((s) => asList(s.Action).includes('dynamodb:DescribeStream'));
+      // (one statement: the CDK merges the two tables' identical ones)
+      expect(streamReads.map((s) => s.Action)).toEqual([
+        ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+      ]);
+      const resources = JSON.stringify(streamReads.map((s) => s.Resource));
+      expect(resources).toContain(':dynamodb:ap-northeast-2:111111111111:table/dsm-catalog/stream/*');
+      expect(resources).toContain(':dynamodb:ap-northeast-2:111111111111:table/dsm-ledger/stream/*');
+      const writes = statements.filter((s) => asList(s.Action).includes('dynamodb:PutItem'));
+      // The projections table and its secondary indexes (the audit feed's), and the ledger, where filing an
+      // event opens its webhook deliveries (one conditional put each).
+      const projections = { 'Fn::GetAtt': [projectionsTableOf(stack), 'Arn'] };
+      const ledger = (suffix: string) => ({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            `:dynamodb:ap-northeast-2:111111111111:table/dsm-ledger${suffix}`,
+          ],
+        ],
+      });
+      expect(writes.map((s) => s.Resource)).toEqual([
+        [projections, ledger(''), ledger('/index/*'), { 'Fn::Join': ['', [projections, '/index/*']] }],
+      ]);
+    },
+  );
 });

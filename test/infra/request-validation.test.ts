@@ -85,6 +85,7 @@ describe('request validation at the edge (API Gateway)', () => {
     expect(validated).toEqual([
       'PATCH /v1/cases/{id} → CasePatch',
       'PATCH /v1/services/{id} → ServicePatch',
+      'PATCH /v1/webhooks/{id} → WebhookPatch',
       'POST /v1/agencies → AgencyInput',
       'POST /v1/cases → CaseInput',
       'POST /v1/cases/{id}/award → AwardInput',
@@ -101,6 +102,7 @@ describe('request validation at the edge (API Gateway)', () => {
       'POST /v1/review-sessions/{number}/decisions → DecisionInput',
       'POST /v1/services → ServiceInput',
       'POST /v1/services/{id}/revert → RevertInput',
+      'POST /v1/webhooks → WebhookInput',
     ]);
     // Methods without a validator take no model either (the lifecycle POSTs take no body, and a terminate's
     // is optional, so only the function checks it).

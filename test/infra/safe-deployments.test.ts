@@ -6,7 +6,7 @@ import { logicalId, resourcesOf, synthesizeRegionStack } from './support.js';
 
 type Props = Record<string, unknown>;
 
-const everyFunction = [...apiFunctions, 'authorizer', 'projector', 'selection-expiry'];
+const everyFunction = [...apiFunctions, 'authorizer', 'projector', 'selection-expiry', 'webhook-delivery'];
 
 describe('safe deployments in a region stack', () => {
   const { stack, template: t } = synthesizeRegionStack('ap-northeast-1');
@@ -81,14 +81,19 @@ describe('safe deployments in a region stack', () => {
       const target = ((permission.Properties as Props).FunctionName as { Ref?: string }).Ref;
       expect(aliasIds.has(target ?? '')).toBe(true);
     }
-    const schedule = Object.values(resourcesOf(t, 'AWS::Events::Rule'))[0]?.Properties as Props;
-    expect(schedule.Targets).toMatchObject([
-      { Arn: { Ref: logicalId(stack.deployments.aliases.get('selection-expiry') as never) } },
-    ]);
+    const aliasRef = (name: string) => ({ Ref: logicalId(stack.deployments.aliases.get(name) as never) });
+    // The daily job, and the minute sweep of due webhook deliveries.
+    const scheduleTargets = Object.values(resourcesOf(t, 'AWS::Events::Rule')).map(
+      (rule) => (rule.Properties as Props).Targets as { Arn: unknown }[],
+    );
+    expect(scheduleTargets.map((targets) => targets.map((target) => target.Arn))).toEqual(
+      expect.arrayContaining([[aliasRef('selection-expiry')], [aliasRef('webhook-delivery')]]),
+    );
+    expect(scheduleTargets).toHaveLength(2);
+    const streamReaders = ['projector', 'webhook-delivery'].map((name) => JSON.stringify(aliasRef(name)));
     for (const mapping of Object.values(resourcesOf(t, 'AWS::Lambda::EventSourceMapping'))) {
-      expect(JSON.stringify((mapping.Properties as Props).FunctionName)).toContain(
-        `"Ref":"${logicalId(stack.deployments.aliases.get('projector') as never)}"`,
-      );
+      const target = JSON.stringify((mapping.Properties as Props).FunctionName);
+      expect(streamReaders.some((alias) => target.includes(alias))).toBe(true);
     }
   });
 

@@ -65,7 +65,19 @@ function smallSeed(data: DemoData): DemoData {
   };
 }
 
-/** Every item of every table of the Region, by table id and key. */
+/**
+ * An event's filing stamp (and the feed position it gives) is when the Region filed it: the projector's
+ * time of arrival, the load's the change's own time. Everything else of it must match.
+ */
+function withoutFilingTime(item: Record<string, unknown>): Record<string, unknown> {
+  if (String(item.pk).startsWith('event#')) return { ...item, stamp: '<filed>' };
+  if (String(item.pk).startsWith('eventfeed#')) {
+    return { ...item, sk: `<filed>${String(item.sk).slice(String(item.sk).indexOf('#'))}` };
+  }
+  return item;
+}
+
+/** Every item of every table of the Region, by table id and key (filing times left out, see above). */
 async function tablesOf(api: TestApi): Promise<Map<string, Record<string, unknown>>> {
   const items = new Map<string, Record<string, unknown>>();
   for (const spec of tableList) {
@@ -75,7 +87,7 @@ async function tablesOf(api: TestApi): Promise<Map<string, Record<string, unknow
         new ScanCommand({ TableName: tableName(spec.id), ExclusiveStartKey }),
       );
       for (const raw of page.Items ?? []) {
-        const item = unmarshall(raw);
+        const item = withoutFilingTime(unmarshall(raw));
         items.set(`${spec.id} ${item.pk} ${item.sk}`, item);
       }
       ExclusiveStartKey = page.LastEvaluatedKey;
@@ -105,14 +117,17 @@ describe('the fast demo loader', () => {
       expect(seed.contracts.filter((c) => c.renewalOf !== null)).toHaveLength(2);
 
       // The reference: each write stored on its own, in order, as the entity store makes it; the table
-      // streams carry them to the projector, as in a Region in use.
+      // streams carry them to the projector, as in a Region in use. The projector takes them up once all
+      // are stored, as after a load, so its events reach the agencies whose contracts are ACTIVE by then.
       const streamed = await startTestApi();
       let reference: Map<string, Record<string, unknown>>;
       try {
         const db = documentClient();
+        await streamed.region.poller.pause();
         for (const { table, record } of demoChangeRecords(seed, streamed.region.region)) {
           await db.send(new PutCommand({ TableName: tableName(table), Item: record.newImage }));
         }
+        streamed.region.poller.resume();
         await streamed.settle();
         reference = await tablesOf(streamed);
       } finally {
@@ -130,6 +145,7 @@ describe('the fast demo loader', () => {
         for (const [key, item] of reference) expect({ key, item: fast.get(key) }).toEqual({ key, item });
         expect([...reference.keys()].some((key) => key.startsWith('projections history#'))).toBe(true);
         expect([...reference.keys()].some((key) => key.startsWith('projections facets#'))).toBe(true);
+        expect([...reference.keys()].some((key) => key.startsWith('projections eventfeed#'))).toBe(true);
 
         // Nothing of the load is projected again from the streams afterwards.
         await loaded.settle();

@@ -153,7 +153,10 @@ describe('rebuilding a lost Region’s projections', () => {
       expect(partial.ready).toBe(false);
       expect(partial.comparison).toBeNull();
       expect(partial.notRebuilt).toEqual([
-        { kinds: ['history', 'auditFeed'], reason: expect.stringContaining(`${PEER} did not answer`) },
+        {
+          kinds: ['history', 'auditFeed', 'events', 'eventFeeds', 'servicePlans'],
+          reason: expect.stringContaining(`${PEER} did not answer`),
+        },
       ]);
       expect(await loading(prefix)).toBe(true);
       const now = await compare(prefix);
@@ -162,6 +165,8 @@ describe('rebuilding a lost Region’s projections', () => {
       }
       expect(now.kinds.history.count.rebuilt).toBe(0);
       expect(now.kinds.auditFeed.differing).toBeGreaterThan(0);
+      expect(now.kinds.events.count.rebuilt).toBe(0);
+      expect(now.kinds.events.count.other).toBeGreaterThan(0);
 
       // Once the other Region answers, the same command completes the rebuild.
       const completed = await rebuild(prefix);

@@ -13,7 +13,8 @@ export interface TestApi {
   readonly keys: SigningKeys;
   token(role: Role, org?: string, sub?: string): Promise<string>;
   call(method: string, path: string, options?: CallOptions): Promise<ApiCall>;
-  /** Waits until every write so far is projected (search postings, statistics, audit). */
+  /** Waits until every write so far is projected (search postings, statistics, audit, events) and every
+   * webhook delivery due has been attempted. */
   settle(): Promise<void>;
   /** Every item of every table, to prove a request wrote nothing. */
   snapshot(): Promise<string[]>;
@@ -87,7 +88,10 @@ export async function startTestApi(
       assertKeepsContract({ method, path, ...answer });
       return answer;
     },
-    settle: () => region.poller.drain(),
+    async settle() {
+      await region.poller.drain();
+      await region.deliverDue();
+    },
     async snapshot() {
       const items: string[] = [];
       for (const TableName of tableNames) {

@@ -40,27 +40,50 @@ export const facetCountsKey = (status: string, providerId?: string): Key => ({
  */
 export const regionLoadingKey: Key = { pk: 'region#loading', sk: 'region' };
 
+/** One event of the feed (DESIGN.md §8), under its id, with when this Region first filed it. */
+export const eventKey = (eventId: string): Key => ({ pk: `event#${eventId}`, sk: 'event' });
+
+/** One reader's feed (an organisation, or `*` for every event), in this Region's order of arrival. */
+export const eventFeedPartition = (reader: string) => `eventfeed#${reader}`;
+
+/** Every plan id a service has ever had, so its agencies with an `ACTIVE` contract can be looked up. */
+export const servicePlansPartition = (serviceId: string) => `serviceplans#${serviceId}`;
+export const servicePlanKey = (serviceId: string, planId: string): Key => ({
+  pk: servicePlansPartition(serviceId),
+  sk: planId,
+});
+
 /**
  * What each item of the projections table is, by its key, for rebuilding a lost Region and comparing two
  * Regions. `currentState` kinds follow from the global tables' items as they are now, so a scan of them
  * through the projector gives them back; `change` kinds record each change (they need its old image) and
- * are copied from the other Region's projections instead. Items of no kind (the loading marker) are the
- * Region's own.
+ * are copied from the other Region's projections instead, each item only where this Region has none with
+ * its `recordedBy` attribute. Events are change records: one per change, derived from its record. Items of
+ * no kind (the loading marker, deliveries deferred while the ledger refused) are the Region's own.
  */
 export const projectionKinds = {
   searchPostings: { source: 'currentState' },
   listIndexes: { source: 'currentState' },
   statistics: { source: 'currentState' },
   facets: { source: 'currentState' },
-  history: { source: 'change', prefix: historyPartition('') },
-  auditFeed: { source: 'change', prefix: 'audit#' },
-} as const satisfies Record<string, { source: 'currentState' } | { source: 'change'; prefix: string }>;
+  history: { source: 'change', prefix: historyPartition(''), recordedBy: 'at' },
+  auditFeed: { source: 'change', prefix: 'audit#', recordedBy: 'at' },
+  events: { source: 'change', prefix: eventKey('').pk, recordedBy: 'event' },
+  eventFeeds: { source: 'change', prefix: eventFeedPartition(''), recordedBy: 'event' },
+  // Every plan a service ever had: plans it no longer offers are gone from its item, so a scan misses them.
+  servicePlans: { source: 'change', prefix: servicePlansPartition(''), recordedBy: 'planId' },
+} as const satisfies Record<
+  string,
+  { source: 'currentState' } | { source: 'change'; prefix: string; recordedBy: string }
+>;
 
 export type ProjectionKind = keyof typeof projectionKinds;
 
 /** The kinds that record each change, with the key prefix that tells their items. */
 export const changeKinds = Object.entries(projectionKinds).flatMap(([kind, spec]) =>
-  spec.source === 'change' ? [{ kind: kind as ProjectionKind, prefix: spec.prefix }] : [],
+  spec.source === 'change'
+    ? [{ kind: kind as ProjectionKind, prefix: spec.prefix, recordedBy: spec.recordedBy }]
+    : [],
 );
 
 export function projectionKindOf(key: { readonly pk: string }): ProjectionKind | undefined {
@@ -76,3 +99,6 @@ export function projectionKindOf(key: { readonly pk: string }): ProjectionKind |
   if (term === undefined) return undefined;
   return term.startsWith(textTerm('')) ? 'searchPostings' : 'listIndexes';
 }
+
+/** An event whose deliveries could not be opened when it was filed (the ledger refused); the sweep opens them. */
+export const deferredDeliveriesKey = (eventId: string): Key => ({ pk: 'deliveries#deferred', sk: eventId });

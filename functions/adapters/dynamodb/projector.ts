@@ -19,6 +19,9 @@ import { jitteredBackoffMs, sleep } from '../../domain/contention.js';
 import { batchGet, batchWrite } from './batch.js';
 import { tableName } from './client.js';
 import { applyAcknowledgement } from './audit-trail.js';
+import { DynamoEventFeed } from './event-feed.js';
+import { EventProjection } from './event-projection.js';
+import { DynamoWebhookStore } from './webhook-store.js';
 import { type StoredChange, toEntity } from './entity-store.js';
 import {
   agencySignedCountKey,
@@ -47,7 +50,11 @@ export interface NetChange {
 }
 
 export class Projector {
-  constructor(private readonly db: DynamoDBDocumentClient) {}
+  private readonly events: EventProjection;
+
+  constructor(private readonly db: DynamoDBDocumentClient) {
+    this.events = new EventProjection(db, new DynamoEventFeed(db, new DynamoWebhookStore(db)));
+  }
 
   /** A batch of stream records: every read model, the current state and the changes themselves. */
   async project(records: readonly ChangeRecord[]): Promise<void> {
@@ -76,6 +83,7 @@ export class Projector {
   async projectChanges(records: readonly ChangeRecord[]): Promise<void> {
     await this.projectAudit(records);
     await this.projectHistory(records);
+    await this.events.project(records);
   }
 
   /**

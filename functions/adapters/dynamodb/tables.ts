@@ -66,10 +66,12 @@ export const tables = {
       // (sparse), so contract writes copy nothing into them.
       { indexName: 'casesByAgency', partitionKey: 'caseAgency', sortKey: 'createdAt' },
       { indexName: 'caseFeed', partitionKey: 'caseFeed', sortKey: 'createdAt' },
+      // Webhook deliveries still pending, by when each is due (sparse: only pending ones carry `dueShard`).
+      { indexName: 'deliveriesDue', partitionKey: 'dueShard', sortKey: 'dueAt' },
     ],
     stream: true,
     replication: 'MRSC',
-    purpose: 'contracts ledger, procurement cases',
+    purpose: 'contracts ledger, procurement cases, webhook deliveries',
   },
   /**
    * Read models (search postings, statistics, facet counters, audit trail), each Region projecting every

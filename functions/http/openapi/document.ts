@@ -25,6 +25,9 @@ import {
 } from './case-operations.js';
 import { answerExamples, pathParameterExample, requestExamples } from './examples.js';
 import * as answer from './representations.js';
+import * as eventAnswer from './event-representations.js';
+import { eventListQuery } from '../../domain/event-feed.js';
+import { deliveryListQuery, webhookInput, webhookListQuery, webhookPatch } from '../../domain/webhooks.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -41,6 +44,8 @@ const requestSchemas = {
   QuoteInput: quoteInput(),
   RevertInput: revertInput(),
   ...caseRequestSchemas,
+  WebhookInput: webhookInput(),
+  WebhookPatch: webhookPatch(),
 } as const;
 type RequestName = keyof typeof requestSchemas;
 
@@ -63,6 +68,13 @@ const answerSchemas = {
   Health: answer.health,
   Problem: answer.problem,
   ...caseAnswerSchemas,
+  Event: eventAnswer.event,
+  EventPage: eventAnswer.eventPage,
+  Webhook: eventAnswer.webhook,
+  WebhookCreated: eventAnswer.webhookCreated,
+  WebhookPage: answer.page(eventAnswer.webhook),
+  Delivery: eventAnswer.delivery,
+  DeliveryPage: answer.page(eventAnswer.delivery),
 } as const;
 type AnswerName = keyof typeof answerSchemas;
 
@@ -86,6 +98,8 @@ interface OperationSpec {
   readonly ifMatch?: string;
   /** Representations other than JSON the success answer offers by `Accept`. */
   readonly otherMediaTypes?: Readonly<Record<string, { readonly schema: JsonSchema }>>;
+  /** Answers 202: the work it asked for happens after the answer (a redelivery). */
+  readonly accepts?: true;
 }
 
 const lifecycle = (operationId: string, summary: string, success: AnswerName): OperationSpec => ({
@@ -296,6 +310,52 @@ const operations: Record<RouteKey, OperationSpec> = {
     ifMatch:
       'An audit event has no version and sends no `ETag`, so only `*` matches it; any ETag answers 412 and records nothing.',
     success: 'AuditEvent',
+  },
+  'GET /v1/events': {
+    operationId: 'listEvents',
+    summary: 'The caller’s organisation’s events, oldest first',
+    description:
+      'Every change that concerns the caller’s organisation, in the order this Region received them. Pass `next` back as `after` to resume (it is always given, also after an empty page). A cursor from the other Region resumes a little earlier, so after a failover some events may come again, with the same `id`. Administrators see every event, or one organisation’s with `org`.',
+    query: eventListQuery(),
+    success: 'EventPage',
+  },
+  'POST /v1/webhooks': {
+    operationId: 'createWebhook',
+    summary: 'Subscribe an address to the organisation’s events',
+    description:
+      'Answers the signing `secret` (Standard Webhooks, `whsec_` and base64) here and never again. The address must be `https` and must not resolve to a private, loopback, link-local or metadata address (400). Administrators name the `org`.',
+    body: 'WebhookInput',
+    success: 'WebhookCreated',
+    creates: true,
+  },
+  'GET /v1/webhooks': {
+    operationId: 'listWebhooks',
+    summary: 'The organisation’s webhook subscriptions',
+    description: 'Administrators name the `org`.',
+    query: webhookListQuery(),
+    success: 'WebhookPage',
+  },
+  'GET /v1/webhooks/{id}': { operationId: 'getWebhook', summary: 'Read a subscription', success: 'Webhook' },
+  'PATCH /v1/webhooks/{id}': {
+    operationId: 'updateWebhook',
+    summary: 'Change a subscription’s address, types or whether it is enabled',
+    description: 'A new address is checked as at create (400).',
+    body: 'WebhookPatch',
+    success: 'Webhook',
+  },
+  'GET /v1/webhooks/{id}/deliveries': {
+    operationId: 'listDeliveries',
+    summary: 'A subscription’s deliveries, by event id',
+    query: deliveryListQuery(),
+    success: 'DeliveryPage',
+  },
+  'POST /v1/webhooks/{id}/deliveries/{eventId}/redeliver': {
+    operationId: 'redeliver',
+    summary: 'Deliver an event again',
+    description:
+      'The delivery becomes `pending`, due now, with a new 24-hour retry window; an event of the organisation never delivered to this subscription gets its first delivery.',
+    success: 'Delivery',
+    accepts: true,
   },
 };
 
@@ -530,12 +590,14 @@ function successResponses(route: Route, spec: OperationSpec) {
     ...spec.otherMediaTypes,
   };
   const responses: Record<string, object> = {
-    [spec.creates ? 201 : 200]: {
+    [spec.creates ? 201 : spec.accepts ? 202 : 200]: {
       description: spec.creates
         ? 'Created; a retry with the same `Idempotency-Key` and body answers this again with `Idempotent-Replayed: true`.'
-        : route.method === 'GET'
-          ? 'The resource.'
-          : 'The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`.',
+        : spec.accepts
+          ? 'Accepted; the work follows the answer.'
+          : route.method === 'GET'
+            ? 'The resource.'
+            : 'The resource after the change; a retry with the same `Idempotency-Key` answers the resource as it is now with `Idempotent-Replayed: true`.',
       headers: answerHeaders,
       content,
     },
@@ -668,6 +730,8 @@ const tagDescriptions: Record<Route['fn'], string> = {
   cases: 'Procurement cases: from saved searches and a shortlist to quotes and the award.',
   stats: 'Marketplace statistics.',
   audit: 'The audit trail.',
+  events: 'Each organisation’s feed of the changes that concern it.',
+  webhooks: 'Signed deliveries of those events to an address of the organisation’s.',
 };
 
 /** The whole document; deterministic, so it can be compared and cached. */
