@@ -21,6 +21,7 @@ import {
   ConditionalCheckFailedException,
   DescribeTableCommand,
   DynamoDBClient,
+  TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -41,7 +42,7 @@ import {
 } from '../functions/adapters/dynamodb/projection-keys.js';
 import { type Image, Projector } from '../functions/adapters/dynamodb/projector.js';
 import { physicalTableName, type TableId, tableList } from '../functions/adapters/dynamodb/tables.js';
-import { sleep } from '../functions/domain/contention.js';
+import { jitteredBackoffMs, sleep } from '../functions/domain/contention.js';
 import { compareWhenSettled, type ProjectionComparison } from './projection-compare.js';
 
 export interface RegionStore {
@@ -132,6 +133,8 @@ const DEFAULT_SETTLE_MS = 30_000;
 const PAGE_SIZE = 200;
 /** Change records copied at once within a page. */
 const COPY_CONCURRENCY = 16;
+/** Tries of one page's current-state projection before the rebuild stops (resumable from its checkpoint). */
+const PAGE_ATTEMPTS = 5;
 const CHANGE_KINDS = changeKinds.map(({ kind }) => kind);
 
 export async function rebuildProjections(options: RebuildOptions): Promise<RebuildSummary> {
@@ -269,14 +272,26 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   };
 }
 
-/** Scanned items as the stream would carry them had they just been written: a new image only. */
+/**
+ * Scanned items as the stream would carry them had they just been written: a new image only. A page whose
+ * statistics kept losing races with the other segments' (the projector gives up after eight reads) is
+ * projected again, as the event source mapping delivers a failed batch again: projecting is idempotent.
+ */
 async function projectItems(projector: Projector, items: Image[], dryRun: boolean) {
-  if (!dryRun) {
-    await projector.projectCurrentState(
-      items.map((item) => ({ key: { pk: String(item.pk), sk: String(item.sk) }, newImage: item })),
-    );
+  if (dryRun) return { applied: items.length, alreadyThere: 0 };
+  const records = items.map((item) => ({
+    key: { pk: String(item.pk), sk: String(item.sk) },
+    newImage: item,
+  }));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await projector.projectCurrentState(records);
+      return { applied: items.length, alreadyThere: 0 };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException) || attempt >= PAGE_ATTEMPTS) throw error;
+      await sleep(jitteredBackoffMs(attempt, 250));
+    }
   }
-  return { applied: items.length, alreadyThere: 0 };
 }
 
 /**

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand as DocScan } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -174,4 +176,68 @@ describe('rebuilding a lost Region’s projections', () => {
       expect((await compare(prefix)).equal).toBe(true);
     },
   );
+
+  it(
+    'a page whose statistics keep losing races is projected again, as a stream delivers a failed batch again',
+    { timeout: 180_000 },
+    async () => {
+      const prefix = await burntRegion();
+      // More cancelled transactions in a row than the projector's own eight tries.
+      const contended = await cancellingTransactions(endpoint, 9);
+      try {
+        const summary = await rebuild(prefix, {
+          own: { region: OWN, endpoint: contended.url, tablePrefix: prefix },
+          // One segment: every cancellation falls on the same page's tries.
+          segments: 1,
+        });
+        expect(contended.cancelled()).toBe(9);
+        expect(summary).toMatchObject({ complete: true, ready: true });
+        expect((await compare(prefix)).equal).toBe(true);
+      } finally {
+        contended.close();
+      }
+    },
+  );
 });
+
+/**
+ * A proxy in front of DynamoDB Local that answers the first `count` TransactWriteItems as DynamoDB does when
+ * another writer moved an item the transaction reads first, and forwards everything else.
+ */
+async function cancellingTransactions(target: string, count: number) {
+  let cancelled = 0;
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    if (request.headers['x-amz-target'] === 'DynamoDB_20120810.TransactWriteItems' && cancelled < count) {
+      cancelled += 1;
+      response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(
+        JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+          message:
+            'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]',
+          CancellationReasons: [{ Code: 'ConditionalCheckFailed' }],
+        }),
+      );
+      return;
+    }
+    const headers = Object.fromEntries(
+      Object.entries(request.headers).filter(
+        ([name]) => !['host', 'connection', 'content-length'].includes(name),
+      ),
+    ) as Record<string, string>;
+    const answer = await fetch(target, { method: request.method, headers, body });
+    response.writeHead(answer.status, {
+      'content-type': answer.headers.get('content-type') ?? 'application/json',
+    });
+    response.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cancelled: () => cancelled,
+    close: () => server.close(),
+  };
+}
