@@ -119,7 +119,9 @@ export async function loadDemoData(target: DemoTarget, data: DemoData): Promise<
     table: 'projections' as const,
     item,
   }));
-  const all = [...items.values(), ...projections];
+  // In key order, as DynamoDB Local's SQLite then appends to its B-trees rather than splitting pages all
+  // over them: measured here, the load phase 0.4-1.5 s shorter (of ~20 s) in two interleaved pairs.
+  const all = [...items.values(), ...projections].sort(byTableAndKey);
 
   const { poller } = target;
   if (!poller) {
@@ -135,6 +137,12 @@ export async function loadDemoData(target: DemoTarget, data: DemoData): Promise<
   }
   return all.length;
 }
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byTableAndKey = (a: { table: TableId; item: Image }, b: { table: TableId; item: Image }) =>
+  compareText(a.table, b.table) ||
+  compareText(String(a.item.pk), String(b.item.pk)) ||
+  compareText(String(a.item.sk), String(b.item.sk));
 
 /** Items per transaction: DynamoDB's limit. */
 const TRANSACTION_ITEMS = 100;
