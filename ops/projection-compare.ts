@@ -29,6 +29,10 @@ export interface KindComparison {
 export interface ProjectionComparison {
   readonly equal: boolean;
   readonly kinds: Readonly<Record<ProjectionKind, KindComparison>>;
+  /** Full comparisons made until the tables matched or the time to settle ran out (`compareWhenSettled`). */
+  readonly rounds?: number;
+  /** How long that took. */
+  readonly seconds?: number;
 }
 
 type Digests = Record<ProjectionKind, Map<string, string>>;
@@ -70,10 +74,13 @@ export async function compareWhenSettled(
   segments: number,
   settleMs: number,
 ): Promise<ProjectionComparison> {
+  const started = performance.now();
   const deadline = Date.now() + settleMs;
-  for (;;) {
+  for (let rounds = 1; ; rounds++) {
     const comparison = await compareProjections(rebuilt, other, segments);
-    if (comparison.equal || Date.now() >= deadline) return comparison;
+    if (comparison.equal || Date.now() >= deadline) {
+      return { ...comparison, rounds, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) };
+    }
     await sleep(1000);
   }
 }

@@ -87,9 +87,12 @@ function describe(s: RebuildSummary): string {
     `  ${s.items} items in ${s.seconds} s (${s.itemsPerSecond} items/s), ${s.capacityUnits} capacity units (${s.unitsPerItem} per item)`,
     ...Object.entries(s.phases).map(
       ([phase, p]) =>
-        `  ${phase}: ${p.done ? 'done' : 'NOT done'}, ${p.read} read, ${p.applied} ${phase === 'copy' ? 'copied' : 'projected'}${p.alreadyThere ? `, ${p.alreadyThere} already there` : ''}`,
+        `  ${phase}: ${p.done ? 'done' : 'NOT done'} in ${p.seconds} s, ${p.read} read, ${p.applied} ${phase === 'copy' ? 'copied' : 'projected'}${p.alreadyThere ? `, ${p.alreadyThere} already there` : ''}`,
     ),
     ...s.notRebuilt.map((n) => `  NOT rebuilt: ${n.kinds.join(', ')}: ${n.reason}`),
+    ...(s.comparison
+      ? [`  compared with ${s.fromRegion} in ${s.comparison.seconds} s (${s.comparison.rounds} rounds)`]
+      : []),
     ...(s.comparison
       ? Object.entries(s.comparison.kinds).map(
           ([kind, c]) =>

@@ -106,6 +106,8 @@ export interface RebuildSummary {
 
 export interface PhaseSummary {
   readonly done: boolean;
+  /** Time this run spent on the phase. */
+  readonly seconds: number;
   readonly read: number;
   /** Items projected or copied (or, in a dry run, that would be). */
   readonly applied: number;
@@ -160,8 +162,8 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   const projector = new Projector(own.db);
   const notRebuilt: { kinds: ProjectionKind[]; reason: string }[] = [];
   const counts = Object.fromEntries(
-    PHASES.map((phase) => [phase, { read: 0, applied: 0, alreadyThere: 0 }]),
-  ) as Record<PhaseName, { read: number; applied: number; alreadyThere: number }>;
+    PHASES.map((phase) => [phase, { seconds: 0, read: 0, applied: 0, alreadyThere: 0 }]),
+  ) as Record<PhaseName, { seconds: number; read: number; applied: number; alreadyThere: number }>;
   let read = 0;
   const total = await estimateTotal(own, peer);
 
@@ -184,25 +186,38 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
       notRebuilt.push({ kinds: CHANGE_KINDS, reason: 'no other Region was named to copy them from' });
       continue;
     }
+    const phaseStarted = performance.now();
     // Every segment ends its page before a failure counts, so none writes on after the phase is over.
     const outcomes = await Promise.allSettled(
       states.map(async (state, segment) => {
-        while (!state.done && !options.signal?.aborted) {
-          const { result, capacityUnits } = await metered(async () => {
-            const page = await source.db.send(
+        const scan = (startKey: Record<string, unknown> | undefined) => {
+          const scanned = metered(() =>
+            source.db.send(
               new ScanCommand({
                 TableName: source.table,
                 Segment: segment,
                 TotalSegments: segments,
                 Limit: PAGE_SIZE,
-                ExclusiveStartKey: state.startKey,
+                ExclusiveStartKey: startKey,
                 ConsistentRead: true,
                 ...(phase === 'copy' ? changeRecordsOnly() : {}),
               }),
-            );
-            return { page, outcome: await apply[phase]((page.Items ?? []) as Image[]) };
-          });
-          const { page, outcome } = result;
+            ),
+          );
+          // Read ahead, and perhaps never awaited (an interrupted run): a failure surfaces when awaited.
+          scanned.catch(() => undefined);
+          return scanned;
+        };
+        let ahead: ReturnType<typeof scan> | undefined;
+        while (!state.done && !options.signal?.aborted) {
+          const { result: page, capacityUnits: readUnits } = await (ahead ?? scan(state.startKey));
+          // The next page is read while this one is applied, so the store being rebuilt need not wait for
+          // the source's answer (a store in another Region, for the copy) between pages.
+          ahead = page.LastEvaluatedKey ? scan(page.LastEvaluatedKey) : undefined;
+          const { result: outcome, capacityUnits: writeUnits } = await metered(() =>
+            apply[phase]((page.Items ?? []) as Image[]),
+          );
+          const capacityUnits = readUnits + writeUnits;
           counts[phase].read += page.ScannedCount ?? 0;
           counts[phase].applied += outcome.applied;
           counts[phase].alreadyThere += outcome.alreadyThere;
@@ -216,6 +231,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
         }
       }),
     );
+    counts[phase].seconds = round((performance.now() - phaseStarted) / 1000, 2);
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) {
       const error = failed.reason as Error;
@@ -307,9 +323,12 @@ async function copyChangeRecords(db: DynamoDBDocumentClient, table: string, item
   if (dryRun) return { applied: records.length, alreadyThere: 0 };
   let applied = 0;
   let alreadyThere = 0;
-  for (let i = 0; i < records.length; i += COPY_CONCURRENCY) {
-    await Promise.all(
-      records.slice(i, i + COPY_CONCURRENCY).map(async ({ item, recordedBy }) => {
+  let next = 0;
+  // A pool rather than groups: a slow write holds up one worker, not the group it was sent with.
+  await Promise.all(
+    Array.from({ length: Math.min(COPY_CONCURRENCY, records.length) }, async () => {
+      for (let record = records[next++]; record; record = records[next++]) {
+        const { item, recordedBy } = record;
         const { pk, sk, ...fields } = item;
         const entries = Object.entries(fields);
         try {
@@ -332,9 +351,9 @@ async function copyChangeRecords(db: DynamoDBDocumentClient, table: string, item
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
           alreadyThere += 1;
         }
-      }),
-    );
-  }
+      }
+    }),
+  );
   return { applied, alreadyThere };
 }
 

@@ -29,6 +29,8 @@ export interface RebuildFigures {
   readonly unitsPerItem: number;
   /** The rebuild's own comparison with the other Region found them equal. */
   readonly matched: boolean;
+  /** Where the time went: each phase, and the comparison with the other Region (all its rounds). */
+  readonly phaseSeconds: { copy: number; catalog: number; ledger: number; compare: number | null };
 }
 
 const storeClient = (endpoint: string) =>
@@ -126,6 +128,12 @@ export const rebuildFigures = (summary: RebuildSummary): RebuildFigures => ({
   itemsPerSecond: summary.itemsPerSecond,
   unitsPerItem: summary.unitsPerItem,
   matched: summary.comparison?.equal === true,
+  phaseSeconds: {
+    copy: summary.phases.copy.seconds,
+    catalog: summary.phases.catalog.seconds,
+    ledger: summary.phases.ledger.seconds,
+    compare: summary.comparison?.seconds ?? null,
+  },
 });
 
 /**
