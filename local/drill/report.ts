@@ -57,6 +57,12 @@ function rows(reports: readonly DrillReport[]): [string, ...string[]][] {
         ? `${r.rebuild.items} / ${r.rebuild.seconds} s / ${r.rebuild.itemsPerSecond} / ${r.rebuild.unitsPerItem}${r.rebuild.matched ? '' : ' (its comparison found differences)'}`
         : '—',
     ),
+    row('rebuild seconds: copy / catalog / ledger / comparison', (r) => {
+      const phases = r.rebuild?.phaseSeconds;
+      return phases
+        ? `${phases.copy} / ${phases.catalog} / ${phases.ledger} / ${phases.compare ?? 'not compared'}`
+        : '—';
+    }),
     row('requests sent to the burnt Region before its /health answered 200', (r) =>
       r.rebuild ? String(r.rebuild.servedBeforeHealthy) : '—',
     ),
