@@ -141,3 +141,25 @@ export interface EventDeps {
   readonly region: string;
   readonly now: () => Date;
 }
+
+/** A delivery due now, in a new window: a subscription's first for an event, or a redelivery. */
+export function pendingDelivery(
+  subscription: Pick<Subscription, 'id' | 'org'>,
+  event: MarketEvent,
+  now: Date,
+  earlier?: Delivery,
+): Delivery {
+  return {
+    subscriptionId: subscription.id,
+    eventId: event.id,
+    org: subscription.org,
+    type: event.type,
+    status: 'pending' satisfies DeliveryStatus,
+    attempts: earlier?.attempts ?? 0,
+    lastStatusCode: earlier?.lastStatusCode ?? null,
+    lastAttemptAt: earlier?.lastAttemptAt ?? null,
+    nextAttemptAt: now.toISOString(),
+    windowStart: now.toISOString(),
+    event,
+  };
+}

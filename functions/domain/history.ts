@@ -7,49 +7,13 @@ import * as z from 'zod/mini';
 import { type Caller, requireUser, type User } from './caller.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { forbidden, invalid, notFound } from './errors.js';
-import { diff, type Json, type PatchOperation } from './json-patch.js';
+import type { PatchOperation } from './json-patch.js';
 import type { Deps, Page, ServiceVersion } from './ports.js';
 import { getService, serviceTransitionRule } from './service.js';
 import type { Changed, ChangeRequest } from './transition.js';
 import { lazySchema, pageQuery, parseInput } from './validation.js';
 import type { ServiceStatus } from './vocabulary.js';
-import type { Entity, Service } from './entities.js';
-
-/**
- * Fields that move with the state rather than describe the entity: a change of only these is `changes: []`
- * ("only the status moved"). Identity and bookkeeping (`id`, `version`, times) are never content either.
- */
-const NOT_CONTENT = new Set([
-  'id',
-  'version',
-  'createdAt',
-  'updatedAt',
-  'status',
-  'selection',
-  'requestedAt',
-  'quotedAt',
-  'signedAt',
-  'closedAt',
-  'leadTimeDays',
-]);
-
-/** What an entity says, as JSON, without its state and bookkeeping. */
-export function contentOf(entity: Entity | Record<string, unknown>): Record<string, Json> {
-  return Object.fromEntries(
-    Object.entries(JSON.parse(JSON.stringify(entity)) as Record<string, Json>).filter(
-      ([name]) => !NOT_CONTENT.has(name),
-    ),
-  );
-}
-
-/** The patch from one version's content to the next; a first version adds the whole content. */
-export function changesBetween(
-  before: Entity | Record<string, unknown> | undefined,
-  after: Entity | Record<string, unknown>,
-): PatchOperation[] {
-  if (!before) return [{ op: 'add', path: '', value: contentOf(after) }];
-  return diff(contentOf(before), contentOf(after));
-}
+import type { Service } from './entities.js';
 
 /** The fields a revert restores: what a provider describes, never state, selection or ownership. */
 const REVERTED = ['name', 'summary', 'category', 'ai', 'networks', 'csap', 'plans'] as const;

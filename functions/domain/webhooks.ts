@@ -8,13 +8,13 @@ import * as z from 'zod/mini';
 import { type Caller, idempotencyScope, requireUser, type User } from './caller.js';
 import {
   type Delivery,
-  type DeliveryStatus,
   deliveryStatuses,
   type EventDeps,
+  pendingDelivery,
   type SigningSubscription,
   type Subscription,
 } from './event-ports.js';
-import { eventTypes, type MarketEvent } from './events.js';
+import { eventTypes } from './events.js';
 import { conflict, forbidden, invalid, notFound, preconditionFailed } from './errors.js';
 import { fingerprint, idForKey, newId } from './ids.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -246,26 +246,4 @@ export async function redeliver(
   if (!event || !event.orgs.includes(subscription.org)) throw notFound(`Event ${eventId}`);
   const delivery = pendingDelivery(subscription, event, deps.now(), existing);
   return dryRun ? delivery : deps.webhooks.redeliver(delivery);
-}
-
-/** A delivery due now, in a new window: a subscription's first for an event, or a redelivery. */
-export function pendingDelivery(
-  subscription: Pick<Subscription, 'id' | 'org'>,
-  event: MarketEvent,
-  now: Date,
-  earlier?: Delivery,
-): Delivery {
-  return {
-    subscriptionId: subscription.id,
-    eventId: event.id,
-    org: subscription.org,
-    type: event.type,
-    status: 'pending' satisfies DeliveryStatus,
-    attempts: earlier?.attempts ?? 0,
-    lastStatusCode: earlier?.lastStatusCode ?? null,
-    lastAttemptAt: earlier?.lastAttemptAt ?? null,
-    nextAttemptAt: now.toISOString(),
-    windowStart: now.toISOString(),
-    event,
-  };
 }

@@ -1,5 +1,5 @@
 /**
- * The composition root: the one place that wires the domain to its adapters (DynamoDB). Built on first use, then reused for the container's life.
+ * The composition root: the one place that wires the domain to its adapters (DynamoDB). ApiPorts on first use, then reused for the container's life.
  */
 import { DynamoAuditTrail } from '../adapters/dynamodb/audit-trail.js';
 import {
@@ -22,22 +22,22 @@ import { checkWebhookUrl, HttpWebhookSender } from '../adapters/webhook-http.js'
 import type { EventDeps } from '../domain/event-ports.js';
 import type { DeliveryPorts } from '../domain/webhook-delivery.js';
 
-type Built = Deps & { statistics: DynamoStatistics; health: DynamoHealthProbe };
-let built: Built | undefined;
-let dry: Built | undefined;
+export type ApiPorts = Deps & { statistics: DynamoStatistics; health: DynamoHealthProbe };
+let built: ApiPorts | undefined;
+let dry: ApiPorts | undefined;
 
 /**
  * The domain's ports, backed by this Region's DynamoDB tables; during a dry run (`?dryRun=true`), the same
  * ports with every write replaced by the read that tells what it would do.
  */
-export function deps(): Built {
+export function deps(): ApiPorts {
   const real = realDeps();
   if (!isDryRun()) return real;
   dry ??= { ...real, ...dryRunDeps(real) };
   return dry;
 }
 
-function realDeps(): Built {
+function realDeps(): ApiPorts {
   if (built === undefined) {
     const db = documentClient();
     built = {

@@ -1,8 +1,5 @@
-import { listEvents } from '../domain/event-feed.js';
-import { ok } from '../http/responses.js';
+// The DynamoDB client's code loads with the entry; the operations on first use (see apiHandler).
+import '../adapters/dynamodb/client.js';
 import { apiHandler } from '../http/api.js';
-import { eventDeps } from './composition-root.js';
 
-export const handler = apiHandler('events', {
-  'GET /v1/events': async ({ caller, query }) => ok(await listEvents(eventDeps(), caller, query)),
-});
+export const handler = apiHandler('events', () => import('./operations/events.js'));

@@ -1,21 +1,5 @@
-import { currentRegion } from '../adapters/dynamodb/client.js';
+// The DynamoDB client's code loads with the entry; the operations on first use (see apiHandler).
+import '../adapters/dynamodb/client.js';
 import { apiHandler } from '../http/api.js';
-import { deps } from './composition-root.js';
 
-/** `ok` (200) when every check passes; otherwise 503, `starting` while the Region comes up, else `unhealthy`. */
-export const handler = apiHandler('health', {
-  'GET /health': async () => {
-    const checks = await deps().health.check();
-    const results = Object.values(checks);
-    const status = results.every((check) => check.ok)
-      ? 'ok'
-      : results.every((check) => check.ok || check.starting)
-        ? 'starting'
-        : 'unhealthy';
-    return {
-      status: status === 'ok' ? 200 : 503,
-      body: { status, region: currentRegion(), checks },
-      headers: { 'cache-control': 'no-store', ...(status === 'ok' ? {} : { 'retry-after': '5' }) },
-    };
-  },
-});
+export const handler = apiHandler('health', () => import('./operations/health.js'));

@@ -1,20 +1,5 @@
-import { getAgency, getProvider, registerAgency, registerProvider } from '../domain/registry.js';
-import { agencyView, providerView } from '../domain/views.js';
-import { created, ok } from '../http/responses.js';
+// The DynamoDB client's code loads with the entry; the operations on first use (see apiHandler).
+import '../adapters/dynamodb/client.js';
 import { apiHandler } from '../http/api.js';
-import { deps } from './composition-root.js';
 
-export const handler = apiHandler('registry', {
-  'POST /v1/providers': async ({ caller, body, idempotencyKey }) => {
-    const { entity, replayed } = await registerProvider(deps(), caller, body, idempotencyKey);
-    return created(providerView(entity), `/v1/providers/${entity.id}`, replayed);
-  },
-  'GET /v1/providers/{id}': async ({ params }) =>
-    ok(providerView(await getProvider(deps(), params.id ?? ''))),
-  'POST /v1/agencies': async ({ caller, body, idempotencyKey }) => {
-    const { entity, replayed } = await registerAgency(deps(), caller, body, idempotencyKey);
-    return created(agencyView(entity), `/v1/agencies/${entity.id}`, replayed);
-  },
-  'GET /v1/agencies/{id}': async ({ caller, params }) =>
-    ok(agencyView(await getAgency(deps(), caller, params.id ?? ''))),
-});
+export const handler = apiHandler('registry', () => import('./operations/registry.js'));

@@ -1,29 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { finishPendingDecisions } from '../domain/case-decision.js';
-import { terminateDue } from '../domain/contract.js';
-import { announceExpiring } from '../domain/expiry-events.js';
-import { expireSelections } from '../domain/selection.js';
-import { deps, eventDeps } from './composition-root.js';
+// The DynamoDB client's code loads with the entry; the job's domain code when it runs (as in apiHandler).
+import '../adapters/dynamodb/client.js';
+import type { DailyJobResult } from './operations/selection-expiry.js';
 
-const logger = new Logger({ serviceName: 'marketplace-selection-expiry' });
+let logger: Logger | undefined;
 
-/**
- * The daily job, scheduled in each Region: lapsed selections expire, awards and closes a lost Region left
- * half done are finished, scheduled terminations take effect, and the 30- and 7-day expiry notices are
- * filed. Each part is idempotent (see each; `announceExpiring` for why its events are filed once), so
- * running it twice, or in both Regions, is harmless.
- */
-export async function handler(): Promise<{
-  expired: number;
-  decisionsFinished: number;
-  terminated: number;
-  announced: number;
-}> {
-  const now = new Date();
-  const expired = await expireSelections(deps(), now);
-  const decisionsFinished = await finishPendingDecisions(deps());
-  const terminated = await terminateDue(deps(), now);
-  const announced = await announceExpiring(deps(), eventDeps().feed, now);
-  logger.info('daily job done', { expired, decisionsFinished, terminated, announced });
-  return { expired, decisionsFinished, terminated, announced };
+/** The daily job (see `dailyJob`), loaded when the schedule first runs it in this container. */
+export async function handler(): Promise<DailyJobResult> {
+  const { dailyJob } = await import('./operations/selection-expiry.js');
+  return dailyJob((logger ??= new Logger({ serviceName: 'marketplace-selection-expiry' })));
 }

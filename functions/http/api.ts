@@ -9,37 +9,69 @@ import { type ApiRequest, parseRequest } from './request.js';
 import { configuredOrigins, corsAnswerHeaders } from './cors.js';
 import { type ApiResponse, lowerCaseKeys, toResult } from './responses.js';
 
-export type Operation = (request: ApiRequest) => Promise<ApiResponse>;
+/** One route's work, given the request and the ports the function's composition root built for it. */
+export type Operation<Ports> = (request: ApiRequest, ports: Ports) => Promise<ApiResponse>;
 
-const logger = new Logger({ serviceName: 'marketplace-api' });
+/** A function's operations by route key (`GET /v1/services`); one module per function holds them. */
+export type Operations<Ports> = Readonly<Record<string, Operation<Ports>>>;
+
+/** What a function's operations module exports: its operations, and the ports they take. */
+export interface OperationsModule<Ports> {
+  readonly operations: Operations<Ports>;
+  readonly ports: () => Ports;
+}
+
+// Built on first use, as the DynamoDB client is: its construction is a fifth of what the entry adds to a cold
+// start's import (bench, issue 23), and the first request needs it only when it logs.
+let apiLogger: Logger | undefined;
+const requestLogger = () => (apiLogger ??= new Logger({ serviceName: 'marketplace-api' }));
 
 /**
  * Builds a Lambda handler for one API function: it serves the routes that name `fn` in the route table,
  * within each request's deadline, and logs one line per request with its status and cost.
+ *
+ * The entry holds this request pipeline and, in every function that calls DynamoDB, the client's code
+ * (imported by the handler module: each operation calls DynamoDB, so loading it later would only move its
+ * cost into the first request; the client itself is built on first use). The function's operations, with
+ * the composition root, the domain and its schemas, load on the first request that needs them (issue 23).
+ * A request refused before any operation runs (401, 403, a 400 on its headers) never loads them.
  */
-export function apiHandler(fn: ApiFunctionId, operations: Readonly<Record<string, Operation>>) {
+export function apiHandler<Ports>(fn: ApiFunctionId, load: () => Promise<OperationsModule<Ports>>) {
   const routes = new Map(routesOf(fn).map((route) => [routeKey(route), route]));
-  for (const key of routes.keys()) {
-    if (!operations[key]) throw new Error(`${fn} has no operation for ${key}`);
-  }
+  let loaded: Promise<OperationsModule<Ports>> | undefined;
+  const operationsModule = () =>
+    (loaded ??= load().then(
+      (module) => {
+        for (const key of routes.keys()) {
+          if (!module.operations[key]) throw new Error(`${fn} has no operation for ${key}`);
+        }
+        return module;
+      },
+      (error: unknown) => {
+        loaded = undefined;
+        throw error;
+      },
+    ));
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+    const logger = requestLogger();
     const requestId = context?.awsRequestId ?? event.requestContext?.requestId ?? 'local';
     const key = `${event.httpMethod} ${event.resource}`;
     const route = routes.get(key);
-    const operation = operations[key];
     let response: ApiResponse;
     let capacityUnits = 0;
     let caller: Caller | undefined;
     try {
       // API Gateway routes `/v1/services/` to `/v1/services`; the document has no such path, so it is a 404.
-      if (!route || !operation || /.\/$/.test(event.path))
+      if (!route || /.\/$/.test(event.path))
         throw new DomainError('not-found', `No route ${event.httpMethod} ${event.path}.`);
       const request = await parseRequest(route, event);
       caller = request.caller;
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
+      const { operations, ports } = await operationsModule();
+      const operation = operations[key] as Operation<Ports>;
       ({ result: response, capacityUnits } = await withRequest(
         { remainingInvocationMs: context?.getRemainingTimeInMillis(), dryRun: request.dryRun },
-        () => operation(request),
+        () => operation(request, ports()),
       ));
       if (request.dryRun) response = { ...response, headers: { ...response.headers, 'dry-run': 'true' } };
     } catch (error) {

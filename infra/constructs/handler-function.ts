@@ -1,10 +1,18 @@
+import { copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Alias, Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Alias,
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { type BuildOptions, buildSync } from 'esbuild';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { apiFunctionTimeoutSeconds } from '../../functions/routes.js';
@@ -32,7 +40,8 @@ export interface HandlerFunctionProps {
 }
 
 /**
- * How every function is bundled; the benchmark builds its bundles from the same options.
+ * How every function is bundled; the benchmark builds its bundles from the same options
+ * ({@link handlerBuildOptions}).
  *
  * The AWS SDK is bundled, so deployed code runs the versions pinned in package-lock.json, except the
  * credential providers Lambda never reaches: it supplies credentials in environment variables, and the
@@ -55,8 +64,40 @@ export const handlerBundling = {
 } as const;
 
 /**
+ * The esbuild options of one function's asset: `index.mjs` (Lambda's `index.handler`) and, with code
+ * splitting, `chunks/*.mjs` for what the entry imports with `import()` (a function's operations, the
+ * token verifier, the SDK's own lazy parts), so a cold start compiles only what it runs (issue 23).
+ * Minified ESM for Node 22, with a source map whose mappings are enough for stack traces: with
+ * `--enable-source-maps` Node reads and parses the map at every cold start, and the sources inside it
+ * tripled its size for nothing (bench, services: import CPU ~1.5× the bundle's without a map with them,
+ * ~1.3× without them; issue 15). The `require` banner lets bundled CommonJS reach Node's built-ins.
+ */
+export function handlerBuildOptions(entry: string, outdir: string) {
+  return {
+    entryPoints: { index: entry },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: handlerBundling.target,
+    mainFields: [...handlerBundling.mainFields],
+    banner: { js: handlerBundling.banner },
+    external: [...handlerBundling.externalModules],
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    absWorkingDir: projectRoot,
+    logLevel: 'warning',
+  } satisfies BuildOptions;
+}
+
+/**
  * A Lambda function bundled from `functions/handlers/<handler>.ts` with the project's own esbuild (never
- * Docker): Node.js 22 on Graviton, ESM, X-Ray active, logs kept three months in a log group this stack owns.
+ * Docker): Node.js 22 on Graviton, ESM with code splitting, X-Ray active, logs kept three months in a log
+ * group this stack owns. (`NodejsFunction` bundles into one `--outfile`, which esbuild refuses to split.)
  *
  * The AWS SDK is bundled rather than taken from the runtime, so the deployed code runs the SDK versions
  * pinned in package-lock.json, the ones the tests ran against.
@@ -65,7 +106,7 @@ export const handlerBundling = {
  * AWSLambdaBasicExecutionRole, which allows every log group in the account); grants add the rest.
  */
 export class HandlerFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
   /**
    * `live`: the alias every caller invokes (API Gateway, the authorizers, event source mappings, schedules),
    * never `$LATEST`. Each deploy publishes a version; CodeDeploy moves this alias to it step by step
@@ -88,12 +129,10 @@ export class HandlerFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.fn = new NodejsFunction(this, 'Function', {
+    this.fn = new LambdaFunction(this, 'Function', {
       role: this.role,
-      entry: join(projectRoot, 'functions', 'handlers', `${props.handler}.ts`),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      code: handlerCode(props.handler, props.bundledFiles ?? {}),
+      handler: 'index.handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -108,21 +147,6 @@ export class HandlerFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need only the mappings: with --enable-source-maps Node reads and parses the map at
-        // every cold start, and the sources inside it tripled its size for nothing (bench, services: import
-        // CPU ~1.5× the bundle's without a map with them, ~1.3× without them; issue 15).
-        sourcesContent: false,
-        format: OutputFormat.ESM,
-        target: handlerBundling.target,
-        mainFields: [...handlerBundling.mainFields],
-        banner: handlerBundling.banner,
-        externalModules: [...handlerBundling.externalModules],
-        ...(props.bundledFiles && { commandHooks: copyIntoAsset(props.bundledFiles) }),
-      },
     });
     // A new version per code or configuration change (`currentVersion` hashes both); see currentVersionOptions.
     this.alias = new Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.fn.currentVersion });
@@ -135,13 +159,30 @@ export class HandlerFunction extends Construct {
   }
 }
 
-/** Bundling hooks that copy package files into the asset after esbuild ran (local bundling, no Docker). */
-function copyIntoAsset(files: Readonly<Record<string, string>>): ICommandHooks {
+/**
+ * The function's code asset, bundled by the project's esbuild in this process ({@link handlerBuildOptions}),
+ * then the package files it reads at run time copied beside it (a Lambda package has no node_modules). The
+ * asset is hashed from its output, so an unchanged bundle is not uploaded again.
+ */
+function handlerCode(handler: string, bundledFiles: Readonly<Record<string, string>>): Code {
+  const entry = join(projectRoot, 'functions', 'handlers', `${handler}.ts`);
   const resolve = createRequire(join(projectRoot, 'package.json')).resolve;
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (_inputDir, outputDir) =>
-      Object.entries(files).map(([name, module]) => `cp "${resolve(module)}" "${join(outputDir, name)}"`),
-  };
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always succeeds or throws. The command names the entry because the
+      // staging cache is keyed on these options, and two functions must never share a bundle.
+      image: DockerImage.fromRegistry('local-esbuild-only'),
+      command: ['esbuild', relative(projectRoot, entry), ...Object.keys(bundledFiles)],
+      local: {
+        tryBundle(outputDir) {
+          buildSync(handlerBuildOptions(entry, outputDir));
+          for (const [name, module] of Object.entries(bundledFiles)) {
+            copyFileSync(resolve(module), join(outputDir, name));
+          }
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -16,7 +16,7 @@ import {
   DELIVERY_LEASE_MS,
   type DeliveryPorts,
 } from '../../functions/domain/webhook-delivery.js';
-import { pendingDelivery } from '../../functions/domain/webhooks.js';
+import { pendingDelivery } from '../../functions/domain/event-ports.js';
 import { rejectsWithoutWriting } from '../support/assertions.js';
 import { createAgency, createProvider, seedService } from '../support/fixtures.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';

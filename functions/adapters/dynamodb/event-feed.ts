@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type EventFeed, type FeedQuery, type WebhookStore } from '../../domain/event-ports.js';
 import type { MarketEvent } from '../../domain/events.js';
-import { pendingDelivery } from '../../domain/webhooks.js';
+import { pendingDelivery } from '../../domain/event-ports.js';
 import { batchWrite } from './batch.js';
 import { tableName } from './client.js';
 import { feedEntries } from './event-projection.js';

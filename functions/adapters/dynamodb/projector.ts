@@ -6,7 +6,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { changesBetween } from '../../domain/history.js';
+import { changesBetween } from '../../domain/version-changes.js';
 import { postingPartition, postingSortKey, searchableText, serviceTerms } from '../../domain/search.js';
 import {
   caseContribution,

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { changesBetween } from '../../domain/history.js';
+import { changesBetween } from '../../domain/version-changes.js';
 import type { ServiceHistory, ServiceVersion } from '../../domain/ports.js';
 import { tableName } from './client.js';
 import { entityKey, type StoredChange, tableOf, toEntity } from './entity-store.js';

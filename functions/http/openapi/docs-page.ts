@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 
 /**
  * Redoc's standalone bundle (React and all, ~1.2 MB): the file the docs function ships next to its code
@@ -12,15 +13,16 @@ export const redocFile = {
 
 /**
  * Redoc's bundle as text, read on the first `/docs` request rather than imported, so it costs the function's
- * cold start nothing. Deployed it sits beside the bundle (there is no node_modules in a Lambda package);
- * run from source (the local gateway, the tests) it is read from node_modules.
+ * cold start nothing. Deployed it sits at the root of the function's package, `LAMBDA_TASK_ROOT` (there is
+ * no node_modules in a Lambda package, and this code may run from a chunk below the root); run from source
+ * (the local gateway, the tests) it is read from node_modules.
  */
 async function redocBundle(): Promise<string> {
-  try {
-    return await readFile(new URL(`./${redocFile.name}`, import.meta.url), 'utf8');
-  } catch {
-    return readFile(createRequire(import.meta.url).resolve(redocFile.module), 'utf8');
-  }
+  const taskRoot = process.env.LAMBDA_TASK_ROOT;
+  const path = taskRoot
+    ? join(taskRoot, redocFile.name)
+    : createRequire(import.meta.url).resolve(redocFile.module);
+  return readFile(path, 'utf8');
 }
 
 /** JSON or script text that cannot end the `<script>` element it sits in. */
