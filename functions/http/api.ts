@@ -54,6 +54,7 @@ export function apiHandler<Ports>(fn: ApiFunctionId, load: () => Promise<Operati
     ));
   return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
     const logger = requestLogger();
+    const headers = lowerCaseKeys(event.headers);
     const requestId = context?.awsRequestId ?? event.requestContext?.requestId ?? 'local';
     const key = `${event.httpMethod} ${event.resource}`;
     const route = routes.get(key);
@@ -64,7 +65,7 @@ export function apiHandler<Ports>(fn: ApiFunctionId, load: () => Promise<Operati
       // API Gateway routes `/v1/services/` to `/v1/services`; the document has no such path, so it is a 404.
       if (!route || /.\/$/.test(event.path))
         throw new DomainError('not-found', `No route ${event.httpMethod} ${event.path}.`);
-      const request = await parseRequest(route, event);
+      const request = await parseRequest(route, event, headers);
       caller = request.caller;
       logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
       const { operations, ports } = await operationsModule();
@@ -82,9 +83,8 @@ export function apiHandler<Ports>(fn: ApiFunctionId, load: () => Promise<Operati
     }
     logger.info('request', { status: response.status, consumedCapacityUnits: capacityUnits });
     logger.resetKeys();
-    const result = toResult(response, event, requestId, caller?.kind === 'anonymous');
-    const origin = lowerCaseKeys(event.headers).origin;
-    Object.assign((result.headers ??= {}), corsAnswerHeaders(route, origin, configuredOrigins()));
+    const result = toResult(response, event, headers, requestId, caller?.kind === 'anonymous');
+    Object.assign((result.headers ??= {}), corsAnswerHeaders(route, headers.origin, configuredOrigins()));
     // Local runs and benchmarks compare each request's cost with the minimum it needs.
     if (process.env.DSM_EXPOSE_CAPACITY === 'true') {
       result.headers = { ...result.headers, 'x-consumed-capacity': String(capacityUnits) };

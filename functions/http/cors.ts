@@ -86,7 +86,12 @@ export function preflightHeaders(
   };
 }
 
+let origins: { readonly raw: string; readonly list: readonly string[] } = { raw: '', list: [] };
+
 /** The allowed origins as the deployment gave them to this function. */
-export function configuredOrigins(): string[] {
-  return (process.env[CORS_ORIGINS_VARIABLE] ?? '').split(',').filter(Boolean);
+export function configuredOrigins(): readonly string[] {
+  const raw = process.env[CORS_ORIGINS_VARIABLE] ?? '';
+  // Read on every answer (tests change it), split only when it changed.
+  if (raw !== origins.raw) origins = { raw, list: raw.split(',').filter(Boolean) };
+  return origins.list;
 }

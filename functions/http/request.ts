@@ -26,8 +26,11 @@ export interface ApiRequest {
 }
 
 /** Everything a request carries, checked before any operation runs (so every 4xx here writes nothing). */
-export async function parseRequest(route: Route, event: APIGatewayProxyEvent): Promise<ApiRequest> {
-  const headers = lowerCaseKeys(event.headers);
+export async function parseRequest(
+  route: Route,
+  event: APIGatewayProxyEvent,
+  headers: Readonly<Record<string, string>> = lowerCaseKeys(event.headers),
+): Promise<ApiRequest> {
   const caller = await callerOf(route, event, headers);
   authorize(route, caller);
   return {

@@ -48,11 +48,13 @@ export function created(resource: object, location: string, replayed: boolean): 
 
 /**
  * The answer API Gateway sends: JSON or problem+json, the protective headers, and 304 for a GET whose
- * `If-None-Match` names the current ETag. `anonymous`: the request was read and its caller sent no token.
+ * `If-None-Match` names the current ETag. `requestHeaders`: the request's, names in lower case.
+ * `anonymous`: the request was read and its caller sent no token.
  */
 export function toResult(
   response: ApiResponse,
   event: APIGatewayProxyEvent,
+  requestHeaders: Readonly<Record<string, string>>,
   requestId: string,
   anonymous: boolean,
 ): APIGatewayProxyResult {
@@ -62,7 +64,7 @@ export function toResult(
     ...responseHeaders(event, response, anonymous),
   };
   const etag = headers.etag;
-  const ifNoneMatch = lowerCaseKeys(event.headers)['if-none-match'];
+  const ifNoneMatch = requestHeaders['if-none-match'];
   if (event.httpMethod === 'GET' && response.status === 200 && etag && ifNoneMatch === etag) {
     return { statusCode: 304, headers, body: '' };
   }
