@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../../functions/adapters/dynamodb/client.js';
 import { entityItem, tableOf } from '../../functions/adapters/dynamodb/entity-store.js';
@@ -128,4 +129,27 @@ export async function seedContract(
     }),
     ...overrides,
   });
+}
+
+/** An API Gateway proxy event for `method path`, as the gateway hands it to a function (no body). */
+export function proxyEvent(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  requestContext: Record<string, unknown> = { accountId: '000000000000', apiId: 'local', stage: 'local' },
+): APIGatewayProxyEvent {
+  return {
+    resource: path,
+    path,
+    httpMethod: method,
+    headers,
+    multiValueHeaders: {},
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext,
+  } as unknown as APIGatewayProxyEvent;
 }

@@ -1,24 +1,10 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { apiHandler, type OperationsModule } from '../../functions/http/api.js';
 import { apiFunctions, routeKey, routesOf } from '../../functions/routes.js';
+import { proxyEvent } from '../support/fixtures.js';
 
-function event(method: string, path: string, headers: Record<string, string> = {}): APIGatewayProxyEvent {
-  return {
-    resource: path,
-    path,
-    httpMethod: method,
-    headers,
-    multiValueHeaders: {},
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { requestId: 'api-handler-test' },
-  } as unknown as APIGatewayProxyEvent;
-}
+const event = (method: string, path: string, headers: Record<string, string> = {}) =>
+  proxyEvent(method, path, headers, { requestId: 'api-handler-test' });
 
 const statsModule = (ports: () => string): OperationsModule<string> => ({
   ports,

@@ -1,33 +1,16 @@
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayProxyEvent,
-  APIGatewayRequestAuthorizerEvent,
-} from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { type Route, routeTable } from '../../functions/routes.js';
 import { GatewayAuthorizer } from '../../local/gateway-authorizer.js';
+import { proxyEvent } from '../support/fixtures.js';
 
 // Any Region: the gateway names the one its process serves.
 const STAGE_ARN = 'arn:aws:execute-api:*:000000000000:local/local';
 const tokenRoute = routeTable.find((route) => route.path === '/v1/audit') as Route;
 const openRoute = routeTable.find((route) => route.path === '/v1/stats') as Route;
 
-function event(route: Route, authorization?: string): APIGatewayProxyEvent {
-  return {
-    resource: route.path,
-    path: route.path,
-    httpMethod: route.method,
-    headers: authorization === undefined ? {} : { Authorization: authorization },
-    multiValueHeaders: {},
-    pathParameters: null,
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: { accountId: '000000000000', apiId: 'local', stage: 'local' },
-  } as unknown as APIGatewayProxyEvent;
-}
+const event = (route: Route, authorization?: string) =>
+  proxyEvent(route.method, route.path, authorization === undefined ? {} : { Authorization: authorization });
 
 function allow(
   sub: string,
