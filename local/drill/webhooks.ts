@@ -38,9 +38,11 @@ export class WebhookReceiver {
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      // Decoded once, whole: a chunk may end inside a multi-byte character (the events carry Korean text).
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
         const org = decodeURIComponent((request.url ?? '').replace(/^\/hook\//, ''));
         try {
           const verifier = this.secrets.get(org);

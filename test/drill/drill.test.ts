@@ -24,7 +24,7 @@ function expectSafe(report: DrillReport): void {
   // Every version of every load contract reached both parties' receiver, correctly signed.
   expect(report.events.expected).toBeGreaterThan(0);
   expect(report.events.missing).toBe(0);
-  expect(report.events.badSignatures).toBe(0);
+  expect(report.events.badSignatures, report.events.refusals.join('; ')).toBe(0);
   expect(report.hung).toBe(0);
   expect(report.converged).toBe(true);
   expect(report.flows.failed).toBe(0);
