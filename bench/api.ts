@@ -59,6 +59,12 @@ const WARMUP_SHARE = 0.25;
  * quick run's 38 warm-up reads the catalog read measured 1.55× the transport floor, warm 1.0–1.1×.
  */
 const READ_WARMUP = 2000;
+/**
+ * Catalog reads per measured round, at least. A quick run's 150 reads last ~0.2 s at 8 connections, so one
+ * scheduler hiccup on the shared machine moved that round's p50: seven quick runs of the same code measured
+ * the ratio to the transport floor anywhere from 1.12× to 1.34×. A round of 1,000 lasts about a second.
+ */
+const CATALOG_READS_PER_ROUND = 1000;
 /** Measured rounds per operation; each side's median round is kept. */
 const ROUNDS = 3;
 
@@ -92,6 +98,7 @@ export async function measureApi(
   const catalogRead = await compare(
     { method: 'GET', paths: [`/v1/services/${service.id}`], headers: {} },
     () => entities.get('service', service.id),
+    Math.max(amount, CATALOG_READS_PER_ROUND),
   );
   results.catalogRead = {
     ...catalogRead.measured,
