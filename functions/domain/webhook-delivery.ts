@@ -87,14 +87,16 @@ export async function attemptDelivery(ports: DeliveryPorts, key: DeliveryKey): P
     response = { statusCode: null, error: 'the subscription is disabled' };
   } else {
     const body = deliveryBody(delivery);
-    const signature = new Webhook(subscription.secret).sign(delivery.eventId, ports.now(), body);
+    // One reading of the clock for both: the signature covers the timestamp header, to the second.
+    const sentAt = ports.now();
+    const signature = new Webhook(subscription.secret).sign(delivery.eventId, sentAt, body);
     response = await ports.sender.send(
       {
         url: subscription.url,
         headers: {
           'content-type': 'application/json',
           'webhook-id': delivery.eventId,
-          'webhook-timestamp': String(Math.floor(ports.now().getTime() / 1000)),
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
           'webhook-signature': signature,
         },
         body,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoEventFeed } from '../../functions/adapters/dynamodb/event-feed.js';
 import { DynamoWebhookStore } from '../../functions/adapters/dynamodb/webhook-store.js';
 import { HttpWebhookSender } from '../../functions/adapters/webhook-http.js';
-import type { WebhookResponse } from '../../functions/domain/event-ports.js';
+import type { WebhookRequest, WebhookResponse } from '../../functions/domain/event-ports.js';
 import type { MarketEvent } from '../../functions/domain/events.js';
 import {
   attemptDelivery,
@@ -440,12 +440,14 @@ describe('delivery across Regions', () => {
     const db = DynamoDBDocumentClient.from(api.region.client);
     const webhooks = new DynamoWebhookStore(db);
     const sends: string[] = [];
+    const requests: WebhookRequest[] = [];
     const deliveryPorts: DeliveryPorts = {
       webhooks,
       feed: new DynamoEventFeed(db, webhooks),
       sender: {
         send: async (request) => {
           sends.push(`${region} ${request.headers['webhook-id']}`);
+          requests.push(request);
           return answer();
         },
       },
@@ -453,12 +455,12 @@ describe('delivery across Regions', () => {
       now: () => clock.now,
       random: () => 0.5,
     };
-    return { ports: deliveryPorts, sends, webhooks };
+    return { ports: deliveryPorts, sends, requests, webhooks };
   };
 
   /** A delivery due far ahead of the real clock, so only the test's own Regions (and clocks) touch it. */
   async function openFutureDelivery(name: string) {
-    const { id } = await subscribe('agency', agencyId, ['contract.requested']);
+    const { id, secret } = await subscribe('agency', agencyId, ['contract.requested']);
     const start = new Date('2031-01-01T00:00:00.000Z');
     const event: MarketEvent = {
       id: `contract:ctr_${name}:v1`,
@@ -472,7 +474,7 @@ describe('delivery across Regions', () => {
     };
     const store = new DynamoWebhookStore(DynamoDBDocumentClient.from(api.region.client));
     await store.openDelivery(pendingDelivery({ id, org: agencyId }, event, start));
-    return { key: { subscriptionId: id, eventId: event.id }, start, store };
+    return { key: { subscriptionId: id, eventId: event.id }, start, store, secret };
   }
 
   it('backs off about 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, then 2 h, and fails after 24 hours', async () => {
@@ -498,6 +500,24 @@ describe('delivery across Regions', () => {
     const failed = await store.getDelivery(key);
     expect(failed).toMatchObject({ status: 'failed', nextAttemptAt: null, lastStatusCode: 503 });
     expect(failed?.attempts).toBe(seoul.sends.length);
+  });
+
+  it('signs the timestamp it sends, however the clock moves between two readings', async () => {
+    const { key, start, secret } = await openFutureDelivery('signed');
+    // A clock a second further on at every reading: any two readings fall in different seconds.
+    let readings = 0;
+    const clock = {
+      get now() {
+        return new Date(start.getTime() + 1_000 * readings++);
+      },
+    };
+    const seoul = ports('ap-northeast-2', clock, () => ({ statusCode: 200 }));
+    expect(await attemptDelivery(seoul.ports, key)).toMatchObject({ status: 'delivered' });
+    const [request] = seoul.requests;
+    const sentAt = new Date(Number(request?.headers['webhook-timestamp']) * 1000);
+    expect(request?.headers['webhook-signature']).toBe(
+      new Webhook(secret).sign(key.eventId, sentAt, request?.body ?? ''),
+    );
   });
 
   it('sends once when both Regions try the same delivery, and the other takes over only an expired lease', async () => {
