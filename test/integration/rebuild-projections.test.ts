@@ -5,7 +5,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand as DocScan } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { regionLoadingKey } from '../../functions/adapters/dynamodb/projection-keys.js';
+import { changeKinds, regionLoadingKey } from '../../functions/adapters/dynamodb/projection-keys.js';
 import { physicalTableName } from '../../functions/adapters/dynamodb/tables.js';
 import { canonicalJson } from '../../functions/domain/ids.js';
 import { loadDemoStores } from '../../local/drill/demo-seed.js';
@@ -106,7 +106,8 @@ describe('rebuilding a lost Region’s projections', () => {
       for (const kind of Object.values(first.comparison?.kinds ?? {})) {
         expect(kind.count.rebuilt).toBeGreaterThan(0);
       }
-      expect(first.unitsPerItem).toBeGreaterThan(0);
+      // Each copied record is a transactional put: at least two units, whatever the store reports.
+      expect(first.capacityUnits).toBeGreaterThanOrEqual(2 * first.phases.copy.applied);
       expect(await loading(prefix)).toBe(false);
 
       const before = await projections(prefix);
@@ -115,6 +116,46 @@ describe('rebuilding a lost Region’s projections', () => {
       expect(second.phases.copy.applied).toBe(0);
       expect(second.phases.copy.alreadyThere).toBe(first.phases.copy.applied);
       expect(await projections(prefix)).toEqual(before);
+    },
+  );
+
+  it(
+    'a record already here is left as it is, and one here in part (an acknowledgement first) gains only what it lacks',
+    { timeout: 180_000 },
+    async () => {
+      const prefix = await burntRegion();
+      const peerItems = await scanAll(physicalTableName(peerPrefix, 'projections'));
+      const auditEvent = peerItems.find((item) => String(item.pk).startsWith('audit#'));
+      const version = peerItems.find((item) => String(item.pk).startsWith('history#'));
+      if (!auditEvent || !version) throw new Error('the demo data has no audit event or history version');
+      const acknowledgement = {
+        acknowledged: { by: 'committee-first', at: '2026-12-01T00:00:00.000Z' },
+        ackState: 'acknowledged',
+      };
+      const ownTable = physicalTableName(prefix, 'projections');
+      const copiedBefore = { ...version, changes: 'as an earlier run left it' };
+      await db.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [ownTable]: [
+              { PutRequest: { Item: { pk: auditEvent.pk, sk: auditEvent.sk, ...acknowledgement } } },
+              { PutRequest: { Item: copiedBefore } },
+            ],
+          },
+        }),
+      );
+
+      const summary = await rebuild(prefix);
+      const copied = await scanAll(ownTable);
+      const own = (key: Record<string, unknown>) =>
+        copied.find((item) => item.pk === key.pk && item.sk === key.sk);
+      expect(own(auditEvent)).toEqual({ ...auditEvent, ...acknowledgement });
+      expect(own(version)).toEqual(copiedBefore);
+      expect(summary.phases.copy.alreadyThere).toBe(1);
+      const changeRecords = peerItems.filter((item) =>
+        changeKinds.some(({ prefix }) => String(item.pk).startsWith(prefix)),
+      );
+      expect(summary.phases.copy.applied).toBe(changeRecords.length - 1);
     },
   );
 
@@ -201,8 +242,9 @@ describe('rebuilding a lost Region’s projections', () => {
 });
 
 /**
- * A proxy in front of DynamoDB Local that answers the first `count` TransactWriteItems as DynamoDB does when
- * another writer moved an item the transaction reads first, and forwards everything else.
+ * A proxy in front of DynamoDB Local that answers the first `count` of the projector's TransactWriteItems
+ * (those that update, as statistics do; the copy's only put) as DynamoDB does when another writer moved an
+ * item the transaction reads first, and forwards everything else.
  */
 async function cancellingTransactions(target: string, count: number) {
   let cancelled = 0;
@@ -210,7 +252,10 @@ async function cancellingTransactions(target: string, count: number) {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    if (request.headers['x-amz-target'] === 'DynamoDB_20120810.TransactWriteItems' && cancelled < count) {
+    const projecting =
+      request.headers['x-amz-target'] === 'DynamoDB_20120810.TransactWriteItems' &&
+      body.includes('"Update":');
+    if (projecting && cancelled < count) {
       cancelled += 1;
       response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       response.end(

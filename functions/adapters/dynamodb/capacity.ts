@@ -36,3 +36,54 @@ export function meterCapacity(client: DynamoDBClient): void {
     { step: 'initialize', name: 'meterConsumedCapacity' },
   );
 }
+
+/**
+ * Write capacity units a put of `item` in a transaction consumes: two per KB of the item, rounded up
+ * (developer guide, "DynamoDB item sizes and formats" and "Amazon DynamoDB Transactions: How it works",
+ * capacity management). DynamoDB Local reports less for transactions, so those that must count what AWS
+ * would charge take the larger of this and the report.
+ */
+export function transactionalPutUnits(item: Readonly<Record<string, unknown>>): number {
+  return 2 * Math.max(1, Math.ceil(itemBytes(item) / 1024));
+}
+
+/** An item's size as DynamoDB counts it: each attribute's name and value, lists and maps with their overhead. */
+export function itemBytes(item: Readonly<Record<string, unknown>>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    if (value !== undefined) bytes += utf8Bytes(name) + valueBytes(value);
+  }
+  return bytes;
+}
+
+function valueBytes(value: unknown): number {
+  if (typeof value === 'string') return utf8Bytes(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return numberBytes(String(value));
+  if (typeof value === 'boolean' || value === null) return 1;
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (value instanceof Set) return [...value].reduce((sum: number, member) => sum + valueBytes(member), 0);
+  if (Array.isArray(value))
+    return 3 + value.reduce((sum: number, element) => sum + 1 + valueBytes(element), 0);
+  if (typeof value === 'object') {
+    // A map's entries are attributes: name and value, plus a byte each.
+    return (
+      3 +
+      itemBytes(value as Record<string, unknown>) +
+      Object.values(value).filter((v) => v !== undefined).length
+    );
+  }
+  return 0;
+}
+
+/** One byte per two significant digits, plus one. */
+function numberBytes(text: string): number {
+  const digits = text
+    .replace(/^-/, '')
+    .replace(/e.*$/i, '')
+    .replace('.', '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
+  return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
+}
+
+const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
