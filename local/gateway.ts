@@ -112,14 +112,19 @@ function compile(route: Route): CompiledRoute {
 
 // API Gateway prefers literal path segments over parameters.
 const compiledRoutes = routeTable.map(compile).sort((a, b) => b.literalSegments - a.literalSegments);
+const routesByMethod = new Map<string, CompiledRoute[]>();
+for (const compiled of compiledRoutes) {
+  const sameMethod = routesByMethod.get(compiled.route.method);
+  if (sameMethod) sameMethod.push(compiled);
+  else routesByMethod.set(compiled.route.method, [compiled]);
+}
 
 /** The route of a request and its path's match, tried in API Gateway's order (literal segments first). */
 function routeFor(
   method: string,
   path: string,
 ): { compiled: CompiledRoute; match: RegExpExecArray } | undefined {
-  for (const compiled of compiledRoutes) {
-    if (compiled.route.method !== method) continue;
+  for (const compiled of routesByMethod.get(method) ?? []) {
     const match = compiled.pattern.exec(path);
     if (match) return { compiled, match };
   }
@@ -212,10 +217,15 @@ async function handle(req: IncomingMessage, res: ServerResponse, front: Front): 
   else if (authorization.kind !== 'open') return refuse(res, authorization);
   const { handler } = await loadFunction(compiled.route.fn);
   const result = await handler(event, lambdaContext(compiled.route.fn, requestId));
-  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
-    res.setHeader(name, values.map(String));
-  res.statusCode = result.statusCode;
+  // One list for writeHead rather than a setHeader per header: Node then keeps no header map to fill.
+  // A name in both lists goes out with the multi-value list's values only, as API Gateway merges them.
+  const headers: string[] = [];
+  const multiValue = result.multiValueHeaders ?? {};
+  for (const [name, value] of Object.entries(result.headers ?? {}))
+    if (!(name in multiValue)) headers.push(name, String(value));
+  for (const [name, values] of Object.entries(multiValue))
+    for (const value of values) headers.push(name, String(value));
+  res.writeHead(result.statusCode, headers);
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
@@ -318,11 +328,14 @@ function lambdaContext(fn: ApiFunctionId, requestId: string): Context {
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: false,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    done: ignoreCallback,
+    fail: ignoreCallback,
+    succeed: ignoreCallback,
   };
 }
+
+/** The context's legacy callbacks, which no handler of ours calls. */
+const ignoreCallback = () => undefined;
 
 const NO_BODY = Buffer.alloc(0);
 

@@ -18,8 +18,14 @@ export function effectiveStatus(service: Service, now: Date): ServiceStatus {
 
 /** Calendar date in Korea (UTC+9, no daylight saving), which is what selection validity dates mean. */
 export function seoulDate(now: Date): string {
-  return new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
+  const seoulMs = now.getTime() + 9 * 3_600_000;
+  // Every read of a service asks; the answer changes once a day.
+  const day = Math.floor(seoulMs / 86_400_000);
+  if (day !== lastSeoulDay.day) lastSeoulDay = { day, date: new Date(seoulMs).toISOString().slice(0, 10) };
+  return lastSeoulDay.date;
 }
+
+let lastSeoulDay = { day: Number.NaN, date: '' };
 
 /** The actor scheduled work writes as, so the audit trail says who changed what. */
 export const selectionExpiryActor: User = { kind: 'user', sub: 'system:selection-expiry', role: 'admin' };

@@ -61,13 +61,16 @@ export function apiHandler<Ports>(fn: ApiFunctionId, load: () => Promise<Operati
     let response: ApiResponse;
     let capacityUnits = 0;
     let caller: Caller | undefined;
+    // Given to each log line of the request rather than appended to the logger and reset after: the
+    // logger's keys live in its per-invocation store, three trips through it on every request.
+    let logKeys: Readonly<Record<string, string | undefined>> = { requestId, route: key };
     try {
       // API Gateway routes `/v1/services/` to `/v1/services`; the document has no such path, so it is a 404.
       if (!route || /.\/$/.test(event.path))
         throw new DomainError('not-found', `No route ${event.httpMethod} ${event.path}.`);
       const request = await parseRequest(route, event, headers);
       caller = request.caller;
-      logger.appendKeys({ requestId, route: key, org: callerOrg(request.caller) });
+      logKeys = { ...logKeys, org: callerOrg(request.caller) };
       const { operations, ports } = await operationsModule();
       const operation = operations[key] as Operation<Ports>;
       ({ result: response, capacityUnits } = await withRequest(
@@ -76,13 +79,12 @@ export function apiHandler<Ports>(fn: ApiFunctionId, load: () => Promise<Operati
       ));
       if (request.dryRun) response = { ...response, headers: { ...response.headers, 'dry-run': 'true' } };
     } catch (error) {
-      response = failure(error, event.path, logger);
+      response = failure(error, event.path, logger, logKeys);
       if (event.httpMethod !== 'GET' && event.queryStringParameters?.dryRun === 'true') {
         response = { ...response, headers: { ...response.headers, 'dry-run': 'true' } };
       }
     }
-    logger.info('request', { status: response.status, consumedCapacityUnits: capacityUnits });
-    logger.resetKeys();
+    logger.info('request', { ...logKeys, status: response.status, consumedCapacityUnits: capacityUnits });
     const result = toResult(response, event, headers, requestId, caller?.kind === 'anonymous');
     Object.assign((result.headers ??= {}), corsAnswerHeaders(route, headers.origin, configuredOrigins()));
     // Local runs and benchmarks compare each request's cost with the minimum it needs.

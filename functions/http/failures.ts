@@ -29,7 +29,12 @@ export class RefusedTokenError extends DomainError {
  * Every failure as problem+json: the domain's own kinds by their status, store outages (after the SDK's
  * retries, or past the request's deadline) as 503 with Retry-After, anything else as a logged 500.
  */
-export function failure(error: unknown, instance: string, logger: Logger): ApiResponse {
+export function failure(
+  error: unknown,
+  instance: string,
+  logger: Logger,
+  logKeys: Readonly<Record<string, string | undefined>> = {},
+): ApiResponse {
   if (error instanceof DomainError) {
     const body: Problem = { ...problem(error.kind, error.message, error.errors), instance };
     return {
@@ -46,14 +51,14 @@ export function failure(error: unknown, instance: string, logger: Logger): ApiRe
   const name = (error as Error)?.name ?? '';
   const code = (error as { code?: string })?.code ?? '';
   if (RETRYABLE.has(name) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) {
-    logger.warn('store unavailable', { error: name || code });
+    logger.warn('store unavailable', { ...logKeys, error: name || code });
     return {
       status: 503,
       body: { ...problem('unavailable', 'The data store is busy or unreachable; retry shortly.'), instance },
       headers: { 'retry-after': '1' },
     };
   }
-  logger.error('unhandled error', error as Error);
+  logger.error('unhandled error', { ...logKeys, error: error as Error });
   return {
     status: 500,
     body: {

@@ -347,7 +347,7 @@ describe.each(['ap-northeast-2', 'ap-northeast-1'] as const)(
           .filter((file) => file.endsWith('.ts'))
           .map((file) => readFileSync(join(httpLayer, file), 'utf8'))
           .join('\n');
-        expect(api).toContain("logger.warn('store unavailable', { error: name || code })");
+        expect(api).toContain("logger.warn('store unavailable', { ...logKeys, error: name || code })");
         expect(api).toContain("'ReplicatedWriteConflictException'");
         expect(api).toContain("'AccessDeniedException'");
       });

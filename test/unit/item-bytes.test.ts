@@ -21,10 +21,19 @@ describe('an item’s size as DynamoDB counts it for capacity', () => {
     expect(itemBytes({ m: {}, l: [] })).toBe(1 + 3 + 1 + 3);
   });
 
-  it('charges a transactional put two units per KB, rounded up', () => {
-    expect(transactionalPutUnits({ pk: 'k' })).toBe(2);
-    expect(transactionalPutUnits({ p: 'x'.repeat(1023) })).toBe(2);
-    expect(transactionalPutUnits({ p: 'x'.repeat(1024) })).toBe(4);
-    expect(transactionalPutUnits({ p: 'x'.repeat(3000) })).toBe(6);
+  it('charges a transactional put two units per KB, rounded up, and one per KB in each index it enters', () => {
+    expect(transactionalPutUnits({ pk: 'k' }, [])).toBe(2);
+    expect(transactionalPutUnits({ p: 'x'.repeat(1023) }, [])).toBe(2);
+    expect(transactionalPutUnits({ p: 'x'.repeat(1024) }, [])).toBe(4);
+    expect(transactionalPutUnits({ p: 'x'.repeat(3000) }, [])).toBe(6);
+    const indexes = [
+      { partitionKey: 'feedAll', sortKey: 'feedKey' },
+      { partitionKey: 'feedActor', sortKey: 'feedKey' },
+      { partitionKey: 'ackState' },
+    ];
+    expect(
+      transactionalPutUnits({ pk: 'k', feedAll: 'all', feedKey: 'x', ackState: 'pending' }, indexes),
+    ).toBe(4);
+    expect(transactionalPutUnits({ pk: 'k', feedAll: 'all' }, indexes)).toBe(2);
   });
 });

@@ -38,13 +38,23 @@ export function meterCapacity(client: DynamoDBClient): void {
 }
 
 /**
- * Write capacity units a put of `item` in a transaction consumes: two per KB of the item, rounded up
- * (developer guide, "DynamoDB item sizes and formats" and "Amazon DynamoDB Transactions: How it works",
- * capacity management). DynamoDB Local reports less for transactions, so those that must count what AWS
- * would charge take the larger of this and the report.
+ * Write capacity units a put of a new `item` in a transaction consumes: two per KB of the item, rounded up,
+ * in the table (developer guide, "DynamoDB item sizes and formats" and "Amazon DynamoDB Transactions: How
+ * it works", capacity management), and one per KB in each global secondary index whose keys it carries (as
+ * any write to an index; no AWS page we found says a transaction doubles those). DynamoDB Local reports
+ * less for a transaction, so a caller that must count what AWS would charge takes the larger of the two.
  */
-export function transactionalPutUnits(item: Readonly<Record<string, unknown>>): number {
-  return 2 * Math.max(1, Math.ceil(itemBytes(item) / 1024));
+export function transactionalPutUnits(
+  item: Readonly<Record<string, unknown>>,
+  indexes: readonly { readonly partitionKey: string; readonly sortKey?: string }[],
+): number {
+  const kilobytes = Math.max(1, Math.ceil(itemBytes(item) / 1024));
+  const entered = indexes.filter(
+    (index) =>
+      item[index.partitionKey] !== undefined &&
+      (index.sortKey === undefined || item[index.sortKey] !== undefined),
+  ).length;
+  return (2 + entered) * kilobytes;
 }
 
 /** An item's size as DynamoDB counts it: each attribute's name and value, lists and maps with their overhead. */

@@ -41,7 +41,7 @@ export const entityKey = (kind: string, id: string) => ({ pk: `${kind}#${id}`, s
  * Attributes the store adds to an entity's item; never part of what the API returns. The entity's kind is
  * `entityKind`, not `kind`, which is an agency's own field (CENTRAL, LOCAL, …).
  */
-const internal = [
+const internal: ReadonlySet<string> = new Set([
   'pk',
   'sk',
   'entityKind',
@@ -52,7 +52,7 @@ const internal = [
   'planStatus',
   'caseAgency',
   'caseFeed',
-] as const;
+]);
 
 export interface StoredChange {
   readonly actor: { sub: string; role: string; org?: string };
@@ -72,9 +72,12 @@ export function receiptAttribute(key: string): string {
 }
 
 export function toEntity<T>(item: Record<string, unknown>): T {
-  const entity = { ...item };
-  for (const name of internal) delete entity[name];
-  for (const name of Object.keys(entity)) if (name.startsWith(RECEIPT_PREFIX)) delete entity[name];
+  // Copied name by name rather than copied whole and deleted from: an object that loses properties turns
+  // into a slow dictionary for every later read of it (views, JSON) on the request path.
+  const entity: Record<string, unknown> = {};
+  for (const name of Object.keys(item)) {
+    if (!internal.has(name) && !name.startsWith(RECEIPT_PREFIX)) entity[name] = item[name];
+  }
   return entity as T;
 }
 
