@@ -23,8 +23,6 @@ interface RequestContext {
   readonly deadlineAt: number;
   readonly dryRun: boolean;
   capacityUnits: number;
-  /** Made when a call first asks for it, and its timer cleared when the request ends. */
-  deadline?: { readonly controller: AbortController; readonly timer: NodeJS.Timeout };
 }
 
 const requests = new AsyncLocalStorage<RequestContext>();
@@ -55,36 +53,14 @@ export function metered<T>(work: () => Promise<T>): Promise<{ result: T; capacit
 }
 
 async function within<T>(context: RequestContext, work: () => Promise<T>) {
-  try {
-    const result = await requests.run(context, work);
-    return { result, capacityUnits: context.capacityUnits };
-  } finally {
-    clearTimeout(context.deadline?.timer);
-  }
+  const result = await requests.run(context, work);
+  return { result, capacityUnits: context.capacityUnits };
 }
 
 /** Milliseconds left before the current request's deadline; Infinity without one. */
 export function remainingMs(): number {
   const context = requests.getStore();
   return context ? Math.max(0, context.deadlineAt - Date.now()) : Infinity;
-}
-
-/**
- * Aborts (with a `TimeoutError`) when the current request's deadline passes; undefined without one.
- * Its timer ends with the request, so a request answered in time leaves nothing to fire later.
- */
-export function deadlineSignal(): AbortSignal | undefined {
-  const context = requests.getStore();
-  if (!context || context.deadlineAt === Infinity) return undefined;
-  if (!context.deadline) {
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DOMException('The request deadline passed.', 'TimeoutError')),
-      Math.max(0, context.deadlineAt - Date.now()),
-    );
-    context.deadline = { controller, timer };
-  }
-  return context.deadline.controller.signal;
 }
 
 /**

@@ -4,8 +4,9 @@
  *
  * 1. `copy`: the kinds that record each change (history versions, audit events, the market events with
  *    their feed entries and plan ids) cannot be derived from the items as they are now, so they are copied
- *    from the other Region's projections table, each as a conditional write that never overwrites a record
- *    already here (copied feed entries keep the other Region's order of arrival);
+ *    from the other Region's projections table, each as a conditional put that never overwrites a record
+ *    already here, up to 100 in one transaction (copied feed entries keep the other Region's order of
+ *    arrival);
  * 2. `catalog`, `ledger`: the current-state kinds (search postings, list indexes, statistics, facet
  *    counts, acknowledgements) come from a parallel scan (`Segment`/`TotalSegments`) of this Region's own
  *    global-table replicas, each page fed through the projector's own `projectCurrentState`, the code the
@@ -147,6 +148,7 @@ const COPY_TRANSACTION_BYTES = 2_000_000;
 /** Tries of one page's current-state projection before the rebuild stops (resumable from its checkpoint). */
 const PAGE_ATTEMPTS = 5;
 const CHANGE_KINDS = changeKinds.map(({ kind }) => kind);
+const PROJECTION_INDEXES = tableList.find((spec) => spec.id === 'projections')?.globalSecondaryIndexes ?? [];
 
 export async function rebuildProjections(options: RebuildOptions): Promise<RebuildSummary> {
   const started = performance.now();
@@ -388,7 +390,10 @@ async function copyGroup(
         ),
       );
       // What DynamoDB charges for these puts, where the store reported less (DynamoDB Local does).
-      const charged = pending.reduce((sum, { item }) => sum + transactionalPutUnits(item), 0);
+      const charged = pending.reduce(
+        (sum, { item }) => sum + transactionalPutUnits(item, PROJECTION_INDEXES),
+        0,
+      );
       addConsumedCapacity(Math.max(capacityUnits, charged));
       tally.applied += pending.length;
       return;

