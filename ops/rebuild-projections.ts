@@ -134,7 +134,13 @@ interface Checkpoint {
 const DEFAULT_SEGMENTS = 4;
 const DEFAULT_CAPACITY_UNITS_PER_SECOND = 1000;
 const DEFAULT_SETTLE_MS = 30_000;
-const PAGE_SIZE = 200;
+/**
+ * Items per page of a scan. The copy's pages are larger: they are filtered down to the change records (about
+ * half), and each page's records go out in transactions of up to 100, so a larger page means fewer, fuller
+ * requests (copy 21.6–22.5 s against 24.1–29.8 s with 200 in the seed-scale drill). The projection phases
+ * keep 200: with 1,000 they measured no faster.
+ */
+const PAGE_SIZE: Record<PhaseName, number> = { copy: 1000, catalog: 200, ledger: 200 };
 /** Transactions of change records in flight at once within a page. */
 const COPY_CONCURRENCY = 4;
 /**
@@ -208,7 +214,7 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
                 TableName: source.table,
                 Segment: segment,
                 TotalSegments: segments,
-                Limit: PAGE_SIZE,
+                Limit: PAGE_SIZE[phase],
                 ExclusiveStartKey: startKey,
                 ConsistentRead: true,
                 ...(phase === 'copy' ? changeRecordsOnly() : {}),
